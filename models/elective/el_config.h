@@ -1,0 +1,190 @@
+/*
+ * models/elective/el_config.h: the elective model's configuration, read from a scenario.
+ *
+ * The model owns four top-level sections:
+ *
+ *   trusts:        - {name: WSFT, sites: [{code: WSH, name: ..., lat: 52.23, lon: 0.71}]}
+ *   specialties:   - name: trauma-orthopaedics
+ *                    admitted_share: 0.21          (default 1)
+ *                    priority_mix: {P1: 0.02, P2: 0.18, P3: 0.4, P4: 0.4}   (default all P4)
+ *                    priority_review: [{from: P4, to: P3, after_weeks: 52}]
+ *                    removals: {per_month: 3.3%, priority_factor: {P1: 0},
+ *                               weeks_factor: [{from: 0, to: 18, factor: 0.5}]}
+ *                    case_minutes: {lognormal: {mean: 110, sd: 35}}
+ *                    max_wait_weeks: 156           (top of an open "104+" backlog band)
+ *                    lists:
+ *                      WSFT:
+ *                        referrals: {per_week: 95, weekday: {...}, month: {...},
+ *                                    growth_per_year: 1.122%}
+ *                        backlog: {total: 5200, weeks: {0-18: 0.52, 18-52: 0.39, 52+: 0.09},
+ *                                  priority_mix: {...}, admitted_share: 1}
+ *                        treatments_per_week: 40   (simple capacity, no theatre plan)
+ *                        service: exponential | deterministic
+ *                        servers: 1
+ *                        capacity_site: WSH        (where the simple capacity treats)
+ *                        non_admitted_per_week: 120
+ *                        home_sites: {IPS: 0.6, COL: 0.4}
+ *   theatres:      - site: COL
+ *                    working_weeks_per_year: 46 | closed_weeks: [2024-12-23, ...]
+ *                    book_days_ahead: 14, turnaround_minutes: 15, p1_share: 0.1
+ *                    cancel_on_day: {patient: 0.02, hospital: 0.03}
+ *                    start_delay_minutes: {...}, case_minutes: {SPECIALTY: {...}}
+ *                    sessions: [{weekday: [mon, tue], specialty: ..., hours: 4, count: 2,
+ *                                trust: WSFT, from: 2024-08-01, until: ..., cases: 2}]
+ *   collaboration: - {specialty: ..., policy: separate | pooled | mutual_aid, from: DATE,
+ *                     trusts: [..], site_acceptance: {IPS: 0.6}, travel_limit_km: 60,
+ *                     distances_km: {WSH-IPS: 40}, every: week | month,
+ *                     threshold_weeks: 52, acceptance: 0.5, max_per_period: 50}
+ *
+ * A waiting list is one (trust, specialty) pair named "TRUST/specialty"; every list the
+ * specialty's `lists` map names exists, and only those. The configuration is immutable
+ * once built and is shared by the threads that run replications.
+ */
+#ifndef EL_CONFIG_H
+#define EL_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../../sim/arrivals.h"
+#include "../../sim/calendar.h"
+#include "../../sim/dist.h"
+#include "../model.h"
+
+struct sim_error;
+
+#define EL_PRIORITIES 4
+#define EL_MAX_BANDS 16
+#define EL_MAX_POOL_SITES 64
+
+typedef struct el_site {
+    char *code;           /* owned */
+    char *name;           /* owned */
+    int trust;
+    bool has_coords;
+    double lat, lon;
+} el_site;
+
+typedef struct el_trust {
+    char *name;           /* owned */
+    int first_site, n_sites;
+} el_trust;
+
+typedef struct el_backlog {
+    long total;
+    size_t n_bands;
+    double lo_weeks[EL_MAX_BANDS], hi_weeks[EL_MAX_BANDS];
+    long count[EL_MAX_BANDS];       /* patients per band (largest-remainder rounding) */
+    double priority_cum[EL_PRIORITIES];
+    double admitted_share;
+} el_backlog;
+
+typedef enum el_service_kind { EL_SERVICE_EXPONENTIAL, EL_SERVICE_DETERMINISTIC } el_service_kind;
+
+typedef struct el_list {
+    char *label;              /* "TRUST/specialty" (owned) */
+    uint64_t uid_base;        /* from a hash of the label: patient ids survive scenario edits */
+    int trust, specialty;
+    bool has_referrals;
+    sim_rate_profile referrals;
+    el_backlog backlog;
+    double treatments_per_week;   /* simple admitted capacity, 0 if none */
+    double non_admitted_per_week; /* simple non-admitted capacity, 0 if none */
+    el_service_kind service;
+    int servers;
+    int capacity_site;
+    double home_site_cum[EL_MAX_POOL_SITES]; /* cumulative shares over the trust's sites */
+} el_list;
+
+typedef struct el_specialty {
+    char *name;           /* owned */
+    double admitted_share;
+    double priority_cum[EL_PRIORITIES];
+    int review_to[EL_PRIORITIES];        /* -1 if no review rule for that priority */
+    double review_after_days[EL_PRIORITIES];
+    double removal_per_month;            /* probability of removal within a month */
+    double removal_priority_factor[EL_PRIORITIES];
+    size_t n_removal_bands;
+    double removal_band_lo_days[EL_MAX_BANDS], removal_band_hi_days[EL_MAX_BANDS];
+    double removal_band_factor[EL_MAX_BANDS];
+    bool has_case_minutes;
+    sim_dist case_minutes;
+    double max_wait_weeks;
+    int first_list, n_lists;             /* its lists are contiguous */
+    int collab;                          /* index into collabs, or -1 */
+} el_specialty;
+
+typedef struct el_session_tpl {
+    int weekday;           /* 0 = Monday */
+    int specialty;
+    int list;              /* the operating trust's list for the specialty */
+    double minutes;
+    int count;
+    int fixed_cases;       /* cases booked regardless of durations, 0 = by duration */
+    double from_t, until_t; /* active in [from, until) (days since start) */
+} el_session_tpl;
+
+typedef struct el_theatre {
+    int site;
+    int working_weeks;     /* per year, 52 = no planned closures */
+    size_t n_closed;
+    int64_t *closed_week_monday; /* days since 1970 of the Monday of each closed week (sorted) */
+    int book_days_ahead;
+    double turnaround_minutes;
+    double p1_share;
+    double cancel_patient, cancel_hospital;
+    bool has_start_delay;
+    sim_dist start_delay;
+    sim_dist *case_minutes;     /* [n_specialties], used where has_case_minutes[k] */
+    bool *has_case_minutes;
+    size_t n_tpl;
+    el_session_tpl *tpl;
+} el_theatre;
+
+typedef enum el_policy { EL_SEPARATE, EL_POOLED, EL_MUTUAL_AID } el_policy;
+
+typedef struct el_collab {
+    int specialty;
+    el_policy policy;
+    double from_t;
+    bool *member;              /* [n_trusts] */
+    /* pooled */
+    size_t n_pool_sites;
+    int pool_sites[EL_MAX_POOL_SITES]; /* sites where pooled treatment happens */
+    double *site_acceptance;   /* [n_sites]: chance a patient of another trust accepts it */
+    double travel_limit_km;    /* INFINITY if none */
+    /* mutual aid */
+    double period_days;        /* 7 (week) or 0 meaning calendar month */
+    double threshold_days;
+    double acceptance;
+    long max_per_period;       /* per list and period; LONG_MAX if none */
+} el_collab;
+
+typedef struct el_config {
+    sim_calendar cal;
+    double horizon_days, warmup_days;
+    size_t n_times;
+    double *times;             /* month-end snapshot times */
+    char **time_labels;
+    size_t n_trusts, n_sites, n_specialties, n_lists, n_theatres, n_collabs;
+    el_trust *trusts;
+    el_site *sites;
+    el_specialty *specialties;
+    el_list *lists;
+    el_theatre *theatres;
+    el_collab *collabs;
+    double *distance_km;       /* [n_sites * n_sites] */
+    int64_t hist_day_lo;       /* earliest clock start any patient can have */
+    size_t hist_days;
+    long backlog_total;
+} el_config;
+
+/* Read and check the model's sections; on error err names where. */
+int el_config_read(const capsim_scenario *sc, el_config **out, struct sim_error *err);
+void el_config_free(el_config *cfg);
+
+/* Index of the list of (trust, specialty), or -1. */
+int el_config_list_of(const el_config *cfg, int trust, int specialty);
+
+#endif

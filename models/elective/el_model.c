@@ -1,0 +1,53 @@
+/*
+ * models/elective/el_model.c: the elective care model as capsim sees it.
+ *
+ * Referrals, RTT waiting lists, theatre sessions and collaboration between trusts (see
+ * el_config.h for the scenario sections and el_run.h, thr_theatre.c and collab.c for the
+ * behaviour).
+ */
+#include "../model.h"
+
+#include "../../sim/error.h"
+#include "el_config.h"
+#include "el_run.h"
+
+static const char *const sections[] = {"trusts", "specialties", "theatres", "collaboration",
+                                       NULL};
+
+static int configure(const capsim_scenario *sc, void **cfg, struct sim_error *err)
+{
+    el_config *c;
+    int rc = el_config_read(sc, &c, err);
+    if (rc)
+        return rc;
+    *cfg = c;
+    return SIM_OK;
+}
+
+static int declare(const void *cfg, sim_monitor *m, struct sim_error *err)
+{
+    int rc = el_declare(cfg, m);
+    if (rc)
+        sim_error_set(err, rc, NULL, 0, 0, NULL, "cannot declare the elective metrics: %s",
+                      sim_strerror(rc));
+    return rc;
+}
+
+static int run(const void *cfg, uint64_t base_seed, uint64_t replication, sim_record *out)
+{
+    return el_run_replication(cfg, base_seed, replication, out, NULL);
+}
+
+static void destroy(void *cfg)
+{
+    el_config_free(cfg);
+}
+
+const capsim_model capsim_elective_model = {
+    .name = "elective",
+    .sections = sections,
+    .configure = configure,
+    .declare = declare,
+    .run = run,
+    .destroy = destroy,
+};

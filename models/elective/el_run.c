@@ -1,0 +1,734 @@
+/*
+ * models/elective/el_run.c: one replication of the elective model.
+ *
+ * Events: one pending referral per list (time-varying Poisson, sim_next_arrival), one daily
+ * tick at 06:00 (collaboration, removals, priority review, theatre booking), one event per
+ * theatre session and per simple-capacity service, and the month-end snapshots. Removals
+ * other than treatment are drawn once a day per list: K ~ Binomial(N, q_max) candidates
+ * chosen uniformly without replacement, each kept with q(patient) / q_max, where q is the
+ * daily probability that gives the monthly hazard (1 - q)^(days per month) = 1 - h. So a
+ * list with removals only shrinks as N0 (1 - h)^months, exactly, with one event a day
+ * rather than one pending event per patient.
+ */
+#include "el_run.h"
+
+#include <gsl/gsl_randist.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../sim/arrivals.h"
+#include "../../sim/error.h"
+#include "../../sim/rng.h"
+
+#define DAYS_PER_MONTH (365.25 / 12.0)
+#define TICK_OFFSET 0.25 /* 06:00: after midnight snapshots, before sessions */
+
+/* ---- patients ----------------------------------------------------------------------- */
+
+static uint32_t patient_new(el_run *r)
+{
+    if (r->free_head != EL_NONE) {
+        uint32_t p = r->free_head;
+        r->free_head = r->pat[p].pos;
+        return p;
+    }
+    if (r->n_pat == r->cap_pat) {
+        size_t cap = r->cap_pat ? r->cap_pat + r->cap_pat / 2 : 1024;
+        el_patient *np = realloc(r->pat, cap * sizeof *np);
+        if (!np) {
+            r->status = SIM_ENOMEM;
+            sim_stop(r->eng);
+            return EL_NONE;
+        }
+        r->pat = np;
+        r->cap_pat = cap;
+    }
+    uint32_t p = (uint32_t)r->n_pat++;
+    r->pat[p].stamp = 0;
+    return p;
+}
+
+static void patient_free(el_run *r, uint32_t p)
+{
+    el_patient *pt = &r->pat[p];
+    pt->state = EL_FREE;
+    pt->stamp++;
+    pt->pos = r->free_head;
+    r->free_head = p;
+}
+
+void el__count(el_run *r, int metric, int list, double delta)
+{
+    if (r->period < r->cfg->n_times)
+        sim_record_add(r->rec, metric, r->period, (size_t)list, delta);
+}
+
+int el__scratch(el_run *r, size_t n)
+{
+    if (n <= r->cap_scratch)
+        return SIM_OK;
+    size_t cap = r->cap_scratch ? r->cap_scratch : 1024;
+    while (cap < n)
+        cap *= 2;
+    uint32_t *s = realloc(r->scratch, cap * sizeof *s);
+    if (!s)
+        return SIM_ENOMEM;
+    r->scratch = s;
+    r->cap_scratch = cap;
+    return SIM_OK;
+}
+
+static bool after_warmup(const el_run *r)
+{
+    return sim_now(r->eng) >= r->cfg->warmup_days;
+}
+
+/* A patient joins the incomplete pathways of list l (histogram and size). */
+static void list_join(el_run *r, uint32_t p, int l)
+{
+    el_lstate *ls = &r->ls[l];
+    r->pat[p].list = (uint32_t)l;
+    rtt_hist_add(&ls->hist, r->pat[p].clock_start, +1);
+    sim_timeavg_set(&ls->size_avg, sim_now(r->eng), (double)ls->hist.total);
+}
+
+static void list_leave(el_run *r, uint32_t p)
+{
+    el_lstate *ls = &r->ls[r->pat[p].list];
+    rtt_hist_add(&ls->hist, r->pat[p].clock_start, -1);
+    sim_timeavg_set(&ls->size_avg, sim_now(r->eng), (double)ls->hist.total);
+}
+
+void el__wait(el_run *r, uint32_t p)
+{
+    el_patient *pt = &r->pat[p];
+    el_lstate *ls = &r->ls[pt->list];
+    pt->state = EL_WAITING;
+    pt->stamp++;
+    if (ls->n_waiting == ls->cap_waiting) {
+        size_t cap = ls->cap_waiting ? 2 * ls->cap_waiting : 256;
+        uint32_t *w = realloc(ls->waiting, cap * sizeof *w);
+        if (!w) {
+            r->status = SIM_ENOMEM;
+            sim_stop(r->eng);
+            return;
+        }
+        ls->waiting = w;
+        ls->cap_waiting = cap;
+    }
+    pt->pos = (uint32_t)ls->n_waiting;
+    ls->waiting[ls->n_waiting++] = p;
+    int h = EL_HEAP_NONADMITTED;
+    if (pt->flags & EL_F_ADMITTED) {
+        h = pt->priority;
+        ls->admitted_start_sum += pt->clock_start;
+        ls->admitted_waiting++;
+    }
+    if (rtt_heap_push(&ls->heap[h], pt->clock_start, p, pt->stamp)) {
+        r->status = SIM_ENOMEM;
+        sim_stop(r->eng);
+        return;
+    }
+    if (pt->flags & EL_F_ADMITTED)
+        collab_enqueue(r, p);
+    el__wake_servers(r, (int)pt->list);
+}
+
+void el__unwait(el_run *r, uint32_t p)
+{
+    el_patient *pt = &r->pat[p];
+    el_lstate *ls = &r->ls[pt->list];
+    uint32_t last = ls->waiting[--ls->n_waiting];
+    ls->waiting[pt->pos] = last;
+    r->pat[last].pos = pt->pos;
+    if (pt->flags & EL_F_ADMITTED) {
+        ls->admitted_start_sum -= pt->clock_start;
+        ls->admitted_waiting--;
+    }
+    pt->stamp++;
+}
+
+void el__treat(el_run *r, uint32_t p, int site, double t)
+{
+    const el_config *cfg = r->cfg;
+    el_patient *pt = &r->pat[p];
+    int l = (int)pt->list, home = (int)pt->home_list;
+    double wait = t - pt->clock_start;
+    list_leave(r, p);
+    el__count(r, r->m.treatments, l, 1);
+    if (after_warmup(r)) {
+        el_lstate *ls = &r->ls[l];
+        sim_tally_add(&ls->wait_treated, wait / 7.0);
+        ls->treated += 1;
+        if (cfg->sites[site].trust != cfg->sites[pt->home_site].trust) {
+            double km = cfg->distance_km[(size_t)pt->home_site * cfg->n_sites + (size_t)site];
+            r->ls[home].moved += 1;
+            if (!isnan(km))
+                r->ls[home].distance_km += km;
+        }
+    }
+    if (r->hooks && r->hooks->on_treated)
+        r->hooks->on_treated(r->hooks->ctx, l, wait, t);
+    patient_free(r, p);
+}
+
+static void remove_patient(el_run *r, uint32_t p)
+{
+    int l = (int)r->pat[p].list;
+    el__unwait(r, p);
+    list_leave(r, p);
+    el__count(r, r->m.removals, l, 1);
+    if (after_warmup(r))
+        r->ls[l].removed += 1;
+    patient_free(r, p);
+}
+
+void el__transfer(el_run *r, uint32_t p, int to)
+{
+    int from = (int)r->pat[p].list;
+    el__unwait(r, p);
+    list_leave(r, p);
+    el__count(r, r->m.transfers_out, from, 1);
+    el__count(r, r->m.transfers_in, to, 1);
+    list_join(r, p, to);
+    el__wait(r, p);
+}
+
+/* ---- taking patients off the list ------------------------------------------------- */
+
+static inline bool entry_valid(const el_run *r, const rtt_entry *e, uint8_t state)
+{
+    const el_patient *pt = &r->pat[e->patient];
+    return pt->state == state && pt->stamp == e->stamp;
+}
+
+uint32_t el__pop_valid(el_run *r, rtt_heap *h, uint8_t state)
+{
+    while (h->n) {
+        rtt_entry e = *rtt_heap_top(h);
+        rtt_heap_pop(h);
+        if (entry_valid(r, &e, state))
+            return e.patient;
+    }
+    return EL_NONE;
+}
+
+/* The first valid entry, without taking it (stale entries above it are dropped). */
+const rtt_entry *el__peek_valid(el_run *r, rtt_heap *h, uint8_t state)
+{
+    while (h->n) {
+        const rtt_entry *e = rtt_heap_top(h);
+        if (entry_valid(r, e, state))
+            return e;
+        rtt_heap_pop(h);
+    }
+    return NULL;
+}
+
+uint32_t el__take(el_run *r, int list, int site, bool non_p1_ok)
+{
+    int q;
+    el_pool *pool = collab_pool_for(r, list, site, &q);
+    uint32_t p = EL_NONE;
+    if (!pool) {
+        p = el__pop_valid(r, &r->ls[list].heap[EL_HEAP_REBOOK], EL_REBOOK);
+    } else {
+        /* Owed a date: the earliest deadline among the pool's patients who accept here. */
+        const el_specialty *sp = &r->cfg->specialties[r->cfg->lists[list].specialty];
+        const el_collab *c = &r->cfg->collabs[sp->collab];
+        double best = INFINITY;
+        int best_l = -1;
+        for (int k = 0; k < sp->n_lists; k++) {
+            int l = sp->first_list + k;
+            if (!c->member[r->cfg->lists[l].trust])
+                continue;
+            const rtt_entry *e = el__peek_valid(r, &r->ls[l].heap[EL_HEAP_REBOOK], EL_REBOOK);
+            if (e && e->key < best && (collab_mask(r, e->patient) >> q & 1)) {
+                best = e->key;
+                best_l = l;
+            }
+        }
+        if (best_l >= 0)
+            p = el__pop_valid(r, &r->ls[best_l].heap[EL_HEAP_REBOOK], EL_REBOOK);
+    }
+    if (p != EL_NONE) {
+        r->pat[p].stamp++;
+        return p;
+    }
+    for (int prio = 0; prio < EL_PRIORITIES; prio++) {
+        if (prio > 0 && !non_p1_ok)
+            break;
+        rtt_heap *h = pool ? &pool->heap[q * EL_PRIORITIES + prio] : &r->ls[list].heap[prio];
+        p = el__pop_valid(r, h, EL_WAITING);
+        if (p != EL_NONE) {
+            el__unwait(r, p);
+            return p;
+        }
+    }
+    return EL_NONE;
+}
+
+/* ---- simple capacity ------------------------------------------------------------------ */
+
+static void server_start(el_run *r, int s);
+
+static void server_done(sim_engine *eng, void *ctx, uint64_t arg)
+{
+    el_run *r = ctx;
+    el_server *sv = &r->servers[arg];
+    sv->busy = false;
+    el__treat(r, sv->patient, sv->site, sim_now(eng));
+    server_start(r, (int)arg);
+}
+
+static void server_start(el_run *r, int s)
+{
+    el_server *sv = &r->servers[s];
+    if (sv->busy)
+        return;
+    uint32_t p;
+    if (sv->admitted) {
+        p = el__take(r, sv->list, sv->site, true);
+    } else {
+        p = el__pop_valid(r, &r->ls[sv->list].heap[EL_HEAP_NONADMITTED], EL_WAITING);
+        if (p != EL_NONE)
+            el__unwait(r, p);
+    }
+    if (p == EL_NONE)
+        return;
+    r->pat[p].state = EL_IN_SERVICE;
+    sv->busy = true;
+    sv->patient = p;
+    double d = sv->deterministic ? sv->mean_days
+                                 : gsl_ran_exponential(r->ls[sv->list].service, sv->mean_days);
+    if (!sim_schedule_in(r->eng, d, server_done, r, (uint64_t)s)) {
+        r->status = SIM_ENOMEM;
+        sim_stop(r->eng);
+    }
+}
+
+void el__wake_servers(el_run *r, int list)
+{
+    const el_config *cfg = r->cfg;
+    if (r->n_servers == 0)
+        return;
+    const el_specialty *sp = &cfg->specialties[cfg->lists[list].specialty];
+    bool pooled = sp->collab >= 0 && r->pools[sp->collab].active &&
+                  cfg->collabs[sp->collab].member[cfg->lists[list].trust];
+    if (!pooled) {
+        el_lstate *ls = &r->ls[list];
+        for (int k = 0; k < ls->n_servers; k++)
+            server_start(r, ls->first_server + k);
+        return;
+    }
+    const el_collab *c = &cfg->collabs[sp->collab];
+    for (int k = 0; k < sp->n_lists; k++) {
+        int l = sp->first_list + k;
+        if (!c->member[cfg->lists[l].trust])
+            continue;
+        el_lstate *ls = &r->ls[l];
+        for (int j = 0; j < ls->n_servers; j++) {
+            int s = ls->first_server + j;
+            if (r->servers[s].admitted)
+                server_start(r, s);
+            else if (l == list)
+                server_start(r, s);
+        }
+    }
+}
+
+/* ---- referrals and the backlog -------------------------------------------------------- */
+
+static int draw_priority(const double cum[EL_PRIORITIES], double u)
+{
+    for (int p = 0; p < EL_PRIORITIES - 1; p++)
+        if (u < cum[p])
+            return p;
+    return EL_PRIORITIES - 1;
+}
+
+static uint16_t draw_home_site(const el_config *cfg, int l, double u)
+{
+    const el_list *lc = &cfg->lists[l];
+    const el_trust *tr = &cfg->trusts[lc->trust];
+    for (int k = 0; k < tr->n_sites - 1; k++)
+        if (u < lc->home_site_cum[k])
+            return (uint16_t)(tr->first_site + k);
+    return (uint16_t)(tr->first_site + tr->n_sites - 1);
+}
+
+static void init_patient(el_run *r, uint32_t p, int l, uint64_t uid, double clock_start,
+                         bool admitted, int prio, uint16_t home_site)
+{
+    el_patient *pt = &r->pat[p];
+    uint32_t stamp = pt->stamp;
+    memset(pt, 0, sizeof *pt);
+    pt->stamp = stamp;
+    pt->uid = uid;
+    pt->clock_start = clock_start;
+    pt->home_list = (uint32_t)l;
+    pt->home_site = home_site;
+    pt->priority = (uint8_t)prio;
+    pt->flags = admitted ? EL_F_ADMITTED : 0;
+}
+
+static void arrival(sim_engine *eng, void *ctx, uint64_t arg)
+{
+    el_run *r = ctx;
+    const el_config *cfg = r->cfg;
+    int l = (int)arg;
+    el_lstate *ls = &r->ls[l];
+    const el_list *lc = &cfg->lists[l];
+    const el_specialty *sp = &cfg->specialties[lc->specialty];
+    double now = sim_now(eng);
+
+    uint64_t serial = ls->serial++;
+    sim_rng_set_entity(ls->patient, serial);
+    double u_adm = gsl_rng_uniform(ls->patient);
+    double u_pri = gsl_rng_uniform(ls->patient);
+    double u_site = gsl_rng_uniform(ls->patient);
+    bool admitted = u_adm < sp->admitted_share;
+    el__count(r, r->m.referrals, l, 1);
+    if (admitted)
+        el__count(r, r->m.admitted_referrals, l, 1);
+    if (admitted || lc->non_admitted_per_week > 0) {
+        uint32_t p = patient_new(r);
+        if (p == EL_NONE)
+            return;
+        init_patient(r, p, l, lc->uid_base | serial, now, admitted,
+                     draw_priority(sp->priority_cum, u_pri), draw_home_site(cfg, l, u_site));
+        list_join(r, p, l);
+        el__wait(r, p);
+    }
+    double next = sim_next_arrival(&lc->referrals, &cfg->cal, now, ls->arrivals);
+    if (isfinite(next) && next <= cfg->horizon_days)
+        sim_schedule_at(eng, next, arrival, r, arg);
+}
+
+static int create_backlog(el_run *r, int l)
+{
+    const el_config *cfg = r->cfg;
+    const el_list *lc = &cfg->lists[l];
+    const el_backlog *b = &lc->backlog;
+    uint64_t j = 0;
+    for (size_t band = 0; band < b->n_bands; band++) {
+        double lo = b->lo_weeks[band] * 7.0, hi = b->hi_weeks[band] * 7.0;
+        for (long k = 0; k < b->count[band]; k++, j++) {
+            sim_rng_set_entity(r->backlog_rng, lc->uid_base | (1ull << 43) | j);
+            double u_t = gsl_rng_uniform_pos(r->backlog_rng);
+            double u_pri = gsl_rng_uniform(r->backlog_rng);
+            double u_adm = gsl_rng_uniform(r->backlog_rng);
+            double u_site = gsl_rng_uniform(r->backlog_rng);
+            uint32_t p = patient_new(r);
+            if (p == EL_NONE)
+                return SIM_ENOMEM;
+            init_patient(r, p, l, lc->uid_base | (1ull << 43) | j, -(lo + u_t * (hi - lo)),
+                         u_adm < b->admitted_share, draw_priority(b->priority_cum, u_pri),
+                         draw_home_site(cfg, l, u_site));
+            list_join(r, p, l);
+            el__wait(r, p);
+            if (r->status)
+                return r->status;
+        }
+    }
+    return SIM_OK;
+}
+
+/* ---- removals and priority review ------------------------------------------------------ */
+
+static double daily_prob(double per_month)
+{
+    if (per_month >= 1.0)
+        return 1.0;
+    return -expm1(log1p(-per_month) / DAYS_PER_MONTH);
+}
+
+static double removal_factor(const el_specialty *sp, const el_patient *pt, double now)
+{
+    double f = (pt->flags & EL_F_ADMITTED) ? sp->removal_priority_factor[pt->priority] : 1.0;
+    if (sp->n_removal_bands) {
+        double w = now - pt->clock_start, bf = 1.0;
+        for (size_t i = 0; i < sp->n_removal_bands; i++)
+            if (w >= sp->removal_band_lo_days[i] && w < sp->removal_band_hi_days[i]) {
+                bf = sp->removal_band_factor[i];
+                break;
+            }
+        f *= bf;
+    }
+    return f;
+}
+
+static void daily_removals(el_run *r, int l, double now)
+{
+    const el_specialty *sp = &r->cfg->specialties[r->cfg->lists[l].specialty];
+    el_lstate *ls = &r->ls[l];
+    if (sp->removal_per_month <= 0 || ls->n_waiting == 0)
+        return;
+    double fmax = 0;
+    for (int p = 0; p < EL_PRIORITIES; p++)
+        fmax = fmax > sp->removal_priority_factor[p] ? fmax : sp->removal_priority_factor[p];
+    if (fmax < 1.0)
+        fmax = 1.0; /* non-admitted pathways use factor 1 */
+    double bmax = 1.0;
+    if (sp->n_removal_bands) {
+        bmax = 0;
+        for (size_t i = 0; i < sp->n_removal_bands; i++)
+            bmax = bmax > sp->removal_band_factor[i] ? bmax : sp->removal_band_factor[i];
+        bmax = bmax > 1.0 ? bmax : 1.0; /* waits outside every band use factor 1 */
+    }
+    double hmax = fmin(1.0, sp->removal_per_month * fmax * bmax);
+    double qmax = daily_prob(hmax);
+    size_t n = ls->n_waiting;
+    unsigned k = gsl_ran_binomial(ls->removals, qmax, (unsigned)n);
+    if (k == 0)
+        return;
+    /* Partial Fisher-Yates: the first k slots become a uniform sample without replacement. */
+    for (size_t j = 0; j < k; j++) {
+        size_t i = j + gsl_rng_uniform_int(ls->removals, (unsigned long)(n - j));
+        uint32_t a = ls->waiting[j], b = ls->waiting[i];
+        ls->waiting[j] = b;
+        ls->waiting[i] = a;
+        r->pat[b].pos = (uint32_t)j;
+        r->pat[a].pos = (uint32_t)i;
+    }
+    /* Thin by the patient's own hazard, then remove from the top down so swap-removal only
+     * moves entries that were already decided. */
+    bool thin = hmax > 0 && (fmax > 1.0 || bmax > 1.0 || sp->n_removal_bands ||
+                             sp->removal_priority_factor[0] != 1.0 ||
+                             sp->removal_priority_factor[1] != 1.0 ||
+                             sp->removal_priority_factor[2] != 1.0 ||
+                             sp->removal_priority_factor[3] != 1.0);
+    if (el__scratch(r, k)) {
+        r->status = SIM_ENOMEM;
+        sim_stop(r->eng);
+        return;
+    }
+    size_t nr = 0;
+    for (size_t j = 0; j < k; j++) {
+        uint32_t p = ls->waiting[j];
+        if (thin) {
+            double h = fmin(1.0, sp->removal_per_month * removal_factor(sp, &r->pat[p], now));
+            if (gsl_rng_uniform(ls->removals) * qmax >= daily_prob(h))
+                continue;
+        }
+        r->scratch[nr++] = p;
+    }
+    for (size_t j = 0; j < nr; j++)
+        remove_patient(r, r->scratch[j]);
+}
+
+static void daily_review(el_run *r, int l, double now)
+{
+    const el_specialty *sp = &r->cfg->specialties[r->cfg->lists[l].specialty];
+    el_lstate *ls = &r->ls[l];
+    for (int from = EL_PRIORITIES - 1; from >= 0; from--) {
+        int to = sp->review_to[from];
+        if (to < 0)
+            continue;
+        double cut = now - sp->review_after_days[from];
+        rtt_heap *h = &ls->heap[from];
+        const rtt_entry *e;
+        while ((e = el__peek_valid(r, h, EL_WAITING)) && e->key <= cut) {
+            uint32_t p = e->patient;
+            rtt_heap_pop(h);
+            el__unwait(r, p);
+            r->pat[p].priority = (uint8_t)to;
+            el__wait(r, p);
+        }
+    }
+}
+
+/* ---- the daily tick and snapshots ------------------------------------------------------ */
+
+static void tick(sim_engine *eng, void *ctx, uint64_t arg)
+{
+    el_run *r = ctx;
+    const el_config *cfg = r->cfg;
+    int64_t day = (int64_t)arg;
+    double now = sim_now(eng);
+    collab_daily(r, day);
+    for (size_t l = 0; l < cfg->n_lists; l++) {
+        daily_removals(r, (int)l, now);
+        daily_review(r, (int)l, now);
+    }
+    thr_daily(r, day);
+    if (day == 0)
+        for (size_t s = 0; s < r->n_servers; s++)
+            server_start(r, (int)s);
+    double next = (double)(day + 1) + TICK_OFFSET;
+    if (next <= cfg->horizon_days)
+        sim_schedule_at(eng, next, tick, r, (uint64_t)(day + 1));
+}
+
+static void snapshot(sim_engine *eng, void *ctx, uint64_t arg)
+{
+    (void)eng;
+    el_run *r = ctx;
+    el_snapshot(r, (size_t)arg);
+    r->period = (size_t)arg + 1;
+}
+
+static void warmup_end(sim_engine *eng, void *ctx, uint64_t arg)
+{
+    (void)arg;
+    el_run *r = ctx;
+    for (size_t l = 0; l < r->cfg->n_lists; l++)
+        sim_timeavg_restart(&r->ls[l].size_avg, sim_now(eng));
+}
+
+/* ---- set-up and tear-down -------------------------------------------------------------- */
+
+static gsl_rng *stream(el_run *r, const char *kind, const char *label)
+{
+    char name[512];
+    snprintf(name, sizeof name, "%s/%s", kind, label);
+    return sim_rng_alloc(r->seed, r->rep, name);
+}
+
+static void run_fini(el_run *r)
+{
+    const el_config *cfg = r->cfg;
+    thr_fini(r);
+    collab_fini(r);
+    if (r->ls)
+        for (size_t l = 0; l < cfg->n_lists; l++) {
+            el_lstate *ls = &r->ls[l];
+            for (int h = 0; h < EL_HEAPS; h++)
+                rtt_heap_fini(&ls->heap[h]);
+            rtt_hist_fini(&ls->hist);
+            free(ls->waiting);
+            gsl_rng_free(ls->arrivals);
+            gsl_rng_free(ls->patient);
+            gsl_rng_free(ls->removals);
+            gsl_rng_free(ls->service);
+            free(ls->capped_minutes);
+            free(ls->planned_minutes);
+        }
+    free(r->ls);
+    free(r->servers);
+    free(r->pat);
+    free(r->scratch);
+    gsl_rng_free(r->case_rng);
+    gsl_rng_free(r->cancel_rng);
+    gsl_rng_free(r->accept_rng);
+    gsl_rng_free(r->aid_rng);
+    gsl_rng_free(r->backlog_rng);
+    sim_engine_free(r->eng);
+}
+
+static int run_init(el_run *r)
+{
+    const el_config *cfg = r->cfg;
+    r->free_head = EL_NONE;
+    r->eng = sim_engine_alloc(1024 + cfg->n_lists * 4);
+    r->ls = calloc(cfg->n_lists ? cfg->n_lists : 1, sizeof *r->ls);
+    r->case_rng = sim_rng_alloc(r->seed, r->rep, "case-minutes");
+    r->cancel_rng = sim_rng_alloc(r->seed, r->rep, "cancel-on-day");
+    r->accept_rng = sim_rng_alloc(r->seed, r->rep, "site-acceptance");
+    r->aid_rng = sim_rng_alloc(r->seed, r->rep, "mutual-aid");
+    r->backlog_rng = sim_rng_alloc(r->seed, r->rep, "backlog");
+    if (!r->eng || !r->ls || !r->case_rng || !r->cancel_rng || !r->accept_rng || !r->aid_rng ||
+        !r->backlog_rng)
+        return SIM_ENOMEM;
+    size_t n_servers = 0;
+    for (size_t l = 0; l < cfg->n_lists; l++) {
+        const el_list *lc = &cfg->lists[l];
+        n_servers += (lc->treatments_per_week > 0 ? (size_t)lc->servers : 0) +
+                     (lc->non_admitted_per_week > 0 ? 1 : 0);
+    }
+    r->servers = calloc(n_servers ? n_servers : 1, sizeof *r->servers);
+    size_t reserve = (size_t)cfg->backlog_total + cfg->backlog_total / 4 + 1024;
+    r->pat = malloc(reserve * sizeof *r->pat);
+    if (!r->servers || !r->pat)
+        return SIM_ENOMEM;
+    r->cap_pat = reserve;
+    for (size_t l = 0; l < cfg->n_lists; l++) {
+        const el_list *lc = &cfg->lists[l];
+        el_lstate *ls = &r->ls[l];
+        for (int h = 0; h < EL_HEAPS; h++)
+            rtt_heap_init(&ls->heap[h]);
+        ls->arrivals = stream(r, "referrals", lc->label);
+        ls->patient = stream(r, "patient", lc->label);
+        ls->removals = stream(r, "removals", lc->label);
+        ls->service = stream(r, "service", lc->label);
+        ls->capped_minutes = calloc(cfg->n_times + 1, sizeof(double));
+        ls->planned_minutes = calloc(cfg->n_times + 1, sizeof(double));
+        if (!ls->arrivals || !ls->patient || !ls->removals || !ls->service ||
+            !ls->capped_minutes || !ls->planned_minutes)
+            return SIM_ENOMEM;
+        if (rtt_hist_init(&ls->hist, cfg->hist_day_lo, cfg->hist_days))
+            return SIM_ENOMEM;
+        size_t b = (size_t)lc->backlog.total;
+        if (rtt_heap_reserve(&ls->heap[EL_PRIORITIES - 1], b + 16))
+            return SIM_ENOMEM;
+        sim_timeavg_init(&ls->size_avg, 0, 0);
+        sim_tally_init(&ls->wait_treated);
+        ls->first_server = (int)r->n_servers;
+        if (lc->treatments_per_week > 0)
+            for (int k = 0; k < lc->servers; k++) {
+                el_server *sv = &r->servers[r->n_servers++];
+                sv->list = (int)l;
+                sv->site = lc->capacity_site;
+                sv->admitted = true;
+                sv->mean_days = 7.0 * lc->servers / lc->treatments_per_week;
+                sv->deterministic = lc->service == EL_SERVICE_DETERMINISTIC;
+            }
+        if (lc->non_admitted_per_week > 0) {
+            el_server *sv = &r->servers[r->n_servers++];
+            sv->list = (int)l;
+            sv->site = lc->capacity_site;
+            sv->admitted = false;
+            sv->mean_days = 7.0 / lc->non_admitted_per_week;
+            sv->deterministic = lc->service == EL_SERVICE_DETERMINISTIC;
+        }
+        ls->n_servers = (int)r->n_servers - ls->first_server;
+    }
+    int rc = collab_init(r);
+    if (!rc)
+        rc = thr_init(r);
+    return rc;
+}
+
+int el_run_replication(const el_config *cfg, uint64_t base_seed, uint64_t replication,
+                       sim_record *out, const el_run_hooks *hooks)
+{
+    el_run run, *r = &run;
+    memset(r, 0, sizeof *r);
+    r->cfg = cfg;
+    r->rec = out;
+    r->hooks = hooks;
+    r->seed = base_seed;
+    r->rep = replication;
+    int rc = el_metric_ids_find(out->monitor, &r->m);
+    if (!rc)
+        rc = run_init(r);
+    /* Snapshots are scheduled first so that, at equal times, they see the list before
+     * anything else happens at that instant. */
+    for (size_t k = 0; !rc && k < cfg->n_times; k++)
+        if (!sim_schedule_at(r->eng, cfg->times[k], snapshot, r, k))
+            rc = SIM_ENOMEM;
+    for (size_t l = 0; !rc && l < cfg->n_lists; l++)
+        rc = create_backlog(r, (int)l);
+    if (!rc && cfg->warmup_days > 0 && cfg->warmup_days <= cfg->horizon_days)
+        sim_schedule_at(r->eng, cfg->warmup_days, warmup_end, r, 0);
+    for (size_t l = 0; !rc && l < cfg->n_lists; l++) {
+        const el_list *lc = &cfg->lists[l];
+        if (!lc->has_referrals)
+            continue;
+        double t = sim_next_arrival(&lc->referrals, &cfg->cal, 0.0, r->ls[l].arrivals);
+        if (isfinite(t) && t <= cfg->horizon_days)
+            sim_schedule_at(r->eng, t, arrival, r, l);
+    }
+    if (!rc && TICK_OFFSET <= cfg->horizon_days)
+        sim_schedule_at(r->eng, TICK_OFFSET, tick, r, 0);
+    if (!rc)
+        rc = sim_run_until(r->eng, cfg->horizon_days);
+    if (!rc)
+        rc = r->status;
+    if (!rc)
+        el_finish(r);
+    run_fini(r);
+    return rc;
+}

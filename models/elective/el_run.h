@@ -1,0 +1,207 @@
+/*
+ * models/elective/el_run.h: the state of one replication of the elective model.
+ *
+ * Internal to models/elective (and its tests). One el_run lives on one thread; it reads the
+ * shared el_config and owns everything else.
+ *
+ * Patients. A patient is a slot in one array, reused once it leaves (a free list), so
+ * memory follows the list size, not the number of referrals. A patient is in one state:
+ * WAITING (on the list, in its heaps, may be removed), BOOKED (has a theatre date),
+ * IN_SERVICE (with a simple-capacity server), REBOOK (cancelled by the hospital on the day,
+ * owed a new date within 28 days). All four are incomplete pathways: they count in the
+ * list size and its wait histogram until the clock stops (treatment) or the patient is
+ * removed.
+ *
+ * Waiting lists. Each list keeps six heaps ordered by clock start: P1..P4 of admitted
+ * pathways, non-admitted pathways, and the rebooking queue (ordered by the rebooking
+ * deadline). A pooled collaboration adds heaps per (treating site, priority) holding the
+ * member lists' patients who accept that site. Entries are deleted lazily (rtt_heap.h): a
+ * patient's stamp changes whenever it leaves WAITING, which makes all its entries stale.
+ * Removals other than treatment pick patients uniformly from the list's dense array of
+ * WAITING patients.
+ *
+ * Random numbers. Streams are named after what they drive, and draws that belong to a
+ * patient (priority, home site, acceptance of sites, case duration, cancellation) come from
+ * that patient's own entity of a stream, so the same patient behaves the same way under a
+ * different policy (common random numbers).
+ */
+#ifndef EL_RUN_H
+#define EL_RUN_H
+
+#include <gsl/gsl_rng.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../../sim/engine.h"
+#include "../../sim/monitor.h"
+#include "../../sim/stats.h"
+#include "el_config.h"
+#include "rtt_heap.h"
+#include "rtt_hist.h"
+
+#define EL_NONE UINT32_MAX
+#define EL_MAX_CASES 16
+#define EL_HEAP_NONADMITTED 4
+#define EL_HEAP_REBOOK 5
+#define EL_HEAPS 6
+#define EL_REBOOK_DAYS 28.0
+
+enum { EL_FREE = 0, EL_WAITING, EL_BOOKED, EL_IN_SERVICE, EL_REBOOK };
+enum { EL_F_ADMITTED = 1, EL_F_AID_OFFERED = 2, EL_F_MASKED = 4 };
+
+typedef struct el_patient {
+    double clock_start;
+    uint64_t uid;            /* stable id: list hash, backlog flag, serial */
+    uint64_t accept;         /* pooled sites accepted (bit q = pool site q) */
+    uint32_t list;           /* the list it waits on now */
+    uint32_t home_list;      /* the list it was referred to */
+    uint32_t pos;            /* index in its list's WAITING array; next free slot if FREE */
+    uint32_t stamp;
+    uint16_t home_site;
+    uint8_t priority;        /* 0 = P1 ... 3 = P4 */
+    uint8_t state;
+    uint8_t flags;
+    uint8_t attempts;        /* bookings so far (keys the per-booking draws) */
+} el_patient;
+
+typedef struct el_server {
+    int list;
+    int site;
+    bool admitted;
+    bool busy;
+    uint32_t patient;
+    double mean_days;
+    bool deterministic;
+} el_server;
+
+typedef struct el_lstate {
+    rtt_heap heap[EL_HEAPS];
+    rtt_hist hist;
+    uint32_t *waiting;       /* WAITING patients (dense, for random removals) */
+    size_t n_waiting, cap_waiting;
+    double admitted_start_sum; /* sum of clock starts of WAITING admitted patients */
+    size_t admitted_waiting;
+    gsl_rng *arrivals, *patient, *removals, *service;
+    uint64_t serial;
+    int first_server, n_servers;
+    sim_timeavg size_avg;
+    sim_tally wait_treated;
+    double treated, removed, moved, distance_km;
+    double *capped_minutes, *planned_minutes; /* per snapshot period */
+} el_lstate;
+
+typedef struct el_pool {
+    bool active;
+    bool *treats;            /* [n_lists]: the list has sessions or servers (mutual aid) */
+    int *site_index;         /* [n_sites]: pool site index or -1 */
+    rtt_heap *heap;          /* [n_pool_sites * EL_PRIORITIES] */
+} el_pool;
+
+typedef struct el_session {
+    double start;            /* days since start */
+    double minutes;
+    int theatre, list, specialty, site;
+    int n, capacity;         /* cases booked, slots planned */
+    uint32_t cases[EL_MAX_CASES];
+    uint32_t next_free;
+} el_session;
+
+typedef struct el_tstate {
+    uint32_t *pending;       /* booked sessions not yet run */
+    size_t n_pending, cap_pending;
+    gsl_rng *rng;            /* start delays */
+} el_tstate;
+
+typedef struct el_metric_ids {
+    int size, within18, over52, over65, over78, over104, median, p92;
+    int referrals, admitted_referrals, treatments, removals, transfers_in, transfers_out;
+    int sessions_run, cases, capped_utilisation, cancellations, overruns;
+    int mean_wait_treated, mean_size, treated_total, removed_total, moved, distance, spread;
+} el_metric_ids;
+
+/* Optional observers for tests (NULL members are skipped). */
+typedef struct el_run_hooks {
+    void (*on_treated)(void *ctx, int list, double wait_days, double t);
+    void *ctx;
+} el_run_hooks;
+
+typedef struct el_run {
+    const el_config *cfg;
+    sim_engine *eng;
+    sim_record *rec;
+    el_metric_ids m;
+    const el_run_hooks *hooks;
+    uint64_t seed, rep;
+    int status;              /* first error (SIM_ENOMEM) met inside a handler */
+
+    el_patient *pat;
+    size_t n_pat, cap_pat;
+    uint32_t free_head;
+
+    el_lstate *ls;
+    el_server *servers;
+    size_t n_servers;
+    el_pool *pools;          /* [n_collabs] */
+    el_tstate *ts;           /* [n_theatres] */
+    el_session *sess;
+    size_t n_sess, cap_sess;
+    uint32_t sess_free;
+
+    gsl_rng *case_rng, *cancel_rng, *accept_rng, *aid_rng, *backlog_rng;
+    size_t period;           /* snapshot index that the current month's flows go to */
+    uint32_t *scratch;
+    size_t cap_scratch;
+} el_run;
+
+/* Run one replication into `out` (whose monitor was declared by el_declare). */
+int el_run_replication(const el_config *cfg, uint64_t base_seed, uint64_t replication,
+                       sim_record *out, const el_run_hooks *hooks);
+
+/* ---- shared between the model's files (el_run.c) ---- */
+
+/* Put a patient on its list's heaps as WAITING and wake servers that could treat it. */
+void el__wait(el_run *r, uint32_t p);
+/* Take a WAITING patient off the heaps and the removal array (it is being booked/served). */
+void el__unwait(el_run *r, uint32_t p);
+/* The clock stops: treated at `site` at time t. Frees the patient. */
+void el__treat(el_run *r, uint32_t p, int site, double t);
+/* Move a WAITING patient to another list (mutual aid), clock start kept. */
+void el__transfer(el_run *r, uint32_t p, int to_list);
+/* Next patient for a booking at (list's trust and specialty, site): rebooking queue first,
+ * then P1 ... P4 (only P1 unless non_p1_ok). EL_NONE if there is none. */
+uint32_t el__take(el_run *r, int list, int site, bool non_p1_ok);
+/* The first entry of h whose patient is in `state` with a matching stamp, popped or peeked
+ * (stale entries above it are dropped); EL_NONE / NULL if there is none. */
+uint32_t el__pop_valid(el_run *r, rtt_heap *h, uint8_t state);
+const rtt_entry *el__peek_valid(el_run *r, rtt_heap *h, uint8_t state);
+/* Count into a series metric at the current period (ignored after the last snapshot). */
+void el__count(el_run *r, int metric, int list, double delta);
+/* Grow the scratch array to hold n entries. */
+int el__scratch(el_run *r, size_t n);
+/* Wake idle servers that serve `list` (or its pool). */
+void el__wake_servers(el_run *r, int list);
+
+/* ---- theatres (thr_theatre.c) ---- */
+int thr_init(el_run *r);
+void thr_fini(el_run *r);
+void thr_daily(el_run *r, int64_t day);
+
+/* ---- collaboration (collab.c) ---- */
+int collab_init(el_run *r);
+void collab_fini(el_run *r);
+/* The active pool serving (list, site), with the site's pool index in *q; NULL if none. */
+el_pool *collab_pool_for(el_run *r, int list, int site, int *q);
+/* The patient's mask of accepted pool sites (drawn once per patient, then kept). */
+uint64_t collab_mask(el_run *r, uint32_t p);
+/* Push a WAITING admitted patient into its pool's site heaps if its list is pooled now. */
+void collab_enqueue(el_run *r, uint32_t p);
+void collab_daily(el_run *r, int64_t day);
+
+/* ---- metrics (el_metrics.c) ---- */
+int el_declare(const el_config *cfg, sim_monitor *m);
+int el_metric_ids_find(const sim_monitor *m, el_metric_ids *ids);
+void el_snapshot(el_run *r, size_t k);
+void el_finish(el_run *r);
+
+#endif

@@ -1,0 +1,325 @@
+/*
+ * models/elective/thr_theatre.c: theatre sessions, booking and the day of surgery.
+ *
+ * Each theatre (site) has a weekly plan of sessions. Every day at 06:00 the sessions
+ * `book_days_ahead` days ahead are created, unless that day is a bank holiday or falls in a
+ * planned closed week, and booked from the waiting list (el__take: rebooking queue first,
+ * then priority, then longest wait; pooled lists across trusts when the specialty is pooled).
+ *
+ * Slots. A list is planned by expected durations, as theatre schedulers plan: a session of
+ * L minutes takes n cases of mean duration m with turnaround t between cases when
+ * n m + (n - 1) t <= L, or the fixed `cases` of the plan (e.g. 2 primary hips). On the day
+ * each case's real duration is drawn (lognormal or as given) from the patient's own stream,
+ * so overruns and under-use arise from the spread of durations and late starts.
+ * A `p1_share` of the slots is kept for P1 patients at booking; two days before the session
+ * the slots still empty are offered to everyone.
+ *
+ * On the day, each booked case is cancelled for a patient reason (back to the list) or a
+ * hospital reason (non-clinical: owed a new date within 28 days, so it goes into an already
+ * booked session with room within 28 days at the same site, or the rebooking queue that the
+ * next bookings take first; when bookings are made 28 days or more ahead, the earliest
+ * session within the 28 days is overbooked). Cancelled slots are lost, not backfilled.
+ *
+ * Capped utilisation (DOMAIN.md): in-theatre time (cases, not turnaround) that falls
+ * inside the planned session, over planned session time. A session overruns when its last
+ * case ends after the planned end.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "../../sim/error.h"
+#include "../../sim/rng.h"
+#include "el_run.h"
+
+int thr_init(el_run *r)
+{
+    const el_config *cfg = r->cfg;
+    r->sess_free = EL_NONE;
+    r->ts = calloc(cfg->n_theatres ? cfg->n_theatres : 1, sizeof *r->ts);
+    if (!r->ts)
+        return SIM_ENOMEM;
+    for (size_t t = 0; t < cfg->n_theatres; t++) {
+        char name[300];
+        snprintf(name, sizeof name, "theatre/%s", cfg->sites[cfg->theatres[t].site].code);
+        if (!(r->ts[t].rng = sim_rng_alloc(r->seed, r->rep, name)))
+            return SIM_ENOMEM;
+    }
+    return SIM_OK;
+}
+
+void thr_fini(el_run *r)
+{
+    if (r->ts)
+        for (size_t t = 0; t < r->cfg->n_theatres; t++) {
+            free(r->ts[t].pending);
+            gsl_rng_free(r->ts[t].rng);
+        }
+    free(r->ts);
+    free(r->sess);
+    r->ts = NULL;
+    r->sess = NULL;
+}
+
+static uint32_t session_new(el_run *r)
+{
+    if (r->sess_free != EL_NONE) {
+        uint32_t s = r->sess_free;
+        r->sess_free = r->sess[s].next_free;
+        return s;
+    }
+    if (r->n_sess == r->cap_sess) {
+        size_t cap = r->cap_sess ? 2 * r->cap_sess : 64;
+        el_session *ns = realloc(r->sess, cap * sizeof *ns);
+        if (!ns)
+            return EL_NONE;
+        r->sess = ns;
+        r->cap_sess = cap;
+    }
+    return (uint32_t)r->n_sess++;
+}
+
+static void session_free(el_run *r, uint32_t s)
+{
+    el_tstate *ts = &r->ts[r->sess[s].theatre];
+    for (size_t i = 0; i < ts->n_pending; i++)
+        if (ts->pending[i] == s) {
+            ts->pending[i] = ts->pending[--ts->n_pending];
+            break;
+        }
+    r->sess[s].next_free = r->sess_free;
+    r->sess_free = s;
+}
+
+static void fail(el_run *r)
+{
+    r->status = SIM_ENOMEM;
+    sim_stop(r->eng);
+}
+
+/* Closed for a planned week? Either the listed weeks, or 52 - working_weeks weeks in
+ * every 52 spread evenly: week w (counted from the Monday on or before the start) is closed
+ * when (w c) mod 52 < c, which closes exactly c weeks in any 52 consecutive weeks. */
+static bool closed_week(const el_config *cfg, const el_theatre *th, int64_t day)
+{
+    int64_t abs_day = cfg->cal.start_day + day;
+    int64_t monday = abs_day - sim_calendar_weekday(&cfg->cal, (double)day);
+    if (th->n_closed) {
+        size_t lo = 0, hi = th->n_closed;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (th->closed_week_monday[mid] < monday)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        return lo < th->n_closed && th->closed_week_monday[lo] == monday;
+    }
+    int c = 52 - th->working_weeks;
+    if (c <= 0)
+        return false;
+    int64_t first_monday = cfg->cal.start_day - cfg->cal.start_weekday;
+    int64_t w = (monday - first_monday) / 7;
+    return (w * c) % 52 < c;
+}
+
+static const sim_dist *case_dist(const el_config *cfg, const el_theatre *th, int sp)
+{
+    if (th->has_case_minutes[sp])
+        return &th->case_minutes[sp];
+    return cfg->specialties[sp].has_case_minutes ? &cfg->specialties[sp].case_minutes : NULL;
+}
+
+static void add_case(el_run *r, el_session *s, uint32_t p)
+{
+    el_patient *pt = &r->pat[p];
+    pt->state = EL_BOOKED;
+    if (pt->attempts < 15)
+        pt->attempts++;
+    s->cases[s->n++] = p;
+}
+
+/* Fill the session up to `limit_non_p1` slots for any priority and the rest for P1. */
+static void book(el_run *r, el_session *s, int limit_non_p1)
+{
+    while (s->n < s->capacity) {
+        uint32_t p = el__take(r, s->list, s->site, s->n < limit_non_p1);
+        if (p == EL_NONE)
+            break;
+        add_case(r, s, p);
+    }
+}
+
+static void topup(sim_engine *eng, void *ctx, uint64_t arg)
+{
+    (void)eng;
+    el_run *r = ctx;
+    el_session *s = &r->sess[arg];
+    book(r, s, s->capacity);
+}
+
+/* May patient p be booked into session o (same booking source)? */
+static bool compatible(el_run *r, const el_session *o, uint32_t p)
+{
+    int q, q2;
+    el_pool *pool = collab_pool_for(r, o->list, o->site, &q);
+    if (!pool)
+        return o->list == (int)r->pat[p].list;
+    if (collab_pool_for(r, (int)r->pat[p].list, o->site, &q2) != pool)
+        return false;
+    return (collab_mask(r, p) >> q) & 1;
+}
+
+static void rebook(el_run *r, const el_session *s, uint32_t p)
+{
+    const el_theatre *th = &r->cfg->theatres[s->theatre];
+    el_tstate *ts = &r->ts[s->theatre];
+    double now = s->start, deadline = now + EL_REBOOK_DAYS;
+    uint32_t best = EL_NONE, earliest = EL_NONE;
+    for (size_t i = 0; i < ts->n_pending; i++) {
+        uint32_t j = ts->pending[i];
+        const el_session *o = &r->sess[j];
+        if (o->start <= now || o->start > deadline || o->specialty != s->specialty ||
+            !compatible(r, o, p))
+            continue;
+        if (o->n < o->capacity && (best == EL_NONE || o->start < r->sess[best].start))
+            best = j;
+        if (o->n < EL_MAX_CASES && (earliest == EL_NONE || o->start < r->sess[earliest].start))
+            earliest = j;
+    }
+    if (best == EL_NONE && th->book_days_ahead >= EL_REBOOK_DAYS)
+        best = earliest;
+    if (best != EL_NONE) {
+        add_case(r, &r->sess[best], p);
+        return;
+    }
+    el_patient *pt = &r->pat[p];
+    pt->state = EL_REBOOK;
+    pt->stamp++;
+    if (rtt_heap_push(&r->ls[pt->list].heap[EL_HEAP_REBOOK], deadline, p, pt->stamp))
+        fail(r);
+}
+
+static void run_session(sim_engine *eng, void *ctx, uint64_t arg)
+{
+    el_run *r = ctx;
+    const el_config *cfg = r->cfg;
+    el_session s = r->sess[arg]; /* a copy: rebooking may add to other sessions */
+    const el_theatre *th = &cfg->theatres[s.theatre];
+    const sim_dist *dist = case_dist(cfg, th, s.specialty);
+    double L = s.minutes, cursor = 0, inside = 0;
+    int ran = 0, cancelled = 0;
+    if (th->has_start_delay)
+        cursor = sim_dist_sample(&th->start_delay, r->ts[s.theatre].rng);
+    session_free(r, (uint32_t)arg);
+    for (int i = 0; i < s.n; i++) {
+        uint32_t p = s.cases[i];
+        el_patient *pt = &r->pat[p];
+        uint64_t entity = pt->uid + ((uint64_t)pt->attempts << 36);
+        sim_rng_set_entity(r->cancel_rng, entity);
+        double u = gsl_rng_uniform(r->cancel_rng);
+        if (u < th->cancel_patient) {
+            cancelled++;
+            el__wait(r, p);
+            continue;
+        }
+        if (u < th->cancel_patient + th->cancel_hospital) {
+            cancelled++;
+            rebook(r, &s, p);
+            continue;
+        }
+        double d = 0;
+        if (dist) {
+            sim_rng_set_entity(r->case_rng, entity);
+            d = sim_dist_sample(dist, r->case_rng);
+        }
+        if (ran > 0)
+            cursor += th->turnaround_minutes;
+        double start = cursor, end = cursor + d;
+        inside += fmax(0.0, fmin(end, L) - fmin(start, L));
+        cursor = end;
+        ran++;
+        int home = (int)pt->list;
+        if (cfg->lists[home].trust != cfg->lists[s.list].trust) {
+            el__count(r, r->m.transfers_out, home, 1);
+            el__count(r, r->m.transfers_in, s.list, 1);
+        }
+        el__treat(r, p, s.site, s.start + start / 1440.0);
+    }
+    el__count(r, r->m.sessions_run, s.list, 1);
+    el__count(r, r->m.cases, s.list, ran);
+    el__count(r, r->m.cancellations, s.list, cancelled);
+    if (ran > 0 && cursor > L)
+        el__count(r, r->m.overruns, s.list, 1);
+    if (r->period < cfg->n_times) {
+        r->ls[s.list].capped_minutes[r->period] += inside;
+        r->ls[s.list].planned_minutes[r->period] += L;
+    }
+    (void)eng;
+}
+
+void thr_daily(el_run *r, int64_t day)
+{
+    const el_config *cfg = r->cfg;
+    double now = sim_now(r->eng);
+    for (size_t t = 0; t < cfg->n_theatres; t++) {
+        const el_theatre *th = &cfg->theatres[t];
+        int64_t d = day + th->book_days_ahead;
+        if ((double)d > cfg->horizon_days)
+            continue;
+        if (sim_calendar_is_holiday(&cfg->cal, (double)d) || closed_week(cfg, th, d))
+            continue;
+        int wd = sim_calendar_weekday(&cfg->cal, (double)d);
+        for (size_t k = 0; k < th->n_tpl; k++) {
+            const el_session_tpl *tp = &th->tpl[k];
+            if (tp->weekday != wd || (double)d < tp->from_t || (double)d >= tp->until_t)
+                continue;
+            int capacity = tp->fixed_cases;
+            if (!capacity) {
+                double m = case_dist(cfg, th, tp->specialty)->mean, tt = th->turnaround_minutes;
+                capacity = (int)floor((tp->minutes + tt) / (m + tt) + 1e-9);
+            }
+            if (capacity > EL_MAX_CASES)
+                capacity = EL_MAX_CASES;
+            for (int c = 0; c < tp->count; c++) {
+                double start = (double)d + (c % 2 ? 13.0 : 8.0) / 24.0;
+                if (start > cfg->horizon_days)
+                    continue;
+                uint32_t si = session_new(r);
+                el_tstate *ts = &r->ts[t];
+                if (si == EL_NONE) {
+                    fail(r);
+                    return;
+                }
+                if (ts->n_pending == ts->cap_pending) {
+                    size_t cap = ts->cap_pending ? 2 * ts->cap_pending : 32;
+                    uint32_t *np = realloc(ts->pending, cap * sizeof *np);
+                    if (!np) {
+                        fail(r);
+                        return;
+                    }
+                    ts->pending = np;
+                    ts->cap_pending = cap;
+                }
+                ts->pending[ts->n_pending++] = si;
+                el_session *s = &r->sess[si];
+                s->start = start;
+                s->minutes = tp->minutes;
+                s->theatre = (int)t;
+                s->list = tp->list;
+                s->specialty = tp->specialty;
+                s->site = th->site;
+                s->n = 0;
+                s->capacity = capacity;
+                int limit = (int)floor(capacity * (1.0 - th->p1_share) + 1e-9);
+                book(r, s, limit);
+                if (!sim_schedule_at(r->eng, start, run_session, r, si)) {
+                    fail(r);
+                    return;
+                }
+                if (limit < capacity && start - 2.0 > now)
+                    sim_schedule_at(r->eng, start - 2.0, topup, r, si);
+            }
+        }
+    }
+}
