@@ -11,6 +11,7 @@
 
 #include <gsl/gsl_cdf.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,7 @@
 #include "calendar.h"
 #include "error.h"
 #include "rng.h"
+#include "yaml.h"
 
 #define Z99 2.5758293035489
 
@@ -298,6 +300,101 @@ static void test_edge_cases(void **state)
     sim_calendar_fini(&cal);
 }
 
+/* Load `text` as t.yaml and read the profile from its root map. */
+static int profile_from_yaml(const char *text, const char *prefix, sim_rate_profile *p, char *msg,
+                             size_t size)
+{
+    sim_node_tree *tree = NULL;
+    sim_node *root = NULL;
+    struct sim_error err;
+    sim_error_clear(&err);
+    if (sim_yaml_load_string(text, "t.yaml", &tree, &root, &err) != SIM_OK)
+        fail_msg("cannot load test YAML: %s", err.message);
+    int rc = prefix ? sim_rate_profile_from_node_prefixed(root, prefix, p, &err)
+                    : sim_rate_profile_from_node(root, p, &err);
+    msg[0] = '\0';
+    if (rc != SIM_OK)
+        sim_error_format(&err, msg, size);
+    else if (sim_node_check_unused(root, &err) != SIM_OK)
+        fail_msg("a value was left unread: %s", err.message);
+    sim_node_tree_free(tree);
+    return rc;
+}
+
+static void test_from_node(void **state)
+{
+    (void)state;
+    sim_rate_profile p;
+    char msg[1400];
+    assert_int_equal(profile_from_yaml("per_week: 70\n"
+                                       "weekday: {sat: 0.5, sun: 0.5}\n"
+                                       "month: [2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n"
+                                       "growth_per_year: 1.122%\n",
+                                       NULL, &p, msg, sizeof msg),
+                     SIM_OK);
+    assert_near(p.rate_per_day, 10, 1e-12);
+    assert_near(p.growth_per_year, 0.01122, 1e-15);
+    /* Weekday factors 1 x 5 and 0.5 x 2 have mean 6/7: normalised Monday is 7/6. */
+    assert_near(p.hour_of_week[0], 7.0 / 6, 1e-12);
+    assert_near(p.hour_of_week[6 * 24 + 5], 7.0 / 12, 1e-12);
+    assert_near(p.month[0], 24.0 / 13, 1e-12);
+    assert_near(p.max_month_factor, 24.0 / 13, 1e-12);
+
+    assert_int_equal(profile_from_yaml("referrals_per_year: 3652.5\n"
+                                       "weekday: {mon: 2, tue: 1, wed: 1, thu: 1, fri: 1, sat: 0, sun: 0}\n"
+                                       "hour_of_day: [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0]\n"
+                                       "month: {dec: 0.5}\n",
+                                       "referrals_", &p, msg, sizeof msg),
+                     SIM_OK);
+    assert_near(p.rate_per_day, 10, 1e-12);
+    /* 6 weekday units x 8 open hours = 48 of 168: Monday 08:00 is 2 x 168 / 48 = 7. */
+    assert_near(p.hour_of_week[8], 7, 1e-12);
+    assert_near(p.hour_of_week[7], 0, 0);
+    assert_near(p.hour_of_week[5 * 24 + 9], 0, 0);
+    assert_near(p.month[11] / p.month[0], 0.5, 1e-12);
+
+    double how[168];
+    char text[4096];
+    int len = snprintf(text, sizeof text, "per_day: 24\nhour_of_week: [");
+    for (int i = 0; i < 168; i++) {
+        how[i] = i % 24 == 12 ? 1 : 0;
+        len += snprintf(text + len, sizeof text - len, "%s%g", i ? ", " : "", how[i]);
+    }
+    snprintf(text + len, sizeof text - len, "]\n");
+    assert_int_equal(profile_from_yaml(text, NULL, &p, msg, sizeof msg), SIM_OK);
+    assert_near(p.hour_of_week[12], 24, 1e-12);
+    assert_near(p.rate_per_day, 24, 0);
+}
+
+static void expect_profile_error(const char *text, const char *expected)
+{
+    sim_rate_profile p;
+    char msg[1400];
+    assert_int_equal(profile_from_yaml(text, NULL, &p, msg, sizeof msg), SIM_EINPUT);
+    assert_string_equal(msg, expected);
+}
+
+static void test_from_node_errors(void **state)
+{
+    (void)state;
+    expect_profile_error("per_week: 70\nper_day: 10\n",
+                         "t.yaml:2:10: per_day: give only one of per_week, per_day and per_year");
+    expect_profile_error("weekday: {mon: 1}\n",
+                         "t.yaml:1:1: expected a rate: per_week, per_day or per_year");
+    expect_profile_error("per_week: -70\n",
+                         "t.yaml:1:11: per_week: expected a number >= 0, got \"-70\"");
+    expect_profile_error("per_week: 70\nweekday: {mon: 1, tues: 2}\n",
+                         "t.yaml:2:19: weekday.tues: unknown key \"tues\" (did you mean \"tue\"?)");
+    expect_profile_error("per_week: 70\nmonth: [1, 2, 3]\n",
+                         "t.yaml:2:8: month: expected 12 numbers (January first), got 3");
+    expect_profile_error("per_week: 70\nmonth: {jan: 0}\nweekday: {mon: 0, tue: 0, wed: 0, thu: 0, fri: 0, sat: 0, sun: 0}\n",
+                         "t.yaml:3:10: weekday: expected at least one factor above 0 (all hours would be closed)");
+    expect_profile_error("per_week: 70\ngrowth_per_year: -100%\n",
+                         "t.yaml:2:18: growth_per_year: expected a growth above -100%, got \"-100%\"");
+    expect_profile_error("per_week: 70\nweekday: {mon: 1}\nhour_of_week: [1]\n",
+                         "t.yaml:3:15: hour_of_week: give weekday or hour_of_week, not both");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -307,6 +404,8 @@ int main(void)
         cmocka_unit_test(test_growth),
         cmocka_unit_test(test_flat_is_poisson),
         cmocka_unit_test(test_edge_cases),
+        cmocka_unit_test(test_from_node),
+        cmocka_unit_test(test_from_node_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,6 +19,7 @@
 #include "dist.h"
 #include "error.h"
 #include "rng.h"
+#include "yaml.h"
 
 #define Z99 2.5758293035489
 
@@ -235,6 +236,118 @@ static void test_invalid(void **state)
     assert_int_equal(sim_dist_triangular(&d, 1, 5, 5), SIM_OK);
 }
 
+/* Load `text` as t.yaml and read its key "d" with sim_dist_from_node. */
+static int from_yaml(const char *text, double min_value, sim_dist *d, char *msg, size_t size)
+{
+    sim_node_tree *tree = NULL;
+    sim_node *root = NULL;
+    struct sim_error err;
+    sim_error_clear(&err);
+    int rc = sim_yaml_load_string(text, "t.yaml", &tree, &root, &err);
+    if (rc != SIM_OK)
+        fail_msg("cannot load test YAML: %s", err.message);
+    sim_node *node = sim_node_get(root, "d");
+    assert_non_null(node);
+    rc = sim_dist_from_node(node, min_value, d, &err);
+    msg[0] = '\0';
+    if (rc != SIM_OK)
+        sim_error_format(&err, msg, size);
+    else if (sim_node_check_unused(root, &err) != SIM_OK)
+        fail_msg("a value was left unread: %s", err.message);
+    sim_node_tree_free(tree);
+    return rc;
+}
+
+static void test_from_node_forms(void **state)
+{
+    (void)state;
+    sim_dist d;
+    char msg[1400];
+    assert_int_equal(from_yaml("d: {lognormal: {mean: 110, sd: 35}}\n", 0, &d, msg, sizeof msg), SIM_OK);
+    assert_int_equal(d.kind, SIM_DIST_LOGNORMAL);
+    assert_near(d.mean, 110, 0);
+    assert_near(d.sd, 35, 0);
+    assert_int_equal(from_yaml("d: 30\n", 0, &d, msg, sizeof msg), SIM_OK);
+    assert_int_equal(d.kind, SIM_DIST_CONSTANT);
+    assert_near(d.mean, 30, 0);
+    assert_int_equal(from_yaml("d: {constant: 2.5}\n", 0, &d, msg, sizeof msg), SIM_OK);
+    assert_near(d.a, 2.5, 0);
+    assert_int_equal(from_yaml("d: {exponential: {mean: 12}}\n", 0, &d, msg, sizeof msg), SIM_OK);
+    assert_int_equal(d.kind, SIM_DIST_EXPONENTIAL);
+    assert_near(d.mean, 12, 0);
+    assert_int_equal(from_yaml("d: {gamma: {mean: 9, sd: 5}}\n", 0, &d, msg, sizeof msg), SIM_OK);
+    assert_near(d.a, 3.24, 1e-12);
+    assert_int_equal(from_yaml("d: {triangular: {min: 1, mode: 2, max: 5}}\n", 0, &d, msg, sizeof msg), SIM_OK);
+    assert_near(d.mean, 8.0 / 3, 1e-12);
+    assert_int_equal(from_yaml("d: {uniform: {min: 0, max: 1}}\n", 0, &d, msg, sizeof msg), SIM_OK);
+    assert_near(d.mean, 0.5, 0);
+    assert_int_equal(from_yaml("d: {poisson: {mean: 4}}\n", 0, &d, msg, sizeof msg), SIM_OK);
+    assert_int_equal(d.kind, SIM_DIST_POISSON);
+    assert_int_equal(from_yaml("d: {bernoulli: {p: 5%}}\n", 0, &d, msg, sizeof msg), SIM_OK);
+    assert_near(d.a, 0.05, 1e-15);
+    assert_int_equal(from_yaml("d: {empirical: {values: [1, 2, 3], weights: [0.2, 0.5, 0.3]}}\n",
+                               0, &d, msg, sizeof msg), SIM_OK);
+    assert_int_equal(d.kind, SIM_DIST_EMPIRICAL);
+    assert_near(d.mean, 2.1, 1e-12);
+    sim_dist_fini(&d);
+    /* Without weights, the values are equally likely. */
+    assert_int_equal(from_yaml("d: {empirical: {values: [1, 2, 3, 6]}}\n", 0, &d, msg, sizeof msg), SIM_OK);
+    assert_near(d.mean, 3, 1e-12);
+    sim_dist_fini(&d);
+    /* With no floor, negative values are fine. */
+    assert_int_equal(from_yaml("d: {uniform: {min: -3, max: 1}}\n", -INFINITY, &d, msg, sizeof msg), SIM_OK);
+    assert_int_equal(from_yaml("d: -4\n", -INFINITY, &d, msg, sizeof msg), SIM_OK);
+    assert_near(d.a, -4, 0);
+}
+
+static void expect_error(const char *text, double min_value, const char *expected)
+{
+    sim_dist d;
+    char msg[1400];
+    int rc = from_yaml(text, min_value, &d, msg, sizeof msg);
+    assert_int_equal(rc, SIM_EINPUT);
+    assert_string_equal(msg, expected);
+    assert_int_equal(d.kind, SIM_DIST_CONSTANT);
+}
+
+static void test_from_node_errors(void **state)
+{
+    (void)state;
+    expect_error("d:\n  lognormal: {mean: -5, sd: 3}\n", 0,
+                 "t.yaml:2:21: d.lognormal.mean: expected a number > 0, got \"-5\"");
+    expect_error("d:\n  lognorm: {mean: 5, sd: 3}\n", 0,
+                 "t.yaml:2:3: d: unknown distribution \"lognorm\" (did you mean \"lognormal\"?)");
+    expect_error("d:\n  normal: {mean: 5, sd: 3}\n", 0,
+                 "t.yaml:2:3: d: unknown distribution \"normal\": its draws can fall below 0; "
+                 "use lognormal or gamma");
+    expect_error("d:\n  weibull: {shape: 5}\n", 0,
+                 "t.yaml:2:3: d: unknown distribution \"weibull\" (expected constant, exponential, "
+                 "lognormal, gamma, triangular, uniform, empirical, poisson or bernoulli)");
+    expect_error("d:\n  uniform: {min: -1, max: 3}\n", 0,
+                 "t.yaml:2:18: d.uniform.min: expected a number >= 0, got \"-1\"");
+    expect_error("d:\n  uniform: {min: 4, max: 3}\n", 0,
+                 "t.yaml:2:26: d.uniform.max: expected a number > 4, got \"3\"");
+    expect_error("d:\n  triangular: {min: 1, mode: 7, max: 5}\n", 0,
+                 "t.yaml:2:30: d.triangular.mode: expected a number from 1 to 5 (min to max), got \"7\"");
+    expect_error("d:\n  gamma: {mean: 5, sd: 0}\n", 0,
+                 "t.yaml:2:24: d.gamma.sd: expected a number > 0, got \"0\"");
+    expect_error("d:\n  exponential: {mean: 5}\n", 1,
+                 "t.yaml:2:3: d: exponential draws can be as low as 0, below the least value "
+                 "allowed here (1)");
+    expect_error("d:\n  empirical: {values: [1, 2], weights: [1]}\n", 0,
+                 "t.yaml:2:40: d.empirical.weights: expected 2 weights (one per value), got 1");
+    expect_error("d:\n  empirical: {values: [1, 2], weights: [0, 0]}\n", 0,
+                 "t.yaml:2:40: d.empirical.weights: expected weights with a positive, finite sum");
+    expect_error("d:\n  empirical: {values: [1, -2]}\n", 0,
+                 "t.yaml:2:27: d.empirical.values[1]: expected a number >= 0, got \"-2\"");
+    expect_error("d: -5\n", 0, "t.yaml:1:4: d: expected a number >= 0, got \"-5\"");
+    expect_error("d: {lognormal: {mean: 5, sd: 1}, gamma: {mean: 5, sd: 1}}\n", 0,
+                 "t.yaml:1:4: d: expected a distribution: a number or a one-key map such as "
+                 "{lognormal: {mean: 110, sd: 35}}");
+    expect_error("d:\n  lognormal: {mean: 5, sdd: 1}\n", 0,
+                 "t.yaml:2:24: d.lognormal.sdd: unknown key \"sdd\" (did you mean \"sd\"?)");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -244,6 +357,8 @@ int main(void)
         cmocka_unit_test(test_empirical),
         cmocka_unit_test(test_copy_plain),
         cmocka_unit_test(test_invalid),
+        cmocka_unit_test(test_from_node_forms),
+        cmocka_unit_test(test_from_node_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
