@@ -95,12 +95,17 @@ static int64_t hour_index(double t)
     return (int64_t)floor(t * 24.0);
 }
 
+/* The hour of week (0 = Monday 00:00) of clock hour k. */
+static int hour_of_week(const sim_calendar *cal, int64_t k)
+{
+    int64_t how = (cal->start_weekday * 24 + k) % 168;
+    return (int)(how < 0 ? how + 168 : how);
+}
+
 /* The hour-of-week and month factors of clock hour k, multiplied. */
 static double hour_factor(const sim_rate_profile *p, const sim_calendar *cal, int64_t k)
 {
-    int64_t how = (cal->start_weekday * 24 + k) % 168;
-    if (how < 0)
-        how += 168;
+    int how = hour_of_week(cal, k);
     sim_date d = sim_date_from_days(cal->start_day + floor_div(k, 24));
     return p->hour_of_week[how] * p->month[d.month - 1];
 }
@@ -168,8 +173,8 @@ double sim_next_arrival(const sim_rate_profile *p, const sim_calendar *cal, doub
         int64_t day = floor_div(hour_index(now), 24);
         sim_date d = sim_date_from_days(cal->start_day + day);
         double growth_edge = p->log_growth >= 0 ? end : now;
-        double bound = p->rate_per_day * p->max_hour_factor * p->month[d.month - 1] *
-                       exp(p->log_growth * growth_edge);
+        double base = p->rate_per_day * p->month[d.month - 1];
+        double bound = base * p->max_hour_factor * exp(p->log_growth * growth_edge);
         if (!(bound > 0)) {
             now = end;
             continue;
@@ -180,7 +185,10 @@ double sim_next_arrival(const sim_rate_profile *p, const sim_calendar *cal, doub
                 now = end;
                 break;
             }
-            if (gsl_rng_uniform(r) * bound < sim_rate_at(p, cal, now))
+            /* The month is that of the whole window, so only the hour of week varies. */
+            int how = hour_of_week(cal, hour_index(now));
+            double rate = base * p->hour_of_week[how] * exp(p->log_growth * now);
+            if (gsl_rng_uniform(r) * bound < rate)
                 return now;
         }
     }
