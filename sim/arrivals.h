@@ -8,7 +8,9 @@
  * where the hour-of-week and monthly factors are relative (normalised to mean 1, so the
  * base rate is the long-run mean) and the growth trend compounds continuously. Arrival
  * times are sampled exactly by thinning (Lewis and Shedler 1979) against a piecewise bound
- * that is recomputed per week, so no fixed time step biases the counts.
+ * that is recomputed per window of at most a week, cut at the first of each month, so no
+ * fixed time step biases the counts. Hours are clock hours from the start (t x 24), and the
+ * rate does not change on bank holidays (a model that closes on holidays does so itself).
  *
  * sim_rate_profile is a plain public struct; fill it with sim_rate_profile_init and set
  * the factors, then call sim_rate_profile_finish before sampling.
