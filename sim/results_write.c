@@ -226,11 +226,18 @@ static int close_dataset(writer *w, hid_t d, const char *name)
     return SIM_OK;
 }
 
+/*
+ * Attach a dimension scale and label the dimension with the scale's name, so that tools
+ * that read labels (h5py's dims[i].label) and those that follow scales both see it.
+ */
 static int attach(writer *w, hid_t d, hid_t scale, unsigned idx, const char *name)
 {
     if (scale < 0)
         return SIM_OK;
-    if (H5DSattach_scale(d, scale, idx) < 0)
+    char label[256];
+    if (H5DSattach_scale(d, scale, idx) < 0 ||
+        H5DSget_scale_name(scale, label, sizeof label) < 0 ||
+        H5DSset_label(d, idx, label) < 0)
         return fail(w, SIM_EIO, name);
     return SIM_OK;
 }
