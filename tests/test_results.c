@@ -742,6 +742,37 @@ static void test_h5py(void **state)
     assert_string_equal(out, "ok\n");
     free(out);
     free(errs);
+
+    /* The example reader prints the summary table: total_cost's mean is 400 + 1.75. */
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s/scripts/read_results.py' '%s' base",
+             CAPSIM_SOURCE_DIR, path);
+    out = errs = NULL;
+    rc = tu_run(cmd, &out, &errs);
+    if (rc != 0)
+        fail_msg("read_results.py failed (%d): %s", rc, errs ? errs : "");
+    assert_non_null(strstr(out, "waiting_list                     2024-07-01   Alpha"));
+    assert_non_null(strstr(out, "total_cost"));
+    assert_non_null(strstr(out, "401.8"));
+    free(out);
+    free(errs);
+
+    if (tu_run("/usr/bin/python3 -c 'import matplotlib'", NULL, NULL) != 0) {
+        print_message("skipping the plot: /usr/bin/python3 cannot import matplotlib\n");
+        return;
+    }
+    const char *png = path_in(dir, "wl.png");
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 '%s/scripts/plot_results.py' '%s' waiting_list -o '%s'",
+             CAPSIM_SOURCE_DIR, path, png);
+    errs = NULL;
+    rc = tu_run(cmd, NULL, &errs);
+    if (rc != 0)
+        fail_msg("plot_results.py failed (%d): %s", rc, errs ? errs : "");
+    free(errs);
+    char *bytes = tu_read_file(png);
+    assert_non_null(bytes);
+    assert_memory_equal(bytes, "\x89PNG", 4);
+    free(bytes);
 }
 
 int main(void)
