@@ -646,6 +646,51 @@ static void test_partial(void **state)
     sim_results_free(r);
 }
 
+/* A batch with only replication outcomes: no times, no groups. */
+static void test_no_dimensions(void **state)
+{
+    (void)state;
+    const char *dir = tu_tmpdir("results_nodims");
+    const char *path = path_in(dir, "out.h5");
+    sim_results *r = sim_results_alloc();
+    sim_monitor *m = sim_monitor_alloc();
+    assert_int_equal(sim_monitor_declare(m, "utilisation", "fraction", "Theatre utilisation.",
+                                         SIM_METRIC_REP, false), 0);
+    assert_int_equal(sim_results_add_scenario(r, "only", "x: 1\n", "2025-01-01", 365, 30, m, 3),
+                     0);
+    for (int k = 0; k < 3; k++) {
+        r->scenarios[0].reps[k] = sim_record_alloc(m);
+        sim_record_set(r->scenarios[0].reps[k], 0, 0, 0, 0.5 + 0.1 * k);
+    }
+    r->replications = 3;
+    r->capsim_version = strdup("0.1.0");
+    r->git_commit = strdup("");
+    r->command_line = strdup("capsim run only.yaml");
+    r->created_utc = strdup("2026-11-23T09:31:41Z");
+    struct sim_error err;
+    int rc = sim_results_write(r, path, false, &err);
+    if (rc)
+        fail_msg("write: %s", err.message);
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    assert_true(f >= 0);
+    hsize_t dst[] = {11};
+    double *v = h5_read(f, "/scenarios/only/summary/utilisation", 1, dst, "fraction");
+    close_to(v[0], 0.6, 1e-12);
+    close_to(v[1], 0.1, 1e-12);
+    free(v);
+    hsize_t d0[] = {0};
+    free(h5_read(f, "/scenarios/only/time", 1, d0, "days"));
+    assert_true(H5Lexists(f, "/comparisons", H5P_DEFAULT) <= 0);
+    H5Fclose(f);
+    sim_results *back;
+    assert_int_equal(sim_results_read(path, &back, &err), 0);
+    compare_results(r, back);
+    assert_int_equal(back->baseline, -1);
+    assert_null(sim_monitor_group_dimension(back->scenarios[0].monitor));
+    sim_results_free(back);
+    sim_results_free(r);
+}
+
 static void test_read_errors(void **state)
 {
     (void)state;
@@ -785,6 +830,7 @@ int main(void)
         cmocka_unit_test(test_byte_identical),
         cmocka_unit_test(test_write_failures),
         cmocka_unit_test(test_partial),
+        cmocka_unit_test(test_no_dimensions),
         cmocka_unit_test(test_read_errors),
         cmocka_unit_test(test_h5py),
     };
