@@ -371,8 +371,12 @@ static int read_list(el_config *cfg, el_list *l, const el_specialty *sp, const s
     TRY(sim_node_check_keys(lm, keys, err));
     const el_trust *tr = &cfg->trusts[l->trust];
     if (sim_node_has(lm, "referrals")) {
+        static const char *const rkeys[] = {"per_week",     "per_day",     "per_year",
+                                            "weekday",      "hour_of_week", "hour_of_day",
+                                            "month",        "growth_per_year", NULL};
         sim_node *r;
         TRY(sim_node_map(lm, "referrals", &r, err));
+        TRY(sim_node_check_keys(r, rkeys, err));
         TRY(sim_rate_profile_from_node(r, &l->referrals, err));
         if (sim_rate_profile_finish(&l->referrals))
             return sim_node_error(r, err, "expected factors >= 0, not all zero");
@@ -520,11 +524,8 @@ static int read_specialties(el_config *cfg, const sim_node *root, struct sim_err
 
 static int setup_calendar(el_config *cfg, const capsim_scenario *sc)
 {
-    TRY(sim_calendar_init(&cfg->cal, sc->start_date));
-    if (sc->replace_holidays)
-        TRY(sim_calendar_set_holidays(&cfg->cal, sc->holidays, sc->n_holidays));
-    if (sc->n_extra_holidays)
-        TRY(sim_calendar_add_holidays(&cfg->cal, sc->extra_holidays, sc->n_extra_holidays));
+    TRY(capsim_scenario_calendar(sc, &cfg->cal));
+    cfg->cal_ready = true;
     size_t n = sim_calendar_month_ends(&cfg->cal, sc->horizon_days, NULL, 0);
     cfg->times = calloc(n ? n : 1, sizeof *cfg->times);
     cfg->time_labels = calloc(n ? n : 1, sizeof *cfg->time_labels);
@@ -586,7 +587,8 @@ void el_config_free(el_config *cfg)
     free(cfg->theatres);
     free(cfg->collabs);
     free(cfg->distance_km);
-    sim_calendar_fini(&cfg->cal);
+    if (cfg->cal_ready)
+        sim_calendar_fini(&cfg->cal);
     free(cfg);
 }
 

@@ -163,6 +163,7 @@ typedef struct el_collab {
 
 typedef struct el_config {
     sim_calendar cal;
+    bool cal_ready;
     double horizon_days, warmup_days;
     size_t n_times;
     double *times;             /* month-end snapshot times */
