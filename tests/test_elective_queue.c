@@ -16,8 +16,8 @@
 #include "test_elective_support.h"
 
 #define REPS 30
-#define HORIZON 3000.0
-#define WARMUP 300.0
+#define HORIZON 20000.0
+#define WARMUP 500.0
 
 static const char *mm1_yaml(const char *service)
 {
@@ -42,9 +42,10 @@ typedef struct wait_counts {
 
 static const double thresholds[3] = {2.0, 6.0, 12.0};
 
-static void on_treated(void *ctx, int list, double wait, double t)
+static void on_treated(void *ctx, int list, uint64_t uid, double wait, double t)
 {
     (void)list;
+    (void)uid;
     wait_counts *w = ctx;
     if (t < WARMUP)
         return;
@@ -65,7 +66,7 @@ static void check_queue(const char *service, double expected_w, bool exponential
     double w[REPS], little[REPS], p_over[3][REPS], size[REPS];
     for (int r = 0; r < REPS; r++) {
         wait_counts wc = {0};
-        el_run_hooks hooks = {on_treated, &wc};
+        el_run_hooks hooks = {on_treated, NULL, &wc};
         sim_record *rec = elt_run(&f, 42, (uint64_t)r, &hooks);
         w[r] = sim_record_get(rec, m_wait, 0, (size_t)g) * 7.0;
         size[r] = sim_record_get(rec, m_size, 0, (size_t)g);

@@ -100,7 +100,7 @@ static int elt_metric(const elt *f, const char *name)
     return id;
 }
 
-static int elt_group(const elt *f, const char *label)
+__attribute__((unused)) static int elt_group(const elt *f, const char *label)
 {
     for (size_t g = 0; g < sim_monitor_group_count(f->mon); g++)
         if (strcmp(sim_monitor_group_label(f->mon, g), label) == 0)
@@ -110,7 +110,7 @@ static int elt_group(const elt *f, const char *label)
 }
 
 /* Sum of a series metric over all snapshot periods (a flow over the run). */
-static double elt_series_sum(const elt *f, const sim_record *rec, const char *name, int g)
+__attribute__((unused)) static double elt_series_sum(const elt *f, const sim_record *rec, const char *name, int g)
 {
     int id = elt_metric(f, name);
     double s = 0;

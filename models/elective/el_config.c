@@ -151,6 +151,7 @@ static int read_trusts(el_config *cfg, const sim_node *root, struct sim_error *e
         sim_node *t = seq->items[i], *sites;
         if (t->kind != SIM_NODE_MAP)
             return sim_node_error(t, err, "expected a map {name, sites}");
+        sim_node_mark_used(t, false);
         TRY(sim_node_seq(t, "sites", &sites, err));
         if (sites->n == 0)
             return sim_node_error(sites, err, "expected at least one site");
@@ -181,6 +182,7 @@ static int read_trusts(el_config *cfg, const sim_node *root, struct sim_error *e
             sim_node *s = sites->items[k];
             if (s->kind != SIM_NODE_MAP)
                 return sim_node_error(s, err, "expected a map {code, name, lat, lon}");
+            sim_node_mark_used(s, false);
             TRY(sim_node_check_keys(s, site_keys, err));
             const char *code, *sname = NULL;
             TRY(sim_node_string(s, "code", &code, err));
@@ -224,6 +226,7 @@ static int read_review(el_specialty *sp, const sim_node *m, struct sim_error *er
         sim_node *r = seq->items[i];
         if (r->kind != SIM_NODE_MAP)
             return sim_node_error(r, err, "expected a map {from, to, after_weeks}");
+        sim_node_mark_used(r, false);
         TRY(sim_node_check_keys(r, keys, err));
         int from, to;
         double weeks;
@@ -272,6 +275,7 @@ static int read_removals(el_specialty *sp, const sim_node *m, struct sim_error *
             sim_node *b = wf->items[i];
             if (b->kind != SIM_NODE_MAP)
                 return sim_node_error(b, err, "expected a map {from, to, factor}");
+            sim_node_mark_used(b, false);
             TRY(sim_node_check_keys(b, bkeys, err));
             double lo = 0, hi = INFINITY, f;
             TRY(sim_node_opt_number(b, "from", 0, 1e4, &lo, err));
@@ -452,6 +456,7 @@ static int read_specialties(el_config *cfg, const sim_node *root, struct sim_err
         sim_node *m = seq->items[i];
         if (m->kind != SIM_NODE_MAP)
             return sim_node_error(m, err, "expected a map {name, lists, ...}");
+        sim_node_mark_used(m, false);
         sim_node *lists = sim_node_get(m, "lists");
         if (lists && lists->kind == SIM_NODE_MAP)
             n_lists += lists->n;
@@ -635,9 +640,13 @@ int el_config_read(const capsim_scenario *sc, el_config **out, struct sim_error 
         el_config_free(cfg);
         return rc;
     }
+    /* The histograms reach back to the oldest clock start any backlog band can give. */
     double max_weeks = 0;
     for (size_t i = 0; i < cfg->n_specialties; i++)
         max_weeks = fmax(max_weeks, cfg->specialties[i].max_wait_weeks);
+    for (size_t l = 0; l < cfg->n_lists; l++)
+        for (size_t k = 0; k < cfg->lists[l].backlog.n_bands; k++)
+            max_weeks = fmax(max_weeks, cfg->lists[l].backlog.hi_weeks[k]);
     cfg->hist_day_lo = -(int64_t)ceil(max_weeks * 7.0) - 2;
     cfg->hist_days = (size_t)((int64_t)ceil(cfg->horizon_days) + 2 - cfg->hist_day_lo);
     *out = cfg;

@@ -62,6 +62,7 @@ static int read_sessions(el_config *cfg, el_theatre *th, const sim_node *seq,
         sim_node *s = seq->items[i];
         if (s->kind != SIM_NODE_MAP)
             return sim_node_error(s, err, "expected a map {weekday, specialty, hours, count}");
+        sim_node_mark_used(s, false);
         TRY(sim_node_check_keys(s, keys, err));
         int mask;
         TRY(read_weekdays(s, &mask, err));
@@ -209,6 +210,7 @@ int el__read_theatres(el_config *cfg, const sim_node *root, struct sim_error *er
         sim_node *m = seq->items[i];
         if (m->kind != SIM_NODE_MAP)
             return sim_node_error(m, err, "expected a map {site, sessions, ...}");
+        sim_node_mark_used(m, false);
         el_theatre *th = &cfg->theatres[cfg->n_theatres];
         /* Count it first so el_config_free releases what a half-read entry took. */
         cfg->n_theatres++;
@@ -403,6 +405,7 @@ int el__read_collaboration(el_config *cfg, const sim_node *root, struct sim_erro
         sim_node *m = seq->items[i];
         if (m->kind != SIM_NODE_MAP)
             return sim_node_error(m, err, "expected a map {specialty, policy, ...}");
+        sim_node_mark_used(m, false);
         el_collab *c = &cfg->collabs[cfg->n_collabs++];
         TRY(read_collab(cfg, c, m, err));
     }

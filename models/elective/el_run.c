@@ -170,7 +170,7 @@ void el__treat(el_run *r, uint32_t p, int site, double t)
         }
     }
     if (r->hooks && r->hooks->on_treated)
-        r->hooks->on_treated(r->hooks->ctx, l, wait, t);
+        r->hooks->on_treated(r->hooks->ctx, l, pt->uid, wait, t);
     patient_free(r, p);
 }
 

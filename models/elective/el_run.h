@@ -122,7 +122,8 @@ typedef struct el_metric_ids {
 
 /* Optional observers for tests (NULL members are skipped). */
 typedef struct el_run_hooks {
-    void (*on_treated)(void *ctx, int list, double wait_days, double t);
+    void (*on_treated)(void *ctx, int list, uint64_t uid, double wait_days, double t);
+    void (*on_cancelled)(void *ctx, uint64_t uid, double t, bool hospital_reason);
     void *ctx;
 } el_run_hooks;
 

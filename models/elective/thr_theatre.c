@@ -218,6 +218,8 @@ static void run_session(sim_engine *eng, void *ctx, uint64_t arg)
         uint64_t entity = pt->uid + ((uint64_t)pt->attempts << 36);
         sim_rng_set_entity(r->cancel_rng, entity);
         double u = gsl_rng_uniform(r->cancel_rng);
+        if (u < th->cancel_patient + th->cancel_hospital && r->hooks && r->hooks->on_cancelled)
+            r->hooks->on_cancelled(r->hooks->ctx, pt->uid, s.start, u >= th->cancel_patient);
         if (u < th->cancel_patient) {
             cancelled++;
             el__wait(r, p);
