@@ -34,7 +34,7 @@ typedef struct elt {
  * Configure from `yaml` (the model's sections only). Start Monday 3 April 2023, no bank
  * holidays unless `holidays`. Returns the configure code; on error err holds the message.
  */
-static int elt_open_rc(elt *f, const char *yaml, double horizon, double warmup, bool holidays,
+__attribute__((unused)) static int elt_open_rc(elt *f, const char *yaml, double horizon, double warmup, bool holidays,
                        struct sim_error *err)
 {
     memset(f, 0, sizeof *f);
@@ -65,7 +65,7 @@ static int elt_open_rc(elt *f, const char *yaml, double horizon, double warmup, 
     return capsim_elective_model.declare(f->cfg, f->mon, err);
 }
 
-static void elt_open(elt *f, const char *yaml, double horizon, double warmup, bool holidays)
+__attribute__((unused)) static void elt_open(elt *f, const char *yaml, double horizon, double warmup, bool holidays)
 {
     struct sim_error err;
     if (elt_open_rc(f, yaml, horizon, warmup, holidays, &err)) {
@@ -75,7 +75,7 @@ static void elt_open(elt *f, const char *yaml, double horizon, double warmup, bo
     }
 }
 
-static void elt_close(elt *f)
+__attribute__((unused)) static void elt_close(elt *f)
 {
     if (f->cfg)
         capsim_elective_model.destroy(f->cfg);
@@ -84,7 +84,7 @@ static void elt_close(elt *f)
     memset(f, 0, sizeof *f);
 }
 
-static sim_record *elt_run(elt *f, uint64_t seed, uint64_t rep, const el_run_hooks *hooks)
+__attribute__((unused)) static sim_record *elt_run(elt *f, uint64_t seed, uint64_t rep, const el_run_hooks *hooks)
 {
     sim_record *rec = sim_record_alloc(f->mon);
     assert_non_null(rec);
@@ -92,7 +92,7 @@ static sim_record *elt_run(elt *f, uint64_t seed, uint64_t rep, const el_run_hoo
     return rec;
 }
 
-static int elt_metric(const elt *f, const char *name)
+__attribute__((unused)) static int elt_metric(const elt *f, const char *name)
 {
     int id = sim_monitor_find(f->mon, name);
     if (id < 0)
