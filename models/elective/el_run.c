@@ -729,6 +729,8 @@ int el_run_replication(const el_config *cfg, uint64_t base_seed, uint64_t replic
         rc = r->status;
     if (!rc)
         el_finish(r);
+    if (hooks && hooks->events && r->eng)
+        *hooks->events = sim_events_executed(r->eng);
     run_fini(r);
     return rc;
 }

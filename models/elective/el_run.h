@@ -125,6 +125,7 @@ typedef struct el_run_hooks {
     void (*on_treated)(void *ctx, int list, uint64_t uid, double wait_days, double t);
     void (*on_cancelled)(void *ctx, uint64_t uid, double t, bool hospital_reason);
     void *ctx;
+    uint64_t *events;        /* if set, receives the number of events run (benchmarks) */
 } el_run_hooks;
 
 typedef struct el_run {
