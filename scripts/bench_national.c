@@ -61,7 +61,7 @@ int main(int argc, char **argv)
     double t1 = now_s();
     sim_record *rec = sim_record_alloc(mon);
     uint64_t events = 0;
-    el_run_hooks hooks = {NULL, NULL, NULL, &events};
+    el_run_hooks hooks = {.events = &events};
     rc = el_run_replication(cfg, 1, 0, rec, &hooks);
     double t2 = now_s();
     struct rusage ru;

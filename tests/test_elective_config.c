@@ -212,7 +212,7 @@ static double long_waits_treated(const char *review)
     elt f;
     elt_open(&f, yaml, 1500, 0, false);
     double n = 0;
-    el_run_hooks hooks = {count_long, NULL, &n};
+    el_run_hooks hooks = {.on_treated = count_long, .ctx = &n};
     sim_record *rec = elt_run(&f, 1, 0, &hooks);
     sim_record_free(rec);
     elt_close(&f);

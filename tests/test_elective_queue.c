@@ -66,7 +66,7 @@ static void check_queue(const char *service, double expected_w, bool exponential
     double w[REPS], little[REPS], p_over[3][REPS], size[REPS];
     for (int r = 0; r < REPS; r++) {
         wait_counts wc = {0};
-        el_run_hooks hooks = {on_treated, NULL, &wc};
+        el_run_hooks hooks = {.on_treated = on_treated, .ctx = &wc};
         sim_record *rec = elt_run(&f, 42, (uint64_t)r, &hooks);
         w[r] = sim_record_get(rec, m_wait, 0, (size_t)g) * 7.0;
         size[r] = sim_record_get(rec, m_size, 0, (size_t)g);

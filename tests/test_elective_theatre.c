@@ -233,7 +233,7 @@ static void check_rebooking(int book_days_ahead)
     rebook_obs *o = calloc(1, sizeof *o);
     for (int i = 0; i < MAX_SERIAL; i++)
         o->cancelled_at[i] = -1;
-    el_run_hooks hooks = {rb_treated, rb_cancelled, o};
+    el_run_hooks hooks = {.on_treated = rb_treated, .on_cancelled = rb_cancelled, .ctx = o};
     sim_record *rec = elt_run(&f, 3, 0, &hooks);
     assert_true(o->hospital_cancellations > 100);
     assert_true(o->treated_after_cancel > 100);
