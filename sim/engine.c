@@ -20,17 +20,23 @@
  * heap work of the hold model.
  *
  * Choice of heap, by measurement (scripts/bench_engine.c, hold model: each entity repeatedly
- * waits an exponential time with mean 1; 10 million events; gcc -O2; this 2-core machine was
- * shared with other jobs, so wall times are indicative and instruction counts decide):
+ * waits an exponential time with mean 1, so every event schedules one more; gcc -O2; this
+ * 2-core machine was shared with other jobs, so wall times are indicative; instruction
+ * counts are the marginal cost of an event under callgrind, (I(2M) - I(1M)) / 1M):
  *
- *                      callgrind instr/event      wall ns/event (best of 3)
- *   heap              1,000 ent.  100,000 ent.    1,000 ent.  100,000 ent.
- *   binary            HOLD_B2_1K  HOLD_B2_100K    WALL_B2_1K  WALL_B2_100K
- *   4-ary             HOLD_B4_1K  HOLD_B4_100K    WALL_B4_1K  WALL_B4_100K
+ *                               callgrind instr/event      wall ns/event (best of 3, 10M)
+ *   heap                        1,000 ent.  100,000 ent.   1,000 ent.  100,000 ent.
+ *   binary, top-down sift           497         675            112         185
+ *   binary, bottom-up sift          511         663            125         244
+ *   4-ary, top-down sift            600         823            132         253
+ *   4-ary, bottom-up sift           509         646            145         273
  *
- * The instruction counts include drawing the exponential (gsl_rng_mt19937 and
- * gsl_ran_exponential, about 60 instructions) and the handler. SIM_HEAP_ARITY selects the
- * heap at compile time; CHOICE_TEXT
+ * The counts include drawing the exponential (gsl_rng_mt19937 and gsl_ran_exponential, about
+ * 100 instructions) and the handler. The binary heap with the plain top-down sift is fastest
+ * on the clock and is the default; the bottom-up variants execute about as few instructions
+ * but mispredict more on the child choice, and the 4-ary heap's shallower tree does not pay
+ * for its extra comparisons at these sizes. SIM_HEAP_ARITY (2 or 4) and SIM_HEAP_BOTTOM_UP
+ * select the variants at compile time for re-measurement.
  */
 #include "engine.h"
 
@@ -43,7 +49,13 @@
 #include "error.h"
 
 #ifndef SIM_HEAP_ARITY
-#define SIM_HEAP_ARITY 4
+#define SIM_HEAP_ARITY 2
+#endif
+#ifndef SIM_HEAP_BOTTOM_UP
+#define SIM_HEAP_BOTTOM_UP 0
+#endif
+#if SIM_HEAP_ARITY != 2 && SIM_HEAP_ARITY != 4
+#error "SIM_HEAP_ARITY must be 2 or 4"
 #endif
 
 /* Low bits of a key or id: the slot index; high bits: the sequence or generation. */
@@ -101,6 +113,41 @@ static void sift_up(entry *h, size_t i, entry x)
 
 static void sift_down(entry *h, size_t n, size_t i, entry x)
 {
+#if SIM_HEAP_BOTTOM_UP
+    /*
+     * Bottom-up (Wegener 1993): move the hole down the path of smaller children to a leaf,
+     * one comparison per level, then sift x up from there. A new event usually belongs near
+     * the bottom (its time is now + a delay), so the climb back is short.
+     */
+    size_t start = i, c;
+    while ((c = SIM_HEAP_ARITY * i + 1) + SIM_HEAP_ARITY <= n) {
+#if SIM_HEAP_ARITY == 2
+        c += entry_less(&h[c + 1], &h[c]);
+#else
+        size_t a = c + entry_less(&h[c + 1], &h[c]);
+        size_t b = c + 2 + entry_less(&h[c + 3], &h[c + 2]);
+        c = entry_less(&h[b], &h[a]) ? b : a;
+#endif
+        h[i] = h[c];
+        i = c;
+    }
+    if (c < n) {
+        size_t best = c;
+        for (size_t j = c + 1; j < n; j++)
+            if (entry_less(&h[j], &h[best]))
+                best = j;
+        h[i] = h[best];
+        i = best;
+    }
+    while (i > start) {
+        size_t p = (i - 1) / SIM_HEAP_ARITY;
+        if (!entry_less(&x, &h[p]))
+            break;
+        h[i] = h[p];
+        i = p;
+    }
+    h[i] = x;
+#else
     for (;;) {
         size_t c = SIM_HEAP_ARITY * i + 1;
         if (c >= n)
@@ -121,6 +168,7 @@ static void sift_down(entry *h, size_t n, size_t i, entry x)
         i = best;
     }
     h[i] = x;
+#endif
 }
 
 static void heap_pop(sim_engine *e)
@@ -218,7 +266,7 @@ static int cmp_entries(const void *a, const void *b)
 }
 
 /*
- * Sequences are SIM_SEQ_BITS wide. When they run out, renumber the pending entries in their
+ * Sequences are 64 - SLOT_BITS = 36 bits wide. When they run out, renumber the pending entries in their
  * current order: a sorted array is a valid heap, and the order is unchanged.
  */
 static void renumber(sim_engine *e)

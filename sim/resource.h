@@ -45,9 +45,20 @@ void sim_schedule_constant(sim_schedule *s, int capacity);
  * Monday and has no holidays.
  *
  * (The skeleton named this sim_schedule_at, which clashes with the engine's
- * sim_schedule_at in engine.h, included above; hence the name.)
+ * sim_schedule_at in engine.h, included above; hence the new name and the macro below.)
  */
 int sim_schedule_capacity_at(const sim_schedule *s, const sim_calendar *cal, double t);
+
+/*
+ * So that code written against the skeleton's name still compiles, sim_schedule_at picks
+ * by its first argument: a schedule calls sim_schedule_capacity_at, anything else the
+ * engine's sim_schedule_at (a macro does not expand itself, so the inner name is the
+ * function). New code should call sim_schedule_capacity_at.
+ */
+#define sim_schedule_at(first, ...)                                                        \
+    _Generic((first), const sim_schedule *: sim_schedule_capacity_at,                     \
+             sim_schedule *: sim_schedule_capacity_at, default: sim_schedule_at)(first,   \
+                                                                               __VA_ARGS__)
 
 /*
  * The next time after t at which the capacity may change: the next hour boundary where it
@@ -71,6 +82,9 @@ bool sim_schedule_is_constant(const sim_schedule *s);
  *   servers:                        a map with the list under `shifts` and the optional
  *     shifts: [...]                 key `bank_holidays: closed | open | N` (closed = 0
  *     bank_holidays: closed         servers all day, open = as the weekday, N servers)
+ * A list of shifts is closed on bank holidays unless its map says otherwise; a number
+ * ignores holidays. The node is the value itself (e.g. what sim_node_get(queue, "servers")
+ * returns).
  * Errors name the node, e.g. `expected a whole hour "HH:00", got "08:30"`.
  */
 int sim_schedule_from_node(const struct sim_node *node, sim_schedule *s, struct sim_error *err);
