@@ -142,6 +142,17 @@ double sim_schedule_next_change(const sim_schedule *s, const sim_calendar *cal, 
     return INFINITY;
 }
 
+/*
+ * sim_timeavg_set, inlined: the grant and release path runs once or twice per customer, and
+ * a call into stats.c there costs more than the update itself.
+ */
+static inline void level_set(sim_timeavg *a, double t, double level)
+{
+    a->area += a->level * (t - a->last_t);
+    a->last_t = t;
+    a->level = level;
+}
+
 static inline bool request_less(const request *a, const request *b)
 {
     return a->priority < b->priority || (a->priority == b->priority && a->seq < b->seq);
@@ -204,8 +215,8 @@ static void dispatch(sim_resource *r)
         request q;
         queue_pop(r, &q);
         r->busy++;
-        sim_timeavg_set(&r->queue_avg, now, (double)r->qn);
-        sim_timeavg_set(&r->busy_avg, now, (double)r->busy);
+        level_set(&r->queue_avg, now, (double)r->qn);
+        level_set(&r->busy_avg, now, (double)r->busy);
         q.on_grant(r->engine, q.ctx, q.entity);
     }
 }
@@ -290,7 +301,7 @@ int sim_resource_request(sim_resource *r, uint64_t entity, int priority, sim_gra
     double now = sim_now(r->engine);
     if (r->qn == 0 && r->busy < r->capacity) {
         r->busy++;
-        sim_timeavg_set(&r->busy_avg, now, (double)r->busy);
+        level_set(&r->busy_avg, now, (double)r->busy);
         on_grant(r->engine, ctx, entity);
         return SIM_OK;
     }
@@ -298,7 +309,7 @@ int sim_resource_request(sim_resource *r, uint64_t entity, int priority, sim_gra
     int rc = queue_push(r, &q);
     if (rc != SIM_OK)
         return rc;
-    sim_timeavg_set(&r->queue_avg, now, (double)r->qn);
+    level_set(&r->queue_avg, now, (double)r->qn);
     /* Only reachable mid-dispatch (a grant callback requesting again): serve in order. */
     if (r->busy < r->capacity)
         dispatch(r);
@@ -311,7 +322,7 @@ void sim_resource_release(sim_resource *r)
     if (r->busy <= 0)
         return;
     r->busy--;
-    sim_timeavg_set(&r->busy_avg, sim_now(r->engine), (double)r->busy);
+    level_set(&r->busy_avg, sim_now(r->engine), (double)r->busy);
     dispatch(r);
 }
 
@@ -343,8 +354,8 @@ double sim_resource_mean_queue(const sim_resource *r)
 void sim_resource_restart_stats(sim_resource *r)
 {
     double now = sim_now(r->engine);
-    sim_timeavg_set(&r->busy_avg, now, (double)r->busy);
-    sim_timeavg_set(&r->queue_avg, now, (double)r->qn);
+    level_set(&r->busy_avg, now, (double)r->busy);
+    level_set(&r->queue_avg, now, (double)r->qn);
     sim_timeavg_restart(&r->busy_avg, now);
     sim_timeavg_restart(&r->queue_avg, now);
 }
