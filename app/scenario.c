@@ -187,7 +187,11 @@ int capsim_scenario_open(const char *path, const char *const *overrides, size_t 
     int rc = sim_yaml_load(path, &l->tree, &l->sc.root, err);
     if (rc)
         goto fail;
-    l->sc.path = path;
+    if (!(l->path = strdup(path))) {
+        rc = SIM_ENOMEM;
+        goto fail;
+    }
+    l->sc.path = l->path;
     if ((rc = apply_overrides(l->sc.root, overrides, n_overrides, err)))
         goto fail;
     if ((rc = check_top_keys(l->sc.root, err)))
@@ -244,6 +248,7 @@ void capsim_scenario_close(capsim_loaded *l)
     free(l->sc.extra_holidays);
     free(l->sc.holidays);
     free(l->default_name);
+    free(l->path);
     sim_node_tree_free(l->tree);
     free(l);
 }
