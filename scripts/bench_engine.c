@@ -1,7 +1,7 @@
 /*
  * scripts/bench_engine.c: events per second of the engine.
  *
- *   bench_engine                  all three figures below
+ *   bench_engine [--mt]           all three figures below
  *   bench_engine hold N EVENTS    only the hold model with N entities (for callgrind)
  *   bench_engine mmc CUSTOMERS    only the M/M/10 queue (for callgrind)
  *
@@ -12,8 +12,9 @@
  *     customers on the engine and a sim_resource: the path a model takes. Its mean wait in
  *     queue is printed beside the Erlang C value 0.668732.
  *
- * Random numbers: gsl_rng_mt19937, so the figures do not depend on the project's Philox
- * streams. Peak memory is the process's maximum resident set so far (getrusage), so it only
+ * Random numbers: the project's Philox streams (sim_rng_alloc), as models draw them; with
+ * --mt as the first argument, gsl_rng_mt19937 instead (to separate engine from generator
+ * costs). Peak memory is the process's maximum resident set so far (getrusage), so it only
  * grows from one figure to the next.
  */
 #include <gsl/gsl_randist.h>
@@ -27,7 +28,17 @@
 
 #include "engine.h"
 #include "resource.h"
+#include "rng.h"
 #include "stats.h"
+
+static int use_mt = 0;
+
+static gsl_rng *bench_rng(const char *stream)
+{
+    if (use_mt)
+        return gsl_rng_alloc(gsl_rng_mt19937);
+    return sim_rng_alloc(12345, 0, stream);
+}
 
 static double wall_seconds(void)
 {
@@ -58,7 +69,7 @@ static void hold_step(sim_engine *e, void *ctx, uint64_t entity)
 
 static int bench_hold(const char *label, size_t entities, uint64_t events)
 {
-    hold h = {gsl_rng_alloc(gsl_rng_mt19937), events};
+    hold h = {bench_rng("bench/hold"), events};
     sim_engine *e = sim_engine_alloc(entities);
     if (!h.rng || !e)
         return 1;
@@ -141,7 +152,7 @@ static double erlang_c_wq(int c, double lambda, double mu)
 
 static int bench_mmc(const char *label, uint64_t customers)
 {
-    mmc m = {.rng = gsl_rng_alloc(gsl_rng_mt19937), .lambda = 9.0, .mu = 1.0,
+    mmc m = {.rng = bench_rng("bench/mmc"), .lambda = 9.0, .mu = 1.0,
              .customers = customers, .warmup = customers / 100};
     sim_engine *e = sim_engine_alloc(64);
     if (!m.rng || !e)
@@ -171,13 +182,18 @@ static int bench_mmc(const char *label, uint64_t customers)
 
 int main(int argc, char **argv)
 {
-    gsl_rng_env_setup();
+    if (argc > 1 && strcmp(argv[1], "--mt") == 0) {
+        use_mt = 1;
+        argc--;
+        argv++;
+    }
+    printf("random numbers: %s\n", use_mt ? "gsl_rng_mt19937" : "sim_rng_philox");
     if (argc == 4 && strcmp(argv[1], "hold") == 0)
         return bench_hold("(a)", strtoull(argv[2], NULL, 10), strtoull(argv[3], NULL, 10));
     if (argc == 3 && strcmp(argv[1], "mmc") == 0)
         return bench_mmc("(c)", strtoull(argv[2], NULL, 10));
     if (argc != 1) {
-        fprintf(stderr, "usage: %s [hold ENTITIES EVENTS | mmc CUSTOMERS]\n", argv[0]);
+        fprintf(stderr, "usage: %s [--mt] [hold ENTITIES EVENTS | mmc CUSTOMERS]\n", argv[0]);
         return 2;
     }
     int rc = bench_hold("(a)", 1000, 10000000);

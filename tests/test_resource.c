@@ -12,6 +12,9 @@
 #include "engine.h"
 #include "error.h"
 #include "resource.h"
+#include "yaml.h"
+
+#include <string.h>
 
 #define HOUR (1.0 / 24.0)
 
@@ -168,6 +171,16 @@ static void test_schedule_lookup(void **state)
     assert_true(sim_schedule_next_change(&c, &cal, 1.0) == 2.0);
     assert_true(isinf(sim_schedule_next_change(&c, &cal, 2.0)));
     assert_true(isinf(sim_schedule_next_change(&c, NULL, 0.0)));
+
+    /* With the real calendar from 2024-04-01: Monday 6 May 2024 is the Early May bank
+     * holiday, so the clinic opens on Tuesday 7 May at 08:00 (day 36). */
+    s.holiday_capacity = 0;
+    sim_calendar real;
+    assert_int_equal(sim_calendar_init(&real, (sim_date){2024, 4, 1}), SIM_OK);
+    assert_int_equal(sim_schedule_capacity_at(&s, &real, 35 + 9 * HOUR), 0);
+    assert_int_equal(sim_schedule_capacity_at(&s, &real, 36 + 9 * HOUR), 2);
+    assert_true(sim_schedule_next_change(&s, &real, 32 + 17 * HOUR) == (36 * 24 + 8) / 24.0);
+    sim_calendar_fini(&real);
 }
 
 static void test_scheduled_resource(void **state)
@@ -258,12 +271,118 @@ static void test_reentrant_grants(void **state)
     sim_engine_free(e);
 }
 
+
+/* Parse `text` and read the schedule under its key `servers`; the tree is freed. */
+static int read_schedule(const char *text, sim_schedule *s, struct sim_error *err)
+{
+    sim_node_tree *tree = NULL;
+    sim_node *root = NULL;
+    sim_error_clear(err);
+    int rc = sim_yaml_load_string(text, "test.yaml", &tree, &root, err);
+    assert_int_equal(rc, SIM_OK);
+    rc = sim_schedule_from_node(sim_node_get(root, "servers"), s, err);
+    if (rc == SIM_OK) {
+        struct sim_error unused;
+        assert_int_equal(sim_node_check_unused(root, &unused), SIM_OK);
+    }
+    sim_node_tree_free(tree);
+    return rc;
+}
+
+static void test_schedule_from_node(void **state)
+{
+    (void)state;
+    sim_schedule s;
+    struct sim_error err;
+    assert_int_equal(read_schedule("servers: 3\n", &s, &err), SIM_OK);
+    assert_true(sim_schedule_is_constant(&s));
+    assert_int_equal(s.capacity[100], 3);
+
+    /* A list of shifts: closed on bank holidays unless told otherwise. */
+    assert_int_equal(read_schedule("servers:\n"
+                                   "  - {days: [mon, tue, wed, thu, fri], from: \"08:00\", "
+                                   "to: \"16:00\", servers: 3}\n"
+                                   "  - {days: wed, from: \"12:00\", to: \"20:00\", servers: 1}\n",
+                                   &s, &err),
+                     SIM_OK);
+    assert_int_equal(s.holiday_capacity, 0);
+    assert_int_equal(s.capacity[0 * 24 + 7], 0);
+    assert_int_equal(s.capacity[0 * 24 + 8], 3);
+    assert_int_equal(s.capacity[0 * 24 + 15], 3);
+    assert_int_equal(s.capacity[0 * 24 + 16], 0);
+    assert_int_equal(s.capacity[2 * 24 + 12], 4); /* shifts add up */
+    assert_int_equal(s.capacity[2 * 24 + 19], 1);
+    assert_int_equal(s.capacity[2 * 24 + 20], 0);
+    assert_int_equal(s.capacity[5 * 24 + 10], 0);
+
+    /* The map form; a shift past midnight; Sunday night wraps to Monday morning. */
+    assert_int_equal(read_schedule("servers:\n"
+                                   "  bank_holidays: open\n"
+                                   "  shifts:\n"
+                                   "    - {days: [fri, sun], from: \"20:00\", to: \"08:00\", servers: 2}\n"
+                                   "    - {days: all, from: \"00:00\", to: \"24:00\", servers: 1}\n",
+                                   &s, &err),
+                     SIM_OK);
+    assert_int_equal(s.holiday_capacity, -1);
+    assert_int_equal(s.capacity[4 * 24 + 19], 1);
+    assert_int_equal(s.capacity[4 * 24 + 20], 3);
+    assert_int_equal(s.capacity[5 * 24 + 7], 3);
+    assert_int_equal(s.capacity[5 * 24 + 8], 1);
+    assert_int_equal(s.capacity[6 * 24 + 23], 3);
+    assert_int_equal(s.capacity[0 * 24 + 0], 3);
+    assert_int_equal(s.capacity[0 * 24 + 8], 1);
+    assert_int_equal(read_schedule("servers:\n  bank_holidays: 1\n  shifts:\n"
+                                   "    - {days: [sat], from: \"9:00\", to: \"10:00\", servers: 2}\n",
+                                   &s, &err),
+                     SIM_OK);
+    assert_int_equal(s.holiday_capacity, 1);
+    assert_int_equal(s.capacity[5 * 24 + 9], 2);
+}
+
+static void assert_schedule_error(const char *text, int line, int column, const char *message)
+{
+    sim_schedule s;
+    struct sim_error err;
+    assert_int_equal(read_schedule(text, &s, &err), SIM_EINPUT);
+    assert_string_equal(err.file, "test.yaml");
+    assert_int_equal(err.line, line);
+    assert_int_equal(err.column, column);
+    if (message)
+        assert_string_equal(err.message, message);
+}
+
+static void test_schedule_from_node_errors(void **state)
+{
+    (void)state;
+    assert_schedule_error("servers:\n  - {days: [mon], from: \"08:30\", to: \"16:00\", servers: 1}\n",
+                          2, 25,
+                          "expected a whole hour \"HH:00\" from 00:00 to 23:00, got \"08:30\"");
+    assert_schedule_error("servers:\n  - {days: [mon], from: \"08:00\", to: \"25:00\", servers: 1}\n",
+                          2, 38,
+                          "expected a whole hour \"HH:00\" from 00:00 to 24:00, got \"25:00\"");
+    assert_schedule_error("servers:\n  - {days: [mon], from: \"08:00\", to: \"08:00\", servers: 1}\n",
+                          2, 38, "expected an end different from the start (\"from\" is 08:00)");
+    assert_schedule_error("servers:\n  bank_holidays: sometimes\n  shifts:\n"
+                          "    - {days: [mon], from: \"08:00\", to: \"16:00\", servers: 1}\n",
+                          2, 18,
+                          "expected closed, open or a number of servers >= 0, got \"sometimes\"");
+    assert_schedule_error("servers: []\n", 1, 10, "expected at least one shift");
+    /* Messages from the YAML readers: located at the offending value. */
+    assert_schedule_error("servers:\n  - {days: [mon, funday], from: \"08:00\", to: \"16:00\", servers: 1}\n",
+                          2, 18, NULL);
+    assert_schedule_error("servers:\n  - {days: [mon], from: \"08:00\", to: \"16:00\", servers: -2}\n",
+                          2, 56, NULL);
+    assert_schedule_error("servers:\n  - {days: [mon], from: \"08:00\", to: \"16:00\", staff: 2}\n",
+                          2, 47, NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_priority_then_fifo), cmocka_unit_test(test_queue_stats),
         cmocka_unit_test(test_schedule_lookup),    cmocka_unit_test(test_scheduled_resource),
-        cmocka_unit_test(test_reentrant_grants),
+        cmocka_unit_test(test_reentrant_grants),   cmocka_unit_test(test_schedule_from_node),
+        cmocka_unit_test(test_schedule_from_node_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
