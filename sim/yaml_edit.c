@@ -10,14 +10,18 @@
  *   expected a sequence at "trusts", got a map
  *   index 5 is out of range ("trusts" has 2 items)
  *   index 0 is out of range ("trusts" does not exist)
+ *   extends can only be set in a scenario file
  * and a value that is not valid YAML gives libyaml's message at its position in the value
  * ("--set:1:2: did not find expected ',' or ']' ...").
  *
  * sim_node_emit writes block style through libyaml's emitter, which quotes a plain scalar
  * only when it could not be read back plain; scalars that were quoted are written
  * double-quoted. So loading the emitted text gives the same tree (keys, order, texts and
- * quotedness), with one exception: a plain scalar spanning lines with an empty line between
- * them holds a line break, and comes back quoted (it is a string either way).
+ * quotedness), with one exception: a plain scalar that libyaml's emitter will not write
+ * plain comes back quoted. Those are texts such as "---x" or "a\nb" (a plain scalar over
+ * lines with an empty line between them); none is a number, bool, fraction or date, so
+ * every reader answers the same for the emitted text, only the wording of a number
+ * reader's error changes ("got the string ...").
  */
 #include "yaml.h"
 
@@ -42,6 +46,35 @@ static void free_steps(step *steps, size_t n)
     for (size_t i = 0; i < n; i++)
         free(steps[i].key);
     free(steps);
+}
+
+/* A key from a path must be text a YAML file could hold: valid UTF-8, no control characters. */
+static bool valid_key(const unsigned char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        unsigned c = s[i];
+        if (c < 0x20 || c == 0x7F)
+            return false;
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+        if (n == 0 || c > 0xF4 || i + n > len)
+            return false;
+        unsigned long cp = c & (0xFFu >> (n + 1));
+        for (size_t k = 1; k < n; k++) {
+            if ((s[i + k] & 0xC0) != 0x80)
+                return false;
+            cp = cp << 6 | (s[i + k] & 0x3F);
+        }
+        if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return false;
+        i += n;
+    }
+    return true;
 }
 
 /* Split a path into steps; SIM_EINVAL on bad syntax, SIM_ENOMEM. */
@@ -83,7 +116,7 @@ static int split_path(const char *path, step **out, size_t *n_out)
         if (!need_key && n > 0)
             goto bad;
         size_t len = strcspn(p, ".[]");
-        if (len == 0)
+        if (len == 0 || !valid_key((const unsigned char *)p, len))
             goto bad;
         if (!(steps[n].key = strndup(p, len))) {
             free_steps(steps, n);
@@ -260,6 +293,12 @@ int sim_node_set_path(sim_node *root, const char *path, const char *yaml_value,
         return sim__nomem(err);
     if (rc != SIM_OK)
         return sim_error_set(err, SIM_EINPUT, file, 0, 0, NULL, "bad key path \"%s\"", path);
+    if (strcmp(steps[0].key, "extends") == 0) {
+        /* extends was followed when the file was loaded; a new one would only be emitted. */
+        free_steps(steps, n);
+        return sim_error_set(err, SIM_EINPUT, file, 0, 0, path,
+                             "extends can only be set in a scenario file");
+    }
     char *canon = join_steps(steps, n);
     if (!canon) {
         free_steps(steps, n);
@@ -317,13 +356,27 @@ static int write_out(void *data, unsigned char *bytes, size_t size)
     return 1;
 }
 
+/*
+ * Texts with line breaks or control characters are written double-quoted (escaped) even
+ * when plain was asked: libyaml would pick single quotes for some of them, and its
+ * multi-line single-quoted keys do not always read back the same.
+ */
+static bool needs_escapes(const char *text)
+{
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+        if (*p < 0x20 || *p == 0x7F)
+            return true;
+    return false;
+}
+
 static int emit_scalar(yaml_emitter_t *e, const char *text, bool quoted)
 {
     yaml_event_t ev;
     if (!yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)text, (int)strlen(text),
                                       1, 1,
-                                      quoted ? YAML_DOUBLE_QUOTED_SCALAR_STYLE
-                                             : YAML_PLAIN_SCALAR_STYLE))
+                                      quoted || needs_escapes(text)
+                                          ? YAML_DOUBLE_QUOTED_SCALAR_STYLE
+                                          : YAML_PLAIN_SCALAR_STYLE))
         return 0;
     return yaml_emitter_emit(e, &ev);
 }

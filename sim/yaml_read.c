@@ -652,6 +652,7 @@ static int edit_distance(const char *a, const char *b, int limit)
     return prev[lb];
 }
 
+/* Short words (4 bytes or fewer) allow one edit, longer ones two; ties go to the first. */
 const char *sim_closest_word(const char *word, const char *const *candidates)
 {
     int limit = strlen(word) <= 4 ? 1 : 2;

@@ -810,7 +810,10 @@ static void test_set_path(void **state)
     assert_string_equal(fmt_err(&err), "--set: name[0]: expected a sequence at \"name\", got a scalar");
     assert_int_equal(sim_node_set_path(root, "zz[0]", "C", "--set", &err), SIM_EINPUT);
     assert_string_equal(fmt_err(&err), "--set: zz[0]: index 0 is out of range (\"zz\" does not exist)");
-    const char *bad_paths[] = {"", "a..b", ".a", "a.", "[0]", "a[x]", "a[1", "a]b", "a[0]b"};
+    assert_int_equal(sim_node_set_path(root, "extends", "b.yaml", "--set", &err), SIM_EINPUT);
+    assert_string_equal(fmt_err(&err), "--set: extends: extends can only be set in a scenario file");
+    const char *bad_paths[] = {"",    "a..b", ".a",  "a.",     "[0]",       "a[x]",
+                               "a[1", "a]b",  "a[0]b", "a\tb", "bad\xff.utf8"};
     for (size_t i = 0; i < sizeof bad_paths / sizeof bad_paths[0]; i++) {
         assert_int_equal(sim_node_set_path(root, bad_paths[i], "1", "--set", &err), SIM_EINPUT);
         char expect[100];
@@ -880,6 +883,13 @@ static void test_emit(void **state)
                               "empty_map: {}\n"
                               "empty_seq: []\n"
                               "nothing:\n");
+    free(text);
+    sim_node_tree_free(tree);
+
+    /* The one documented change: a plain text libyaml will not write plain comes back quoted. */
+    root = must_load("k: ---x\n", &tree);
+    text = sim_node_emit(root);
+    assert_string_equal(text, "k: '---x'\n");
     free(text);
     sim_node_tree_free(tree);
 
