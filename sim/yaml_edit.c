@@ -11,6 +11,7 @@
  *   index 5 is out of range ("trusts" has 2 items)
  *   index 0 is out of range ("trusts" does not exist)
  *   extends can only be set in a scenario file
+ *   key path is deeper than 200 levels
  * and a value that is not valid YAML gives libyaml's message at its position in the value
  * ("--set:1:2: did not find expected ',' or ']' ...").
  *
@@ -293,6 +294,12 @@ int sim_node_set_path(sim_node *root, const char *path, const char *yaml_value,
         return sim__nomem(err);
     if (rc != SIM_OK)
         return sim_error_set(err, SIM_EINPUT, file, 0, 0, NULL, "bad key path \"%s\"", path);
+    if (n > SIM__YAML_MAX_DEPTH) {
+        /* Files cannot nest deeper either, so the result could not be read back. */
+        free_steps(steps, n);
+        return sim_error_set(err, SIM_EINPUT, file, 0, 0, NULL,
+                             "key path is deeper than %d levels", SIM__YAML_MAX_DEPTH);
+    }
     if (strcmp(steps[0].key, "extends") == 0) {
         /* extends was followed when the file was loaded; a new one would only be emitted. */
         free_steps(steps, n);
@@ -307,7 +314,7 @@ int sim_node_set_path(sim_node *root, const char *path, const char *yaml_value,
     sim_node *parent = NULL, *value = NULL;
     size_t slot = 0;
     /* The value first, so a bad value leaves the tree as it was. */
-    rc = sim__parse(t, yaml_value, strlen(yaml_value), file, canon, true, &value, err);
+    rc = sim__parse(t, yaml_value, strlen(yaml_value), file, canon, (int)n, true, &value, err);
     if (rc != SIM_OK && err && !err->key[0])
         snprintf(err->key, sizeof err->key, "%s", canon);
     if (rc == SIM_OK)

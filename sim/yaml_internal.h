@@ -57,9 +57,11 @@ int sim__set_paths(sim_node *node, const char *path);
  * Parse one YAML document of `len` bytes into nodes of `t` whose paths start at `path`.
  * With any_root false the document must be a non-empty map (a scenario file); with it true
  * any node is accepted and an empty text gives an empty plain scalar (a --set value).
+ * `depth` is how deep the document's root will sit in the tree (0 for a file).
  */
 int sim__parse(sim_node_tree *t, const char *text, size_t len, const char *file,
-               const char *path, bool any_root, sim_node **out, struct sim_error *err);
+               const char *path, int depth, bool any_root, sim_node **out,
+               struct sim_error *err);
 
 /* Index of `key` in map `map`, or -1. */
 long sim__map_find(const sim_node *map, const char *key);

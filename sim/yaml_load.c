@@ -446,7 +446,8 @@ static int parse_node(parse_ctx *c, yaml_event_t *ev, const char *path, int dept
     return SIM_OK;
 }
 
-static int parse_document(parse_ctx *c, const char *path, bool any_root, sim_node **out)
+static int parse_document(parse_ctx *c, const char *path, int depth, bool any_root,
+                          sim_node **out)
 {
     yaml_event_t ev;
     int rc;
@@ -486,7 +487,7 @@ static int parse_document(parse_ctx *c, const char *path, bool any_root, sim_nod
         return rc;
     }
     sim_node *root;
-    if ((rc = parse_node(c, &ev, path, 0, &root)) != SIM_OK)
+    if ((rc = parse_node(c, &ev, path, depth, &root)) != SIM_OK)
         return rc;
     if ((rc = next_event(c, &ev)) != SIM_OK) /* document end */
         return rc;
@@ -507,13 +508,14 @@ static int parse_document(parse_ctx *c, const char *path, bool any_root, sim_nod
 }
 
 int sim__parse(sim_node_tree *t, const char *text, size_t len, const char *file,
-               const char *path, bool any_root, sim_node **out, struct sim_error *err)
+               const char *path, int depth, bool any_root, sim_node **out,
+               struct sim_error *err)
 {
     parse_ctx c = {.tree = t, .file = file, .text = text, .len = len, .err = err};
     if (!yaml_parser_initialize(&c.parser))
         return sim__nomem(err);
     yaml_parser_set_input_string(&c.parser, (const unsigned char *)text, len);
-    int rc = parse_document(&c, path, any_root, out);
+    int rc = parse_document(&c, path, depth, any_root, out);
     yaml_parser_delete(&c.parser);
     return rc;
 }
@@ -640,7 +642,7 @@ static int load_text(sim_node_tree *t, const char *text, size_t len, const char 
     if (!file)
         return sim__nomem(err);
     sim_node *doc;
-    int rc = sim__parse(t, text, len, file, "", false, &doc, err);
+    int rc = sim__parse(t, text, len, file, "", 0, false, &doc, err);
     if (rc != SIM_OK)
         return rc;
     long at = sim__map_find(doc, "extends");

@@ -827,6 +827,17 @@ static void test_set_path(void **state)
     assert_int_equal(sim_node_set_path(root, "name", "&a 1", "--set", &err), SIM_EINPUT);
     assert_string_equal(fmt_err(&err),
                         "--set:1:1: name: anchor \"&a\" is not supported (write the value out, or use extends)");
+    /* Overrides cannot nest deeper than files can. */
+    char deep[1000] = "";
+    for (int i = 0; i < 201; i++)
+        strcat(deep, i ? ".d" : "d");
+    assert_int_equal(sim_node_set_path(root, deep, "1", "--set", &err), SIM_EINPUT);
+    assert_string_equal(fmt_err(&err), "--set: key path is deeper than 200 levels");
+    deep[strlen(deep) - 2] = '\0';
+    assert_int_equal(sim_node_set_path(root, deep, "[1]", "--set", &err), SIM_EINPUT);
+    assert_non_null(strstr(fmt_err(&err), "--set:1:2: d.d.d."));
+    assert_non_null(strstr(fmt_err(&err), ": nesting is deeper than 200 levels"));
+    assert_null(sim_node_at(root, "d"));
     /* A failed set changes nothing. */
     assert_string_equal(sim_node_at(root, "name")->text, "x");
     assert_null(sim_node_at(root, "zz"));
