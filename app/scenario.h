@@ -28,6 +28,8 @@ typedef struct capsim_loaded {
     void *cfg;              /* the model's configuration */
     sim_monitor *monitor;   /* declared metrics and dimensions (owned until taken) */
     char *yaml;             /* the scenario text as run (after extends and overrides) */
+    char *default_name;     /* storage for sc.name when the file name gives it */
+    char *path;             /* storage for sc.path */
 } capsim_loaded;
 
 /*

@@ -1,0 +1,60 @@
+/*
+ * models/queue/queue_model.h: a generic queueing model (prefix qm_).
+ *
+ * Customers arrive by a time-varying Poisson process, belong to classes (each with a share
+ * of arrivals and a priority), wait for one of c servers (a constant number or a weekly
+ * schedule) and are served for a drawn time. It is the engine's end-to-end check against
+ * queueing theory (M/M/c, Erlang C, Little's law) before the healthcare models, and a
+ * building block planners can use for a clinic or a hub. Scenario section:
+ *
+ *   queue:
+ *     arrivals: {per_day: 9}                 # a rate profile (sim/arrivals.h)
+ *     servers: 10                            # or shifts (sim/resource.h)
+ *     service_days: {exponential: {mean: 1}} # any distribution (sim/dist.h), in days
+ *     classes:                               # optional; one class "all" by default
+ *       - {name: urgent, share: 0.2, priority: 1}
+ *       - {name: routine, share: 0.8, priority: 2}
+ *
+ * Outputs per class (group dimension "class"): month-end queue length, arrivals and
+ * services started per month; per replication after the warm-up: mean wait in queue,
+ * share who waited, time-average queue length, throughput, mean time in system, and
+ * (for all classes together) mean busy servers and utilisation.
+ */
+#ifndef CAPSIM_QUEUE_MODEL_H
+#define CAPSIM_QUEUE_MODEL_H
+
+#include <stddef.h>
+
+#include "../../sim/arrivals.h"
+#include "../../sim/calendar.h"
+#include "../../sim/dist.h"
+#include "../../sim/resource.h"
+#include "../model.h"
+
+typedef struct qm_class {
+    const char *name;  /* = class_names[i] of the config */
+    double share;
+    int priority;
+} qm_class;
+
+typedef struct qm_config {
+    sim_calendar cal;
+    double horizon_days, warmup_days;
+    sim_rate_profile arrivals;
+    int servers;               /* constant servers, when !scheduled */
+    int scheduled;
+    sim_schedule schedule;
+    sim_dist service;
+    size_t n_classes;
+    qm_class *classes;
+    char **class_names;        /* owned */
+    double *snapshot_times;    /* month ends */
+    size_t n_snapshots;
+} qm_config;
+
+int qm_configure(const capsim_scenario *sc, void **cfg, struct sim_error *err);
+int qm_declare(const void *cfg, sim_monitor *m, struct sim_error *err);
+int qm_run(const void *cfg, uint64_t base_seed, uint64_t replication, sim_record *out);
+void qm_destroy(void *cfg);
+
+#endif
