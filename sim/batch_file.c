@@ -315,7 +315,10 @@ int sim_batch_merge(const char *const *paths, size_t n, sim_results **out,
                     break;
                 }
                 from = i;
+                /* The record moves to the first shard's (equal) monitor: its own is freed
+                 * with its shard. */
                 dst->reps[r] = src->reps[r];
+                dst->reps[r]->monitor = dst->monitor;
                 src->reps[r] = NULL;
             }
             if (!rc && from == n)
