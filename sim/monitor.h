@@ -41,15 +41,24 @@ typedef struct sim_monitor sim_monitor;
 sim_monitor *sim_monitor_alloc(void);
 void sim_monitor_free(sim_monitor *m);
 
-/* Set the snapshot times (days, ascending) and their labels (e.g. "2023-04-30"). Copied. */
+/* Set the snapshot times (days, strictly ascending, finite) and their labels (e.g.
+ * "2023-04-30"). Copied. */
 int sim_monitor_set_times(sim_monitor *m, const double *times, const char *const *labels,
                           size_t n);
 
-/* Set the group dimension: its name ("trust") and one label per group. Copied. */
+/*
+ * Set the group dimension: its name ("trust") and one label per group (n >= 1). Copied.
+ * The name follows the metric name rules and may not be one of the scenario's own datasets
+ * (time, time_label, replication, stat, scenario_yaml, series, reps, summary): SIM_EINVAL.
+ */
 int sim_monitor_set_groups(sim_monitor *m, const char *dimension, const char *const *labels,
                            size_t n);
 
-/* Declare a metric; returns its id (>= 0) or a negative SIM_E code (duplicate name: SIM_EINVAL). */
+/*
+ * Declare a metric; returns its id (>= 0) or a negative SIM_E code (duplicate name: SIM_EINVAL).
+ * Names are dataset names: a lower-case letter, then lower-case letters, digits and '_'.
+ * Times and groups may be set before or after declaring; records must come after both.
+ */
 int sim_monitor_declare(sim_monitor *m, const char *name, const char *units,
                         const char *description, sim_metric_kind kind, bool per_group);
 

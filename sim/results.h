@@ -20,6 +20,16 @@
  *       summary/METRIC     [(time,)(group,) stat] across replications
  *   /comparisons/A__vs__B/METRIC  [(time,)(group,) stat] of the paired differences A - B
  *
+ * Attributes added for reading the file back (so the monitor can be rebuilt exactly): root
+ * `complete` (int32 0/1), `baseline` (the baseline scenario's name or "") and `scenarios`
+ * (names in order); each scenario `replications` (int64), `group_dimension` (its name or "")
+ * and `metrics` (names in declaration order); series/ and reps/ datasets `kind` ("series" or
+ * "rep"); comparison groups `scenario`, `baseline` and `pairs` (replications in both).
+ * The `stat` dimension is: mean, sd, ci_low, ci_high, half_width, q025, median, q975, min,
+ * max, n (a 95% Student t interval; NaN values are skipped, and n counts the others).
+ * Comparisons are written for every scenario against r->baseline (if >= 0), for metrics that
+ * both declare with the same kind and shape, over replication numbers present in both.
+ *
  * Every dataset has units and description attributes; strings are variable-length UTF-8;
  * datasets are chunked with shuffle + deflate; object time tracking is off, so the same
  * results write the same bytes apart from created_utc. The file is written to
@@ -78,7 +88,10 @@ long sim_results_add_scenario(sim_results *r, const char *name, const char *yaml
 void sim_sha256_hex(const void *data, size_t size, char out[65]);
 
 /*
- * Write the file (temporary name, then rename). Replications whose record is NULL are left
+ * Write the file (temporary name, then rename). Errors: SIM_EINPUT "results file exists (use
+ * --force to overwrite)" when overwrite is false and PATH exists; SIM_EIO "cannot create
+ * results file: <reason>" or "cannot write results file: <what> (<HDF5's reason>)". HDF5 is
+ * not thread-safe in the Debian build: call from one thread at a time. Replications whose record is NULL are left
  * out: the `replication` scale lists the numbers present, summaries use those, and the root
  * attribute `complete` (0 or 1) says whether every replication 0..replications-1 is there
  * (a shard or checkpoint is an incomplete file). With `overwrite` false an existing file is
@@ -87,7 +100,12 @@ void sim_sha256_hex(const void *data, size_t size, char out[65]);
 int sim_results_write(const sim_results *r, const char *path, bool overwrite,
                       struct sim_error *err);
 
-/* Read a file written by sim_results_write (summaries and comparisons are recomputed). */
+/*
+ * Read a file written by sim_results_write (summaries and comparisons are not read: they
+ * are recomputed when written again). Replications absent from the file have NULL records.
+ * A file that is not a results file is SIM_EINPUT ("not a capsim results file"); a damaged
+ * one SIM_EIO ("truncated or corrupt HDF5 file (...)"); err names the file.
+ */
 int sim_results_read(const char *path, sim_results **out, struct sim_error *err);
 
 #endif
