@@ -179,6 +179,7 @@ static int add_item(capsim_batch_list *list, const char *batch_path, sim_node *i
         if ((rc = sim_node_string(item, NULL, &file, err)))
             return rc;
     } else if (item->kind == SIM_NODE_MAP) {
+        sim_node_mark_used(item, false);
         if ((rc = sim_node_check_keys(item, keys, err)) ||
             (rc = sim_node_string(item, "file", &file, err)) ||
             (rc = sim_node_opt_string(item, "name", &name, err)))
