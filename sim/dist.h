@@ -47,14 +47,20 @@ typedef struct sim_dist {
     gsl_ran_discrete_t *table;  /* empirical: Walker alias table (owned) */
 } sim_dist;
 
+/*
+ * Each sim_dist_<kind> initialises d (it does not release what d held before) and returns
+ * SIM_OK, SIM_EINVAL for parameters out of range or not finite, or SIM_ENOMEM. On failure
+ * d is the constant 0, so sim_dist_fini is still safe.
+ */
 int sim_dist_constant(sim_dist *d, double value);
 int sim_dist_exponential(sim_dist *d, double mean);             /* mean > 0 */
 int sim_dist_lognormal(sim_dist *d, double mean, double sd);    /* mean > 0, sd >= 0 */
 int sim_dist_gamma(sim_dist *d, double mean, double sd);        /* mean > 0, sd > 0 */
-int sim_dist_triangular(sim_dist *d, double min, double mode, double max);
-int sim_dist_uniform(sim_dist *d, double min, double max);
+int sim_dist_triangular(sim_dist *d, double min, double mode, double max); /* min <= mode <= max, min < max */
+int sim_dist_uniform(sim_dist *d, double min, double max);      /* min < max */
+/* n >= 1 values; weights >= 0 with a positive sum (normalised here); both are copied. */
 int sim_dist_empirical(sim_dist *d, const double *values, const double *weights, size_t n);
-int sim_dist_poisson(sim_dist *d, double mean);
+int sim_dist_poisson(sim_dist *d, double mean);                 /* mean >= 0 */
 int sim_dist_bernoulli(sim_dist *d, double p);                  /* samples 0 or 1 */
 
 /* Release what an empirical table owns; safe on any initialised sim_dist. */
@@ -68,8 +74,13 @@ double sim_dist_sample(const sim_dist *d, gsl_rng *r);
 
 /*
  * Read a distribution from a scenario node (the forms above). `min_value` is the least a
- * draw may be (e.g. 0 for durations): parameters that allow smaller draws are rejected with
- * an error at their own line. Returns SIM_OK or SIM_EINPUT with err filled.
+ * draw may be (e.g. 0 for durations; -INFINITY for no limit): parameters that allow smaller
+ * draws are rejected with an error at their own line, and kinds whose draws can go below it
+ * (exponential, lognormal, gamma, Poisson and Bernoulli reach down to 0) are rejected at
+ * the kind's key when min_value > 0. There is deliberately no normal distribution: the
+ * quantities modelled (durations, counts) cannot be negative; use lognormal or gamma.
+ * Unknown parameter keys are errors. Returns SIM_OK or SIM_EINPUT with err filled (d is
+ * then the constant 0).
  */
 int sim_dist_from_node(const struct sim_node *node, double min_value, sim_dist *d,
                        struct sim_error *err);
