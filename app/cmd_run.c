@@ -138,12 +138,36 @@ static int parse_real(int rank, const char *opt, const char *text, double min, d
     return 0;
 }
 
+static int parse_args_split(int argc, char **argv, int rank, args *a);
+
 /* Parse the command line; returns -1 to exit 0 (help), 0 to go on, or an exit code. */
 static int parse_args(int argc, char **argv, int rank, args *a)
 {
     memset(a, 0, sizeof *a);
     a->progress = -1;
     a->max_reps = 1000;
+    /* Short options may carry their value attached (-j4, -r100, -oFILE). */
+    char **av = calloc((size_t)argc * 2 + 1, sizeof *av);
+    if (!av)
+        return CAPSIM_EXIT_FAILURE;
+    int ac = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *o = argv[i];
+        if (i > 0 && o[0] == '-' && (o[1] == 'j' || o[1] == 'r' || o[1] == 'o') && o[2]) {
+            static const char *const flags[] = {"-j", "-r", "-o"};
+            av[ac++] = (char *)flags[o[1] == 'j' ? 0 : o[1] == 'r' ? 1 : 2];
+            av[ac++] = argv[i] + 2;
+        } else {
+            av[ac++] = argv[i];
+        }
+    }
+    int rc = parse_args_split(ac, av, rank, a);
+    free(av);
+    return rc;
+}
+
+static int parse_args_split(int argc, char **argv, int rank, args *a)
+{
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
