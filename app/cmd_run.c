@@ -43,6 +43,7 @@ static const char run_usage[] =
     "                     join the shards with `capsim merge`\n"
     "  --resume           continue an interrupted run from its checkpoint (FILE.ckpt)\n"
     "  --force            overwrite an existing results file (and discard a checkpoint)\n"
+    "  --no-checkpoint    keep no checkpoint (an interrupted run then starts again)\n"
     "  --precision REL    run replications until the 95% confidence half-width of every\n"
     "  --metric NAME      --metric (repeatable) is within REL of its mean (e.g. 0.05),\n"
     "                     in every scenario; -r is then the minimum (default 10)\n"
@@ -85,7 +86,7 @@ typedef struct args {
     size_t n_metrics;
     const char *output;
     unsigned long long reps, seed, jobs, max_reps, shard, shards;
-    bool have_reps, have_seed, have_jobs, have_max, force, resume;
+    bool have_reps, have_seed, have_jobs, have_max, force, resume, no_checkpoint;
     double precision, warmup;
     bool have_warmup;
     int progress;
@@ -235,6 +236,8 @@ static int parse_args_split(int argc, char **argv, int rank, args *a)
             a->resume = true;
         } else if (strcmp(o, "--force") == 0) {
             a->force = true;
+        } else if (strcmp(o, "--no-checkpoint") == 0) {
+            a->no_checkpoint = true;
         } else if (strcmp(o, "--progress") == 0) {
             a->progress = 1;
         } else if (strcmp(o, "--quiet") == 0) {
@@ -263,6 +266,9 @@ static int parse_args_split(int argc, char **argv, int rank, args *a)
                            "", "");
     if (a->precision > 0 && a->have_reps && a->reps > a->max_reps)
         return usage_error(rank, "-r (the minimum with --precision) exceeds --max-replications%s%s",
+                           "", "");
+    if (a->resume && a->no_checkpoint)
+        return usage_error(rank, "--resume needs the checkpoint that --no-checkpoint turns off%s%s",
                            "", "");
     if (a->resume && a->force)
         return usage_error(rank, "--resume and --force contradict each other%s%s", "", "");
@@ -397,7 +403,7 @@ int capsim_cmd_run(int argc, char **argv)
         if (!a.force && file_exists(output)) {
             fprintf(stderr, "capsim run: %s exists (use --force to overwrite it)\n", output);
             code = CAPSIM_EXIT_USAGE;
-        } else if (!a.force && !a.resume && file_exists(ckpt)) {
+        } else if (!a.force && !a.resume && !a.no_checkpoint && file_exists(ckpt)) {
             fprintf(stderr,
                     "capsim run: %s: the checkpoint of an interrupted run exists (use --resume "
                     "to continue it, or --force to start again)\n",
@@ -454,7 +460,7 @@ int capsim_cmd_run(int argc, char **argv)
             opt.shard = (size_t)(a.shard - 1);
             opt.shards = (size_t)a.shards;
         }
-        opt.checkpoint = rank == 0 ? ckpt : NULL;
+        opt.checkpoint = rank == 0 && !a.no_checkpoint ? ckpt : NULL;
         opt.resume = a.resume;
         opt.progress = rank == 0 ? a.progress : 0;
         opt.precision = a.precision;
@@ -502,7 +508,8 @@ int capsim_cmd_run(int argc, char **argv)
             capsim_print_error(&err);
             code = CAPSIM_EXIT_FAILURE;
         } else {
-            unlink(ckpt);
+            if (!a.no_checkpoint)
+                unlink(ckpt);
             if (a.progress != 0) {
                 fprintf(stderr, "capsim run: %zu scenario%s x %zu replications%s written to %s "
                                 "(%.1f s",
