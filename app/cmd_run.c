@@ -511,11 +511,23 @@ int capsim_cmd_run(int argc, char **argv)
             if (!a.no_checkpoint)
                 unlink(ckpt);
             if (a.progress != 0) {
-                fprintf(stderr, "capsim run: %zu scenario%s x %zu replications%s written to %s "
-                                "(%.1f s",
-                        res->n_scenarios, res->n_scenarios == 1 ? "" : "s",
-                        report.replications,
-                        a.shards > 0 ? " (a shard)" : "", output, report.seconds);
+                if (a.shards > 0) {
+                    size_t first, end;
+                    sim_batch_shard_range(report.replications, opt.shard, opt.shards, &first,
+                                          &end);
+                    fprintf(stderr,
+                            "capsim run: shard %llu/%llu: replications %zu-%zu of %zu, %zu "
+                            "scenario%s, written to %s (%.1f s",
+                            a.shard, a.shards, first, end - 1, report.replications,
+                            res->n_scenarios, res->n_scenarios == 1 ? "" : "s", output,
+                            report.seconds);
+                } else {
+                    fprintf(stderr,
+                            "capsim run: %zu scenario%s x %zu replications written to %s "
+                            "(%.1f s",
+                            res->n_scenarios, res->n_scenarios == 1 ? "" : "s",
+                            report.replications, output, report.seconds);
+                }
                 if (report.jobs_resumed)
                     fprintf(stderr, "; %zu jobs from the checkpoint", report.jobs_resumed);
                 fputs(")\n", stderr);
