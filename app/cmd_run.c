@@ -38,7 +38,8 @@ static const char run_usage[] =
     "  --seed N           base seed (default: the batch file's or first scenario's `seed`)\n"
     "  --warmup-days D    discard statistics before day D (overrides `warmup_days`)\n"
     "  --set PATH=VALUE   override a scenario value in every scenario (repeatable)\n"
-    "  -j N               worker threads (default: all cores; 1 per rank under mpirun)\n"
+    "  -j N               worker threads (default: all cores); under mpirun, threads of\n"
+    "                     rank 0 (default 1), the other ranks run one job at a time\n"
     "  --shard I/N        run only block I (1..N) of the replications into a shard file;\n"
     "                     join the shards with `capsim merge`\n"
     "  --resume           continue an interrupted run from its checkpoint (FILE.ckpt)\n"
@@ -537,7 +538,7 @@ int capsim_cmd_run(int argc, char **argv)
                             "%.4g)\n",
                             a.precision, report.precision_met ? "reached" : "NOT reached",
                             report.replications, report.worst_metric, report.worst_precision);
-                for (size_t s = 0; s < res->n_scenarios; s++) {
+                for (size_t s = 0; a.shards == 0 && s < res->n_scenarios; s++) {
                     const sim_scenario_result *sc = &res->scenarios[s];
                     double best = 0;
                     for (size_t k = 0; k < sim_monitor_metric_count(sc->monitor); k++) {
