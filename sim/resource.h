@@ -43,22 +43,8 @@ void sim_schedule_constant(sim_schedule *s, int capacity);
  * its hour of week comes from cal->start_weekday and its day is a holiday if
  * cal->start_day + floor(k / 24) is in cal->holidays. With cal NULL the run starts on a
  * Monday and has no holidays.
- *
- * (The skeleton named this sim_schedule_at, which clashes with the engine's
- * sim_schedule_at in engine.h, included above; hence the new name and the macro below.)
  */
 int sim_schedule_capacity_at(const sim_schedule *s, const sim_calendar *cal, double t);
-
-/*
- * So that code written against the skeleton's name still compiles, sim_schedule_at picks
- * by its first argument: a schedule calls sim_schedule_capacity_at, anything else the
- * engine's sim_schedule_at (a macro does not expand itself, so the inner name is the
- * function). New code should call sim_schedule_capacity_at.
- */
-#define sim_schedule_at(first, ...)                                                        \
-    _Generic((first), const sim_schedule *: sim_schedule_capacity_at,                     \
-             sim_schedule *: sim_schedule_capacity_at, default: sim_schedule_at)(first,   \
-                                                                               __VA_ARGS__)
 
 /*
  * The next time after t at which the capacity may change: the next hour boundary where it

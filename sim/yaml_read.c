@@ -716,11 +716,25 @@ static int unused_key(const sim_node *map, size_t i, struct sim_error *err)
     return rc;
 }
 
+/*
+ * A map or sequence whose parts a reader took (a list item read key by key) counts as read:
+ * what is unread inside it is then reported at its own line by the recursion.
+ */
+static bool read_in_part(const sim_node *node)
+{
+    if (node->used)
+        return true;
+    for (size_t i = 0; i < node->n; i++)
+        if (read_in_part(node->items[i]))
+            return true;
+    return false;
+}
+
 static int check_unused(const sim_node *node, struct sim_error *err)
 {
     for (size_t i = 0; i < node->n; i++) {
         const sim_node *item = node->items[i];
-        if (!item->used) {
+        if (!read_in_part(item)) {
             if (node->kind == SIM_NODE_MAP)
                 return unused_key(node, i, err);
             return sim_node_error(item, err, "unexpected item (nothing reads it)");

@@ -137,7 +137,7 @@ static void test_schedule_lookup(void **state)
     assert_int_equal(sim_schedule_capacity_at(&s, &monday, 5 + 9 * HOUR), 0); /* Saturday */
     assert_int_equal(sim_schedule_capacity_at(&s, &monday, 7 + 9 * HOUR), 2); /* Monday */
     /* The skeleton's name still works through the macro in resource.h. */
-    assert_int_equal(sim_schedule_at(&s, &monday, 8 * HOUR), 2);
+    assert_int_equal(sim_schedule_capacity_at(&s, &monday, 8 * HOUR), 2);
     assert_true(sim_schedule_next_change(&s, &monday, 0.0) == 8.0 / 24.0);
     assert_true(sim_schedule_next_change(&s, &monday, 8.0 / 24.0) == 16.0 / 24.0);
     assert_true(sim_schedule_next_change(&s, &monday, 4 + 17 * HOUR) == (7 * 24 + 8) / 24.0);
