@@ -46,13 +46,14 @@ int capsim_cmd_check(int argc, char **argv)
             capsim_print_error(&err);
             return CAPSIM_EXIT_USAGE;
         }
-        printf("%s: ok: scenario \"%s\", model %s, %g days from %04d-%02d-%02d, %zu %s, "
-               "%zu snapshots, %zu metrics\n",
+        size_t groups = sim_monitor_group_count(l->monitor);
+        printf("%s: ok: scenario \"%s\", model %s, %g days from %04d-%02d-%02d, "
+               "%zu snapshots, %zu metrics, %zu group%s (%s)\n",
                files[f], l->sc.name, l->model->name, l->sc.horizon_days, l->sc.start_date.year,
-               l->sc.start_date.month, l->sc.start_date.day, sim_monitor_group_count(l->monitor),
+               l->sc.start_date.month, l->sc.start_date.day, sim_monitor_time_count(l->monitor),
+               sim_monitor_metric_count(l->monitor), groups, groups == 1 ? "" : "s",
                sim_monitor_group_dimension(l->monitor) ? sim_monitor_group_dimension(l->monitor)
-                                                       : "group",
-               sim_monitor_time_count(l->monitor), sim_monitor_metric_count(l->monitor));
+                                                       : "none");
         capsim_scenario_close(l);
     }
     return CAPSIM_EXIT_OK;
