@@ -1,5 +1,6 @@
 /* app/batchfile.c: reading batch files into a list of scenarios (see batchfile.h). */
 #include "batchfile.h"
+#include "scenario.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,20 +36,6 @@ static char *join_path(const char *base_file, const char *rel)
 }
 
 /* The file name without directory and .yaml/.yml. */
-static char *base_name(const char *path)
-{
-    const char *b = strrchr(path, '/');
-    char *name = strdup(b ? b + 1 : path);
-    if (!name)
-        return NULL;
-    size_t n = strlen(name);
-    if (n > 5 && strcmp(name + n - 5, ".yaml") == 0)
-        name[n - 5] = '\0';
-    else if (n > 4 && strcmp(name + n - 4, ".yml") == 0)
-        name[n - 4] = '\0';
-    return name;
-}
-
 /* A scenario's name as capsim_scenario_open will see it: `name:` or the file name. */
 static char *scenario_name(const char *path)
 {
@@ -62,7 +49,7 @@ static char *scenario_name(const char *path)
             name = strdup(n->text);
     }
     sim_node_tree_free(tree);
-    return name ? name : base_name(path);
+    return name ? name : capsim_name_from_path(path);
 }
 
 /* A node as YAML text for an override value. */
@@ -323,7 +310,7 @@ int capsim_batch_add(capsim_batch_list *list, const char *path, const char *cons
         goto done;
     }
     if (!list->name) {
-        list->name = name ? strdup(name) : base_name(path);
+        list->name = name ? strdup(name) : capsim_name_from_path(path);
         if (!list->name) {
             rc = SIM_ENOMEM;
             goto done;

@@ -85,16 +85,7 @@ static bool day_is_holiday(const sim_calendar *cal, int64_t day_index)
 {
     if (!cal || cal->n_holidays == 0)
         return false;
-    int64_t day = cal->start_day + day_index;
-    size_t lo = 0, hi = cal->n_holidays;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (cal->holidays[mid] < day)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < cal->n_holidays && cal->holidays[lo] == day;
+    return sim_calendar_epoch_day_is_holiday(cal, cal->start_day + day_index);
 }
 
 static bool holidays_after(const sim_calendar *cal, int64_t day_index)
