@@ -2,15 +2,16 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "batchfile.h"
 #include "cli.h"
 #include "error.h"
 #include "scenario.h"
 
 static const char check_usage[] =
-    "usage: capsim check SCENARIO... [--set key.path=value]...\n"
+    "usage: capsim check SCENARIO|BATCH.yaml... [--set key.path=value]...\n"
     "\n"
-    "Reads each scenario (following extends), checks every value and key, and prints a\n"
-    "one-line summary. Exit code 0 if all are valid, 2 at the first that is not.\n";
+    "Reads each scenario (following extends; every scenario and sweep point of a batch\n"
+    "file), checks every value and key, and prints a one-line summary. Exit code 0 if all are valid, 2 at the first that is not.\n";
 
 int capsim_cmd_check(int argc, char **argv)
 {
@@ -38,22 +39,35 @@ int capsim_cmd_check(int argc, char **argv)
         fputs(check_usage, stderr);
         return CAPSIM_EXIT_USAGE;
     }
+    capsim_batch_list list = {0};
+    struct sim_error err;
+    sim_error_clear(&err);
     for (size_t f = 0; f < n_files; f++) {
-        struct sim_error err;
-        sim_error_clear(&err);
-        capsim_loaded *l = NULL;
-        if (capsim_scenario_open(files[f], overrides, n_overrides, &l, &err)) {
+        if (capsim_batch_add(&list, files[f], overrides, n_overrides, &err)) {
             capsim_print_error(&err);
+            capsim_batch_list_free(&list);
             return CAPSIM_EXIT_USAGE;
         }
-        printf("%s: ok: scenario \"%s\", model %s, %g days from %04d-%02d-%02d, %zu %s, "
-               "%zu snapshots, %zu metrics\n",
-               files[f], l->sc.name, l->model->name, l->sc.horizon_days, l->sc.start_date.year,
-               l->sc.start_date.month, l->sc.start_date.day, sim_monitor_group_count(l->monitor),
+    }
+    for (size_t i = 0; i < list.n; i++) {
+        const capsim_batch_entry *e = &list.entries[i];
+        capsim_loaded *l = NULL;
+        if (capsim_scenario_open(e->path, (const char *const *)e->overrides, e->n_overrides, &l,
+                                 &err)) {
+            capsim_print_error(&err);
+            capsim_batch_list_free(&list);
+            return CAPSIM_EXIT_USAGE;
+        }
+        size_t groups = sim_monitor_group_count(l->monitor);
+        printf("%s: ok: scenario \"%s\", model %s, %g days from %04d-%02d-%02d, "
+               "%zu snapshots, %zu metrics, %zu group%s (%s)\n",
+               e->path, l->sc.name, l->model->name, l->sc.horizon_days, l->sc.start_date.year,
+               l->sc.start_date.month, l->sc.start_date.day, sim_monitor_time_count(l->monitor),
+               sim_monitor_metric_count(l->monitor), groups, groups == 1 ? "" : "s",
                sim_monitor_group_dimension(l->monitor) ? sim_monitor_group_dimension(l->monitor)
-                                                       : "group",
-               sim_monitor_time_count(l->monitor), sim_monitor_metric_count(l->monitor));
+                                                       : "none");
         capsim_scenario_close(l);
     }
+    capsim_batch_list_free(&list);
     return CAPSIM_EXIT_OK;
 }

@@ -1,12 +1,97 @@
-/* app/cmd_merge.c: `capsim merge`: joins shard files (the batch engine provides it). */
+/*
+ * app/cmd_merge.c: `capsim merge SHARD... -o FILE`: join the shard files of a job array
+ * (capsim run --shard I/N) into the file a single run would have written.
+ */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 
+#include "batch.h"
 #include "cli.h"
+#include "error.h"
+#include "results.h"
+#include "scenario.h"
+
+static const char merge_usage[] =
+    "usage: capsim merge SHARD... -o FILE [--force]\n"
+    "\n"
+    "Joins shard files written by `capsim run --shard I/N` into one results file, the same\n"
+    "a single run would have written. The shards must agree on capsim version, base seed,\n"
+    "replication count and scenarios (names and text), and together hold every replication\n"
+    "exactly once; otherwise the error names the file or replication at fault.\n"
+    "\n"
+    "  -o FILE    the merged results file (required)\n"
+    "  --force    overwrite FILE if it exists\n"
+    "\n"
+    "Exit codes: 0 success, 1 the file could not be written, 2 bad usage or shards that do\n"
+    "not fit together (nothing is written).\n";
 
 int capsim_cmd_merge(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "capsim merge: shards come with the batch engine; this build has none\n");
-    return CAPSIM_EXIT_USAGE;
+    const char *shards[4096];
+    size_t n = 0;
+    const char *output = NULL;
+    bool force = false;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            fputs(merge_usage, stdout);
+            return CAPSIM_EXIT_OK;
+        } else if (strcmp(a, "-o") == 0) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "capsim merge: -o needs a file name\n");
+                return CAPSIM_EXIT_USAGE;
+            }
+            output = argv[++i];
+        } else if (strcmp(a, "--force") == 0) {
+            force = true;
+        } else if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "capsim merge: unknown option \"%s\"\n\n%s", a, merge_usage);
+            return CAPSIM_EXIT_USAGE;
+        } else if (n < sizeof shards / sizeof shards[0]) {
+            shards[n++] = a;
+        } else {
+            fprintf(stderr, "capsim merge: too many shard files\n");
+            return CAPSIM_EXIT_USAGE;
+        }
+    }
+    if (n == 0 || !output) {
+        fprintf(stderr, "capsim merge: %s\n\n%s",
+                n == 0 ? "no shard files given" : "-o FILE is required", merge_usage);
+        return CAPSIM_EXIT_USAGE;
+    }
+    struct stat st;
+    if (!force && stat(output, &st) == 0) {
+        fprintf(stderr, "capsim merge: %s exists (use --force to overwrite it)\n", output);
+        return CAPSIM_EXIT_USAGE;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(shards[i], output) == 0) {
+            fprintf(stderr, "capsim merge: %s is both a shard and the output\n", output);
+            return CAPSIM_EXIT_USAGE;
+        }
+    }
+
+    struct sim_error err;
+    sim_error_clear(&err);
+    sim_results *res = NULL;
+    int rc = sim_batch_merge(shards, n, &res, &err);
+    if (rc) {
+        capsim_print_error(&err);
+        return rc == SIM_ENOMEM ? CAPSIM_EXIT_FAILURE : CAPSIM_EXIT_USAGE;
+    }
+    /* The merged file's provenance is this merge; the numbers are the shards'. */
+    free(res->command_line);
+    res->command_line = strdup(capsim_command_line());
+    rc = sim_batch_write(res, NULL, NULL, output, force, &err);
+    if (rc) {
+        capsim_print_error(&err);
+        sim_results_free(res);
+        return CAPSIM_EXIT_FAILURE;
+    }
+    fprintf(stderr, "capsim merge: %zu shards, %zu scenario%s x %zu replications written to %s\n",
+            n, res->n_scenarios, res->n_scenarios == 1 ? "" : "s", res->replications, output);
+    sim_results_free(res);
+    return CAPSIM_EXIT_OK;
 }

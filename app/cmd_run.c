@@ -1,13 +1,23 @@
 /*
- * app/cmd_run.c: `capsim run`: the first, sequential version (one scenario, replications
- * one after another). The batch engine (sim/batch.h) replaces it.
+ * app/cmd_run.c: `capsim run`: a batch of scenarios x replications on the batch engine
+ * (sim/batch.h): threads, MPI ranks or a shard; checkpoint and resume; precision rule.
+ *
+ * Under mpirun every rank parses the same command line and loads the same scenarios; rank 0
+ * checks the output, hands out jobs, writes the checkpoint and the file, and is the only one
+ * that prints. The ranks agree on every failure before the batch starts, so none is left
+ * waiting for another.
  */
 #include <errno.h>
+#include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "batch.h"
+#include "batchfile.h"
 #include "capsim_version.h"
 #include "cli.h"
 #include "error.h"
@@ -15,134 +25,544 @@
 #include "scenario.h"
 
 static const char run_usage[] =
-    "usage: capsim run SCENARIO [-o FILE] [-r REPLICATIONS] [--seed N] [--force]\n"
-    "                  [--set key.path=value]...\n"
+    "usage: capsim run SCENARIO|BATCH.yaml... [options]\n"
     "\n"
-    "  -o FILE          results file (default results/<scenario name>.h5)\n"
-    "  -r N             replications (default: the scenario's `replications`, else 20)\n"
-    "  --seed N         base seed (default: the scenario's `seed`, else 1)\n"
-    "  --force          overwrite an existing results file\n"
-    "  --set PATH=VAL   override a scenario value, e.g. --set queue.servers=3\n";
+    "Runs every (scenario, replication) of the batch and writes one HDF5 results file.\n"
+    "Replication r of every scenario uses the same random-number streams, so differences\n"
+    "between scenarios (in /comparisons, against the first scenario) are paired.\n"
+    "\n"
+    "  -o FILE            results file (default results/<name>.h5, where name is the\n"
+    "                     scenario's or the batch file's; a shard adds .shard-I-of-N)\n"
+    "  -r N               replications (default: the batch file's or first scenario's\n"
+    "                     `replications`, else 20)\n"
+    "  --seed N           base seed (default: the batch file's or first scenario's `seed`)\n"
+    "  --warmup-days D    discard statistics before day D (overrides `warmup_days`)\n"
+    "  --set PATH=VALUE   override a scenario value in every scenario (repeatable)\n"
+    "  -j N               worker threads (default: all cores); under mpirun, threads of\n"
+    "                     rank 0 (default 1), the other ranks run one job at a time\n"
+    "  --shard I/N        run only block I (1..N) of the replications into a shard file;\n"
+    "                     join the shards with `capsim merge`\n"
+    "  --resume           continue an interrupted run from its checkpoint (FILE.ckpt)\n"
+    "  --force            overwrite an existing results file (and discard a checkpoint)\n"
+    "  --no-checkpoint    keep no checkpoint (an interrupted run then starts again)\n"
+    "  --precision REL    run replications until the 95% confidence half-width of every\n"
+    "  --metric NAME      --metric (repeatable) is within REL of its mean (e.g. 0.05),\n"
+    "                     in every scenario; -r is then the minimum (default 10)\n"
+    "  --max-replications N  cap for --precision (default 1000)\n"
+    "  --progress, --quiet   force the progress bar on stderr on or off (default: on if\n"
+    "                     stderr is a terminal)\n"
+    "\n"
+    "Exit codes: 0 success, 1 run failure or interrupted (finished replications are kept\n"
+    "for --resume), 2 bad usage or bad scenario (nothing is written).\n";
 
-static int parse_count(const char *opt, const char *text, unsigned long long max,
-                       unsigned long long *out)
+/* Set by SIGINT/SIGTERM; a second signal exits at once (the checkpoint is consistent). */
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    if (interrupted)
+        _exit(128 + sig);
+    interrupted = 1;
+}
+
+typedef struct run_ctx {
+    capsim_loaded **loaded;
+    size_t n;
+    uint64_t seed;
+} run_ctx;
+
+static int run_one(void *ctx, size_t scenario, uint64_t replication, sim_record *out)
+{
+    const run_ctx *c = ctx;
+    const capsim_loaded *l = c->loaded[scenario];
+    return l->model->run(l->cfg, c->seed, replication, out);
+}
+
+typedef struct args {
+    const char *inputs[256];
+    size_t n_inputs;
+    const char *overrides[256];
+    size_t n_overrides;
+    const char *metrics[64];
+    size_t n_metrics;
+    const char *output;
+    unsigned long long reps, seed, jobs, max_reps, shard, shards;
+    bool have_reps, have_seed, have_jobs, have_max, force, resume, no_checkpoint;
+    double precision, warmup;
+    bool have_warmup;
+    int progress;
+    char warmup_override[64];
+} args;
+
+static int usage_error(int rank, const char *fmt, const char *a, const char *b)
+{
+    if (rank == 0) {
+        fputs("capsim run: ", stderr);
+        fprintf(stderr, fmt, a, b);
+        fputs("\n(see capsim run --help)\n", stderr);
+    }
+    return CAPSIM_EXIT_USAGE;
+}
+
+static int parse_count(int rank, const char *opt, const char *text, unsigned long long min,
+                       unsigned long long max, unsigned long long *out)
 {
     char *end = NULL;
     errno = 0;
-    if (!text || !*text || *text == '-') {
-        fprintf(stderr, "capsim run: %s expects a whole number, got \"%s\"\n", opt,
-                text ? text : "");
-        return -1;
-    }
-    unsigned long long v = strtoull(text, &end, 10);
-    if (errno || *end || v > max) {
-        fprintf(stderr, "capsim run: %s expects a whole number up to %llu, got \"%s\"\n", opt,
-                max, text);
+    unsigned long long v = 0;
+    if (text && *text >= '0' && *text <= '9')
+        v = strtoull(text, &end, 10);
+    if (!text || !end || *end || errno || v < min || v > max) {
+        if (rank == 0)
+            fprintf(stderr,
+                    "capsim run: %s expects a whole number from %llu to %llu, got \"%s\"\n", opt,
+                    min, max, text ? text : "");
         return -1;
     }
     *out = v;
     return 0;
 }
 
-int capsim_cmd_run(int argc, char **argv)
+static int parse_real(int rank, const char *opt, const char *text, double min, double max,
+                      bool min_open, double *out)
 {
-    const char *file = NULL, *output = NULL, *overrides[256];
-    size_t n_overrides = 0;
-    unsigned long long reps = 0, seed = 0;
-    int have_reps = 0, have_seed = 0, force = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            fputs(run_usage, stdout);
-            return CAPSIM_EXIT_OK;
-        } else if (strcmp(a, "-o") == 0 && i + 1 < argc) {
-            output = argv[++i];
-        } else if (strcmp(a, "-r") == 0 && i + 1 < argc) {
-            if (parse_count("-r", argv[++i], 1000000, &reps) || reps == 0)
-                return CAPSIM_EXIT_USAGE;
-            have_reps = 1;
-        } else if (strcmp(a, "--seed") == 0 && i + 1 < argc) {
-            if (parse_count("--seed", argv[++i], 9007199254740991ULL, &seed))
-                return CAPSIM_EXIT_USAGE;
-            have_seed = 1;
-        } else if (strcmp(a, "--force") == 0) {
-            force = 1;
-        } else if (strcmp(a, "--set") == 0 && i + 1 < argc && n_overrides < 256) {
-            overrides[n_overrides++] = argv[++i];
-        } else if (a[0] == '-') {
-            fprintf(stderr, "capsim run: unknown option or missing value \"%s\"\n\n%s", a,
-                    run_usage);
-            return CAPSIM_EXIT_USAGE;
-        } else if (!file) {
-            file = a;
+    char *end = NULL;
+    errno = 0;
+    double v = text && *text ? strtod(text, &end) : NAN;
+    if (!text || !end || *end || errno || !isfinite(v) || v < min || v > max ||
+        (min_open && v == min)) {
+        if (rank == 0)
+            fprintf(stderr, "capsim run: %s expects a number %s %g and <= %g, got \"%s\"\n",
+                    opt, min_open ? ">" : ">=", min, max, text ? text : "");
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int parse_args_split(int argc, char **argv, int rank, args *a);
+
+/* Parse the command line; returns -1 to exit 0 (help), 0 to go on, or an exit code. */
+static int parse_args(int argc, char **argv, int rank, args *a)
+{
+    memset(a, 0, sizeof *a);
+    a->progress = -1;
+    a->max_reps = 1000;
+    /* Short options may carry their value attached (-j4, -r100, -oFILE). */
+    char **av = calloc((size_t)argc * 2 + 1, sizeof *av);
+    if (!av)
+        return CAPSIM_EXIT_FAILURE;
+    int ac = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *o = argv[i];
+        if (i > 0 && o[0] == '-' && (o[1] == 'j' || o[1] == 'r' || o[1] == 'o') && o[2]) {
+            static const char *const flags[] = {"-j", "-r", "-o"};
+            av[ac++] = (char *)flags[o[1] == 'j' ? 0 : o[1] == 'r' ? 1 : 2];
+            av[ac++] = argv[i] + 2;
         } else {
-            fprintf(stderr, "capsim run: one scenario at a time in this version\n");
-            return CAPSIM_EXIT_USAGE;
+            av[ac++] = argv[i];
         }
     }
-    if (!file) {
-        fputs(run_usage, stderr);
-        return CAPSIM_EXIT_USAGE;
+    int rc = parse_args_split(ac, av, rank, a);
+    free(av);
+    return rc;
+}
+
+static int parse_args_split(int argc, char **argv, int rank, args *a)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *o = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        bool takes = strcmp(o, "-o") == 0 || strcmp(o, "-r") == 0 ||
+                     strcmp(o, "--seed") == 0 || strcmp(o, "--warmup-days") == 0 ||
+                     strcmp(o, "--set") == 0 || strcmp(o, "-j") == 0 ||
+                     strcmp(o, "--shard") == 0 || strcmp(o, "--precision") == 0 ||
+                     strcmp(o, "--metric") == 0 || strcmp(o, "--max-replications") == 0;
+        if (takes && !v)
+            return usage_error(rank, "%s needs a value%s", o, "");
+        if (strcmp(o, "--help") == 0 || strcmp(o, "-h") == 0) {
+            if (rank == 0)
+                fputs(run_usage, stdout);
+            return -1;
+        } else if (strcmp(o, "-o") == 0) {
+            a->output = argv[++i];
+        } else if (strcmp(o, "-r") == 0) {
+            if (parse_count(rank, o, argv[++i], 1, 1000000, &a->reps))
+                return CAPSIM_EXIT_USAGE;
+            a->have_reps = true;
+        } else if (strcmp(o, "--seed") == 0) {
+            if (parse_count(rank, o, argv[++i], 0, 9007199254740991ULL, &a->seed))
+                return CAPSIM_EXIT_USAGE;
+            a->have_seed = true;
+        } else if (strcmp(o, "--warmup-days") == 0) {
+            if (parse_real(rank, o, argv[++i], 0, 1e6, false, &a->warmup))
+                return CAPSIM_EXIT_USAGE;
+            a->have_warmup = true;
+        } else if (strcmp(o, "--set") == 0) {
+            if (a->n_overrides == 250)
+                return usage_error(rank, "too many %s options%s", o, "");
+            if (!strchr(argv[i + 1], '='))
+                return usage_error(rank, "--set expects key.path=value, got \"%s\"%s",
+                                   argv[i + 1], "");
+            a->overrides[a->n_overrides++] = argv[++i];
+        } else if (strcmp(o, "-j") == 0) {
+            if (parse_count(rank, o, argv[++i], 1, 4096, &a->jobs))
+                return CAPSIM_EXIT_USAGE;
+            a->have_jobs = true;
+        } else if (strcmp(o, "--shard") == 0) {
+            const char *s = argv[++i];
+            char *end = NULL;
+            unsigned long long x = 0, n = 0;
+            if (*s >= '0' && *s <= '9')
+                x = strtoull(s, &end, 10);
+            if (end && *end == '/' && end[1] >= '0' && end[1] <= '9')
+                n = strtoull(end + 1, &end, 10);
+            if (!end || *end || n < 1 || x < 1 || x > n || n > 100000)
+                return usage_error(rank, "--shard expects I/N with 1 <= I <= N, got \"%s\"%s",
+                                   s, "");
+            a->shard = x;
+            a->shards = n;
+        } else if (strcmp(o, "--precision") == 0) {
+            if (parse_real(rank, o, argv[++i], 0, 1e6, true, &a->precision))
+                return CAPSIM_EXIT_USAGE;
+        } else if (strcmp(o, "--metric") == 0) {
+            if (a->n_metrics == 64)
+                return usage_error(rank, "too many %s options%s", o, "");
+            a->metrics[a->n_metrics++] = argv[++i];
+        } else if (strcmp(o, "--max-replications") == 0) {
+            if (parse_count(rank, o, argv[++i], 2, 1000000, &a->max_reps))
+                return CAPSIM_EXIT_USAGE;
+            a->have_max = true;
+        } else if (strcmp(o, "--resume") == 0) {
+            a->resume = true;
+        } else if (strcmp(o, "--force") == 0) {
+            a->force = true;
+        } else if (strcmp(o, "--no-checkpoint") == 0) {
+            a->no_checkpoint = true;
+        } else if (strcmp(o, "--progress") == 0) {
+            a->progress = 1;
+        } else if (strcmp(o, "--quiet") == 0) {
+            a->progress = 0;
+        } else if (o[0] == '-' && o[1]) {
+            return usage_error(rank, "unknown option \"%s\"%s", o, "");
+        } else {
+            if (a->n_inputs == 256)
+                return usage_error(rank, "too many scenarios%s%s", "", "");
+            a->inputs[a->n_inputs++] = o;
+        }
+    }
+    if (a->n_inputs == 0)
+        return usage_error(rank, "no scenario or batch file given%s%s", "", "");
+    if (a->precision > 0 && a->n_metrics == 0)
+        return usage_error(rank, "--precision needs at least one --metric NAME%s%s", "", "");
+    if (a->precision == 0 && a->n_metrics > 0)
+        return usage_error(rank, "--metric is for --precision; give --precision REL too%s%s",
+                           "", "");
+    if (a->precision == 0 && a->have_max)
+        return usage_error(rank, "--max-replications is for --precision%s%s", "", "");
+    if (a->precision > 0 && a->shards > 0)
+        return usage_error(rank,
+                           "--precision needs every replication in one run; it cannot be "
+                           "combined with --shard%s%s",
+                           "", "");
+    if (a->precision > 0 && a->have_reps && a->reps > a->max_reps)
+        return usage_error(rank, "-r (the minimum with --precision) exceeds --max-replications%s%s",
+                           "", "");
+    if (a->resume && a->no_checkpoint)
+        return usage_error(rank, "--resume needs the checkpoint that --no-checkpoint turns off%s%s",
+                           "", "");
+    if (a->resume && a->force)
+        return usage_error(rank, "--resume and --force contradict each other%s%s", "", "");
+    return 0;
+}
+
+static bool file_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+/* Make the parent directory of `path` if it is the default results/ folder. */
+static void make_parent(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return;
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    mkdir(dir, 0777);
+}
+
+int capsim_cmd_run(int argc, char **argv)
+{
+    int rank = 0, ranks = 1;
+    if (sim_batch_mpi_begin(&argc, &argv, &rank, &ranks) != SIM_OK) {
+        fprintf(stderr, "capsim run: cannot initialise MPI\n");
+        return CAPSIM_EXIT_FAILURE;
+    }
+    args a;
+    int code = parse_args(argc, argv, rank, &a);
+    if (code != 0) {
+        sim_batch_mpi_end();
+        return code < 0 ? CAPSIM_EXIT_OK : code;
     }
 
     struct sim_error err;
     sim_error_clear(&err);
-    capsim_loaded *l = NULL;
-    if (capsim_scenario_open(file, overrides, n_overrides, &l, &err)) {
-        capsim_print_error(&err);
-        return CAPSIM_EXIT_USAGE;
-    }
-    if (!have_reps)
-        reps = (unsigned long long)l->sc.replications;
-    if (!have_seed)
-        seed = l->sc.seed;
+    capsim_batch_list list = {0};
+    capsim_loaded **loaded = NULL;
+    sim_results *res = NULL;
+    char *output = NULL, *ckpt = NULL;
+    code = CAPSIM_EXIT_OK;
 
-    char default_output[1024];
-    if (!output) {
-        mkdir("results", 0777);
-        snprintf(default_output, sizeof default_output, "results/%s.h5", l->sc.name);
-        output = default_output;
+    /* --warmup-days goes into every scenario as an override, so the model sees it. */
+    const char *ov[260];
+    size_t n_ov = 0;
+    for (size_t i = 0; i < a.n_overrides; i++)
+        ov[n_ov++] = a.overrides[i];
+    if (a.have_warmup) {
+        snprintf(a.warmup_override, sizeof a.warmup_override, "warmup_days=%.17g", a.warmup);
+        ov[n_ov++] = a.warmup_override;
     }
-    struct stat st;
-    if (!force && stat(output, &st) == 0) {
-        fprintf(stderr, "capsim: %s: results file exists (use --force to overwrite)\n", output);
-        capsim_scenario_close(l);
-        return CAPSIM_EXIT_USAGE;
-    }
-
-    int code = CAPSIM_EXIT_FAILURE;
-    sim_results *res = sim_results_alloc();
-    if (!res)
-        goto done;
-    res->capsim_version = strdup(CAPSIM_VERSION);
-    res->git_commit = strdup(CAPSIM_GIT_COMMIT);
-    res->command_line = strdup(capsim_command_line());
-    res->base_seed = seed;
-    res->replications = (size_t)reps;
-    char start[11];
-    sim_date_format(l->sc.start_date, start);
-    long idx = sim_results_add_scenario(res, l->sc.name, l->yaml, start, l->sc.horizon_days,
-                                        l->sc.warmup_days, l->monitor, (size_t)reps);
-    if (idx < 0)
-        goto done;
-    l->monitor = NULL; /* now owned by the results */
-    sim_scenario_result *sr = &res->scenarios[idx];
-    for (size_t r = 0; r < reps; r++) {
-        sr->reps[r] = sim_record_alloc(sr->monitor);
-        if (!sr->reps[r] || l->model->run(l->cfg, seed, r, sr->reps[r])) {
-            fprintf(stderr, "capsim: replication %zu of %s failed\n", r, l->sc.name);
-            goto done;
+    for (size_t i = 0; i < a.n_inputs && code == 0; i++)
+        if (capsim_batch_add(&list, a.inputs[i], ov, n_ov, &err) != SIM_OK)
+            code = CAPSIM_EXIT_USAGE;
+    if (code == 0 && !(loaded = calloc(list.n, sizeof *loaded)))
+        code = CAPSIM_EXIT_FAILURE;
+    for (size_t i = 0; i < list.n && code == 0; i++) {
+        const capsim_batch_entry *e = &list.entries[i];
+        int rc = capsim_scenario_open(e->path, (const char *const *)e->overrides,
+                                      e->n_overrides, &loaded[i], &err);
+        if (rc)
+            code = rc == SIM_ENOMEM ? CAPSIM_EXIT_FAILURE : CAPSIM_EXIT_USAGE;
+        for (size_t j = 0; j < i && code == 0; j++) {
+            if (strcmp(loaded[j]->sc.name, loaded[i]->sc.name) == 0) {
+                sim_error_set(&err, SIM_EINPUT, e->path, 0, 0, "name",
+                              "scenario name \"%s\" appears twice in the batch; give one a "
+                              "different `name:`",
+                              loaded[i]->sc.name);
+                code = CAPSIM_EXIT_USAGE;
+            }
         }
     }
-    if (sim_results_write(res, output, force, &err)) {
+    if (code && rank == 0 && err.message[0])
         capsim_print_error(&err);
-        goto done;
+
+    /* The batch's count, seed and output. */
+    uint64_t seed = 0;
+    size_t reps = 0, min_reps = 10;
+    if (code == 0) {
+        const capsim_scenario *first = &loaded[0]->sc;
+        seed = a.have_seed ? a.seed : list.have_seed ? list.seed : first->seed;
+        size_t fixed = a.have_reps ? (size_t)a.reps
+                       : list.have_replications ? (size_t)list.replications
+                                                : (size_t)first->replications;
+        if (a.precision > 0) {
+            reps = (size_t)a.max_reps;
+            min_reps = a.have_reps ? (size_t)a.reps : 10;
+            if (min_reps > reps)
+                min_reps = reps;
+        } else {
+            reps = fixed;
+        }
+        if (a.shards > reps) {
+            if (rank == 0)
+                fprintf(stderr, "capsim run: --shard %llu/%llu: more shards than the %zu "
+                                "replications\n", a.shard, a.shards, reps);
+            code = CAPSIM_EXIT_USAGE;
+        }
+        if (!a.have_seed && !list.have_seed && rank == 0)
+            for (size_t i = 1; i < list.n; i++)
+                if (loaded[i]->sc.seed != seed)
+                    fprintf(stderr,
+                            "capsim run: note: scenario %s has seed %llu; the batch uses %llu "
+                            "from %s for all (common random numbers)\n",
+                            loaded[i]->sc.name, (unsigned long long)loaded[i]->sc.seed,
+                            (unsigned long long)seed, first->name);
     }
-    fprintf(stderr, "capsim: %s: %llu replications of \"%s\" written to %s\n", file, reps,
-            l->sc.name, output);
-    code = CAPSIM_EXIT_OK;
-done:
+    if (code == 0) {
+        const char *name = list.name && list.n > 0 && capsim_is_batch_file(a.inputs[0])
+                               ? list.name
+                               : loaded[0]->sc.name;
+        size_t len = (a.output ? strlen(a.output) : strlen(name) + 64) + 16;
+        output = malloc(len);
+        ckpt = malloc(len + 8);
+        if (!output || !ckpt) {
+            code = CAPSIM_EXIT_FAILURE;
+        } else {
+            if (a.output)
+                snprintf(output, len, "%s", a.output);
+            else if (a.shards > 0)
+                snprintf(output, len, "results/%s.shard-%llu-of-%llu.h5", name, a.shard,
+                         a.shards);
+            else
+                snprintf(output, len, "results/%s.h5", name);
+            snprintf(ckpt, len + 8, "%s.ckpt", output);
+        }
+    }
+    if (code == 0 && rank == 0) {
+        if (!a.force && file_exists(output)) {
+            fprintf(stderr, "capsim run: %s exists (use --force to overwrite it)\n", output);
+            code = CAPSIM_EXIT_USAGE;
+        } else if (!a.force && !a.resume && !a.no_checkpoint && file_exists(ckpt)) {
+            fprintf(stderr,
+                    "capsim run: %s: the checkpoint of an interrupted run exists (use --resume "
+                    "to continue it, or --force to start again)\n",
+                    ckpt);
+            code = CAPSIM_EXIT_USAGE;
+        }
+    }
+    code = -sim_batch_mpi_agree(-code); /* the largest exit code of any rank */
+
+    /* The results to fill: scenarios take their monitors from the loaded scenarios. */
+    if (code == 0) {
+        res = sim_results_alloc();
+        if (!res) {
+            code = CAPSIM_EXIT_FAILURE;
+        } else {
+            res->capsim_version = strdup(CAPSIM_VERSION);
+            res->git_commit = strdup(CAPSIM_GIT_COMMIT);
+            res->command_line = strdup(capsim_command_line());
+            res->base_seed = seed;
+            res->replications = reps;
+            res->baseline = 0;
+            for (size_t i = 0; i < list.n && code == 0; i++) {
+                char start[11];
+                sim_date_format(loaded[i]->sc.start_date, start);
+                long idx = sim_results_add_scenario(res, loaded[i]->sc.name, loaded[i]->yaml,
+                                                    start, loaded[i]->sc.horizon_days,
+                                                    loaded[i]->sc.warmup_days,
+                                                    loaded[i]->monitor, reps);
+                if (idx < 0)
+                    code = CAPSIM_EXIT_FAILURE;
+                else
+                    loaded[i]->monitor = NULL;
+            }
+            if (code == 0 && list.n > 1)
+                res->baseline = 0;
+            else if (code == 0)
+                res->baseline = -1;
+        }
+        if (code && rank == 0)
+            fprintf(stderr, "capsim run: out of memory\n");
+    }
+
+    if (code == 0 && rank == 0 && !a.output)
+        make_parent(output);
+
+    sim_batch_options opt;
+    sim_batch_options_init(&opt);
+    sim_batch_report report;
+    memset(&report, 0, sizeof report);
+    if (code == 0) {
+        run_ctx ctx = {loaded, list.n, seed};
+        opt.threads = a.have_jobs ? (unsigned)a.jobs : (ranks > 1 ? 1u : 0u);
+        if (a.shards > 0) {
+            opt.shard = (size_t)(a.shard - 1);
+            opt.shards = (size_t)a.shards;
+        }
+        opt.checkpoint = rank == 0 && !a.no_checkpoint ? ckpt : NULL;
+        opt.resume = a.resume;
+        opt.progress = rank == 0 ? a.progress : 0;
+        opt.precision = a.precision;
+        opt.metrics = a.metrics;
+        opt.n_metrics = a.n_metrics;
+        opt.min_replications = min_reps;
+        opt.interrupt = &interrupted;
+        opt.mpi = ranks > 1;
+        if (rank == 0 && a.resume && !file_exists(ckpt))
+            fprintf(stderr, "capsim run: %s: no checkpoint; starting from the beginning\n",
+                    ckpt);
+
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_signal;
+        sigemptyset(&sa.sa_mask);
+        struct sigaction old_int, old_term;
+        sigaction(SIGINT, &sa, &old_int);
+        sigaction(SIGTERM, &sa, &old_term);
+        int rc = sim_batch_run(res, run_one, &ctx, &opt, &report, &err);
+        sigaction(SIGINT, &old_int, NULL);
+        sigaction(SIGTERM, &old_term, NULL);
+
+        if (rc == SIM_EINTR) {
+            if (rank == 0)
+                fprintf(stderr,
+                        "capsim run: interrupted: %zu of %zu jobs are saved in %s; run the "
+                        "same command with --resume to finish\n",
+                        report.jobs_resumed + report.jobs_run, report.jobs_total, ckpt);
+            code = CAPSIM_EXIT_FAILURE;
+        } else if (rc == SIM_EMISMATCH || rc == SIM_EINPUT) {
+            if (rank == 0)
+                capsim_print_error(&err);
+            code = CAPSIM_EXIT_USAGE;
+        } else if (rc) {
+            if (rank == 0)
+                capsim_print_error(&err);
+            code = CAPSIM_EXIT_FAILURE;
+        }
+    }
+
+    if (code == 0 && rank == 0) {
+        int rc = sim_batch_write(res, &opt, &report, output, a.force, &err);
+        if (rc) {
+            capsim_print_error(&err);
+            code = CAPSIM_EXIT_FAILURE;
+        } else {
+            if (!a.no_checkpoint)
+                unlink(ckpt);
+            if (a.progress != 0) {
+                if (a.shards > 0) {
+                    size_t first, end;
+                    sim_batch_shard_range(report.replications, opt.shard, opt.shards, &first,
+                                          &end);
+                    fprintf(stderr,
+                            "capsim run: shard %llu/%llu: replications %zu-%zu of %zu, %zu "
+                            "scenario%s, written to %s (%.1f s",
+                            a.shard, a.shards, first, end - 1, report.replications,
+                            res->n_scenarios, res->n_scenarios == 1 ? "" : "s", output,
+                            report.seconds);
+                } else {
+                    fprintf(stderr,
+                            "capsim run: %zu scenario%s x %zu replications written to %s "
+                            "(%.1f s",
+                            res->n_scenarios, res->n_scenarios == 1 ? "" : "s",
+                            report.replications, output, report.seconds);
+                }
+                if (report.jobs_resumed)
+                    fprintf(stderr, "; %zu jobs from the checkpoint", report.jobs_resumed);
+                fputs(")\n", stderr);
+                if (a.precision > 0)
+                    fprintf(stderr,
+                            "capsim run: precision %g %s after %zu replications (worst: %s at "
+                            "%.4g)\n",
+                            a.precision, report.precision_met ? "reached" : "NOT reached",
+                            report.replications, report.worst_metric, report.worst_precision);
+                for (size_t s = 0; a.shards == 0 && s < res->n_scenarios; s++) {
+                    const sim_scenario_result *sc = &res->scenarios[s];
+                    double best = 0;
+                    for (size_t k = 0; k < sim_monitor_metric_count(sc->monitor); k++) {
+                        double d = sim_batch_mser5_days(sc, k);
+                        if (isfinite(d) && d > best)
+                            best = d;
+                    }
+                    if (best > sc->warmup_days)
+                        fprintf(stderr,
+                                "capsim run: %s: MSER-5 suggests a warm-up of %g days "
+                                "(warmup_days is %g; see mser5_warmup_days in the file)\n",
+                                sc->name, best, sc->warmup_days);
+                }
+            }
+        }
+    }
+
     sim_results_free(res);
-    capsim_scenario_close(l);
+    for (size_t i = 0; loaded && i < list.n; i++)
+        capsim_scenario_close(loaded[i]);
+    free(loaded);
+    capsim_batch_list_free(&list);
+    free(output);
+    free(ckpt);
+    sim_batch_mpi_end();
     return code;
 }

@@ -24,8 +24,7 @@ static bool valid_name(const char *s)
     return true;
 }
 
-/* The file name without its directory and a .yaml/.yml suffix. */
-static char *name_from_path(const char *path)
+char *capsim_name_from_path(const char *path)
 {
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
@@ -200,7 +199,7 @@ int capsim_scenario_open(const char *path, const char *const *overrides, size_t 
         goto fail;
     if (!l->sc.name) {
         /* Owned by the loaded scenario through `yaml`-independent storage below. */
-        default_name = name_from_path(path);
+        default_name = capsim_name_from_path(path);
         if (!default_name || !valid_name(default_name)) {
             rc = sim_error_set(err, SIM_EINPUT, path, 0, 0, "name",
                                "the file name is not a valid scenario name: add a `name:` key");

@@ -41,6 +41,9 @@ int capsim_scenario_open(const char *path, const char *const *overrides, size_t 
 
 void capsim_scenario_close(capsim_loaded *l);
 
+/* The file name without its directory and a .yaml/.yml suffix (malloc'd; NULL if out of memory). */
+char *capsim_name_from_path(const char *path);
+
 /* Print an error as "capsim: file:line:col: key: message" on stderr. */
 void capsim_print_error(const struct sim_error *err);
 

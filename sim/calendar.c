@@ -250,7 +250,7 @@ int sim_calendar_month(const sim_calendar *cal, double t)
     return sim_calendar_date(cal, t).month;
 }
 
-static bool has_day(const sim_calendar *cal, int64_t day)
+bool sim_calendar_epoch_day_is_holiday(const sim_calendar *cal, int64_t day)
 {
     size_t lo = 0, hi = cal->n_holidays;
     while (lo < hi) {
@@ -265,12 +265,12 @@ static bool has_day(const sim_calendar *cal, int64_t day)
 
 bool sim_calendar_is_holiday(const sim_calendar *cal, double t)
 {
-    return has_day(cal, cal->start_day + day_index(t));
+    return sim_calendar_epoch_day_is_holiday(cal, cal->start_day + day_index(t));
 }
 
 bool sim_calendar_date_is_holiday(const sim_calendar *cal, sim_date date)
 {
-    return has_day(cal, sim_date_to_days(date));
+    return sim_calendar_epoch_day_is_holiday(cal, sim_date_to_days(date));
 }
 
 double sim_calendar_time_of(const sim_calendar *cal, sim_date date)

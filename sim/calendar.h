@@ -75,6 +75,8 @@ int sim_calendar_hour_of_week(const sim_calendar *cal, double t);  /* 0-167 */
 int sim_calendar_month(const sim_calendar *cal, double t);         /* 1-12 */
 bool sim_calendar_is_holiday(const sim_calendar *cal, double t);
 bool sim_calendar_date_is_holiday(const sim_calendar *cal, sim_date date);
+/* Whether day `day` (days since 1970-01-01) is in the holiday table (binary search). */
+bool sim_calendar_epoch_day_is_holiday(const sim_calendar *cal, int64_t day);
 
 /* Time (days since start) of 00:00 on `date`. */
 double sim_calendar_time_of(const sim_calendar *cal, sim_date date);

@@ -55,11 +55,16 @@ int sim_cancel(sim_engine *engine, sim_event_id id);
 /*
  * Run events in (time, sequence) order while the next one is at time <= t_end and
  * sim_stop has not been called; then set the clock to t_end (unless stopped earlier).
- * Returns SIM_OK.
+ * Returns SIM_OK, or SIM_EINVAL (and runs nothing) if t_end is NaN or earlier than now.
+ * With t_end = INFINITY it runs until no event is pending and leaves the clock at the time
+ * of the last event. Not reentrant: a handler must not call sim_run_until.
  */
 int sim_run_until(sim_engine *engine, double t_end);
 
-/* Ask sim_run_until to return after the handler that is running now. */
+/*
+ * Ask sim_run_until to return after the handler that is running now; the clock stays at
+ * that event's time. The request is forgotten when sim_run_until is next called.
+ */
 void sim_stop(sim_engine *engine);
 
 /* Number of events whose handlers have run since alloc or reset. */
@@ -67,5 +72,11 @@ uint64_t sim_events_executed(const sim_engine *engine);
 
 /* Number of pending (scheduled, not cancelled, not fired) events. */
 size_t sim_events_pending(const sim_engine *engine);
+
+/*
+ * Internal, for tests: set the next insertion sequence number, so a test can reach the
+ * point where sequences run out (after 2^36 schedules) and the engine renumbers them.
+ */
+void sim__engine_set_sequence(sim_engine *engine, uint64_t seq);
 
 #endif

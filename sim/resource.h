@@ -11,7 +11,11 @@
  * sim_resource_request (if a server is free) or from the release or capacity change that
  * freed it. The holder calls sim_resource_release when done.
  *
- * Opaque: sim_resource_alloc / sim_resource_free.
+ * Opaque: sim_resource_alloc / sim_resource_free. A scheduled resource keeps a pending
+ * capacity-change event on its engine: free the resource before the engine, and do not
+ * reset the engine under a live scheduled resource. With a constant capacity (schedule
+ * NULL, or a schedule that is the same at every hour) the calendar is never consulted and
+ * no events are scheduled.
  */
 #ifndef SIM_RESOURCE_H
 #define SIM_RESOURCE_H
@@ -34,16 +38,40 @@ typedef struct sim_schedule {
 /* A schedule with `capacity` at every hour (holiday_capacity -1). */
 void sim_schedule_constant(sim_schedule *s, int capacity);
 
-/* Servers at time t under the schedule. */
-int sim_schedule_at(const sim_schedule *s, const sim_calendar *cal, double t);
-
-/* The next time after t at which the capacity may change (the next hour boundary where it does). */
-double sim_schedule_next_change(const sim_schedule *s, const sim_calendar *cal, double t);
+/*
+ * Servers at time t under the schedule. Hour k of the run is [k / 24.0, (k + 1) / 24.0);
+ * its hour of week comes from cal->start_weekday and its day is a holiday if
+ * cal->start_day + floor(k / 24) is in cal->holidays. With cal NULL the run starts on a
+ * Monday and has no holidays.
+ */
+int sim_schedule_capacity_at(const sim_schedule *s, const sim_calendar *cal, double t);
 
 /*
- * Read a schedule from a scenario node: a number (constant), or a list of shifts
- *   - {days: [mon, tue, wed, thu, fri], from: "08:00", to: "16:00", servers: 2}
- * (hours whole; shifts add up), plus an optional map key `bank_holidays: closed | open | N`.
+ * The next time after t at which the capacity may change: the next hour boundary where it
+ * does, looking up to two years ahead. INFINITY if it never changes again; if the search
+ * finds no change but holidays lie further ahead, the end of the search (a time at which
+ * the caller should look again).
+ */
+double sim_schedule_next_change(const sim_schedule *s, const sim_calendar *cal, double t);
+
+/* True if the schedule has the same capacity at every hour, holidays included. */
+bool sim_schedule_is_constant(const sim_schedule *s);
+
+/*
+ * Read a schedule from a scenario node. Three forms:
+ *   servers: 3                      a number: constant capacity
+ *   servers:                        a list of shifts (hours whole, "24:00" ends a day;
+ *     - {days: [mon, tue, wed, thu, fri], from: "08:00", to: "16:00", servers: 2}
+ *                                   a shift with to <= from runs past midnight into the
+ *                                   next day; shifts add up; `days` may also be one day
+ *                                   or `all`)
+ *   servers:                        a map with the list under `shifts` and the optional
+ *     shifts: [...]                 key `bank_holidays: closed | open | N` (closed = 0
+ *     bank_holidays: closed         servers all day, open = as the weekday, N servers)
+ * A list of shifts is closed on bank holidays unless its map says otherwise; a number
+ * ignores holidays. The node is the value itself (e.g. what sim_node_get(queue, "servers")
+ * returns).
+ * Errors name the node, e.g. `expected a whole hour "HH:00", got "08:30"`.
  */
 int sim_schedule_from_node(const struct sim_node *node, sim_schedule *s, struct sim_error *err);
 
@@ -70,8 +98,14 @@ size_t sim_resource_queue_length(const sim_resource *r);
 int sim_resource_busy(const sim_resource *r);
 int sim_resource_capacity(const sim_resource *r);
 
-/* Time-weighted mean of busy servers and of the queue length over [0, now]. */
+/*
+ * Time-weighted mean of busy servers and of the queue length over [0, now], or over
+ * [t_restart, now] after sim_resource_restart_stats.
+ */
 double sim_resource_mean_busy(const sim_resource *r);
 double sim_resource_mean_queue(const sim_resource *r);
+
+/* Restart the time-weighted means at the current time (after a warm-up). */
+void sim_resource_restart_stats(sim_resource *r);
 
 #endif

@@ -130,6 +130,18 @@ int sim_node_enum(const sim_node *map, const char *key, const char *const *choic
 int sim_node_opt_enum(const sim_node *map, const char *key, const char *const *choices,
                       int *out, struct sim_error *err);
 
+/*
+ * The general forms of sim_node_number and sim_node_fraction. `flags` combines:
+ * SIM_NODE_OPTIONAL (an absent key leaves *out untouched and is not an error),
+ * SIM_NODE_GT_MIN (the value must be > min, not >= min) and SIM_NODE_LT_MAX (< max).
+ * Messages then read "expected a number > 0, got "0"" or "... > 0 and <= 1, ...".
+ */
+enum { SIM_NODE_OPTIONAL = 1, SIM_NODE_GT_MIN = 2, SIM_NODE_LT_MAX = 4 };
+int sim_node_number_ex(const sim_node *map, const char *key, double min, double max,
+                       unsigned flags, double *out, struct sim_error *err);
+int sim_node_fraction_ex(const sim_node *map, const char *key, double min, double max,
+                         unsigned flags, double *out, struct sim_error *err);
+
 /* Fill err for `node` with a printf-style message; returns SIM_EINPUT. */
 int sim_node_error(const sim_node *node, struct sim_error *err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -237,7 +237,7 @@ static double server_days(const qm_config *c, double t0, double t1)
         double next = sim_schedule_next_change(&c->schedule, &c->cal, t);
         if (next > t1)
             next = t1;
-        total += sim_schedule_at(&c->schedule, &c->cal, t) * (next - t);
+        total += sim_schedule_capacity_at(&c->schedule, &c->cal, t) * (next - t);
         t = next;
     }
     return total;

@@ -1,0 +1,65 @@
+/*
+ * app/batchfile.h: the scenarios of a batch, from scenario files and batch files.
+ *
+ * A batch file is a YAML map with a `scenarios` list (that is how it is told apart from a
+ * scenario file):
+ *
+ *   name: clinic-staffing        # the batch's name: results/<name>.h5 (default: file name)
+ *   seed: 7                      # optional base seed (else --seed, else the first scenario's)
+ *   replications: 50             # optional (else -r, else the first scenario's)
+ *   scenarios:
+ *     - queue-clinic.yaml        # a scenario file, relative to the batch file
+ *     - file: queue-clinic.yaml
+ *       name: clinic-4-servers   # optional: a new name for it
+ *       set:                     # optional overrides, key path: value
+ *         queue.servers[0].servers: 4
+ *     - file: queue-mm10.yaml
+ *       sweep:                   # key path: values, crossed into a grid (first key slowest)
+ *         queue.servers: [11, 12]
+ *         queue.arrivals.per_day: [8, 9]
+ *
+ * Each grid point of a sweep is a scenario of its own, named after the scenario and the
+ * values it takes: queue-mm10.servers-11.per_day-8 (the last part of each key path, then the
+ * value with characters other than letters, digits, '-', '_' and '.' made '_'). The first
+ * scenario of the batch is its baseline, which /comparisons compares the others with.
+ */
+#ifndef CAPSIM_BATCHFILE_H
+#define CAPSIM_BATCHFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct sim_error;
+
+/* One scenario of a batch: a file and the overrides to apply to it, in order. */
+typedef struct capsim_batch_entry {
+    char *path;
+    char **overrides;   /* "key.path=value" */
+    size_t n_overrides;
+} capsim_batch_entry;
+
+typedef struct capsim_batch_list {
+    capsim_batch_entry *entries;
+    size_t n;
+    char *name;         /* the batch's name, or NULL when only scenario files were given */
+    bool have_seed, have_replications;
+    uint64_t seed;
+    long replications;
+} capsim_batch_list;
+
+/* True if the YAML file is a batch file (a map with `scenarios`); false if it is not or
+ * cannot be read (capsim_scenario_open then reports the problem). */
+bool capsim_is_batch_file(const char *path);
+
+/*
+ * Add the scenarios of `path` to `list`: a scenario file adds one entry, a batch file all of
+ * its entries and grid points. `overrides` (from --set) come first in every entry. The first
+ * batch file's name, seed and replications are kept in the list.
+ */
+int capsim_batch_add(capsim_batch_list *list, const char *path, const char *const *overrides,
+                     size_t n_overrides, struct sim_error *err);
+
+void capsim_batch_list_free(capsim_batch_list *list);
+
+#endif
