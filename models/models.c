@@ -4,8 +4,9 @@
 #include "../sim/error.h"
 
 extern const capsim_model capsim_queue_model;
+extern const capsim_model capsim_elective_model;
 
-const capsim_model *const capsim_models[] = {&capsim_queue_model, NULL};
+const capsim_model *const capsim_models[] = {&capsim_queue_model, &capsim_elective_model, NULL};
 
 int capsim_scenario_calendar(const capsim_scenario *sc, sim_calendar *cal)
 {

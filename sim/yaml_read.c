@@ -55,7 +55,13 @@ static void record_asked(const sim_node *map, const char *key)
     sim_node_tree *t = map->tree;
     if (!t)
         return;
-    for (size_t i = 0; i < t->n_asked; i++)
+    /*
+     * Readers ask one map for its keys together, so looking back over the last few entries
+     * catches nearly every repeat; a full scan made loading quadratic in the file's size
+     * (seconds for a national scenario). A repeat that slips through only costs memory.
+     */
+    size_t first = t->n_asked > 64 ? t->n_asked - 64 : 0;
+    for (size_t i = first; i < t->n_asked; i++)
         if (t->asked[i].map == map && strcmp(t->asked[i].key, key) == 0)
             return;
     if (t->n_asked == t->cap_asked) {
