@@ -293,6 +293,31 @@ static void make_parent(const char *path)
     mkdir(dir, 0777);
 }
 
+/*
+ * True if every series is 0 at the first snapshot in every replication: the model started
+ * empty, so its first months are a transient worth a warm-up. A scenario that starts from
+ * today's position (a waiting list backlog) is not, and gets no MSER-5 hint.
+ */
+static bool starts_empty(const sim_scenario_result *sc)
+{
+    const sim_monitor *m = sc->monitor;
+    size_t groups = sim_monitor_group_count(m);
+    if (sim_monitor_time_count(m) == 0)
+        return false;
+    for (size_t k = 0; k < sim_monitor_metric_count(m); k++) {
+        const sim_metric *mt = sim_monitor_metric(m, k);
+        if (mt->kind != SIM_METRIC_SERIES)
+            continue;
+        for (size_t g = 0; g < (mt->per_group ? groups : 1); g++)
+            for (size_t r = 0; r < sc->replications; r++) {
+                double x = sc->reps[r] ? sc->reps[r]->values[sim_record_index(mt, groups, 0, g)] : 0;
+                if (x != 0 && !isnan(x))
+                    return false;
+            }
+    }
+    return true;
+}
+
 int capsim_cmd_run(int argc, char **argv)
 {
     int rank = 0, ranks = 1;
@@ -540,6 +565,8 @@ int capsim_cmd_run(int argc, char **argv)
                             report.replications, report.worst_metric, report.worst_precision);
                 for (size_t s = 0; a.shards == 0 && s < res->n_scenarios; s++) {
                     const sim_scenario_result *sc = &res->scenarios[s];
+                    if (!starts_empty(sc))
+                        continue;
                     double best = 0;
                     for (size_t k = 0; k < sim_monitor_metric_count(sc->monitor); k++) {
                         double d = sim_batch_mser5_days(sc, k);
