@@ -1,8 +1,13 @@
 #include "rtt_heap.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "../../sim/error.h"
+
+#define LINE 64
+/* Entries before e[1] in its cache line: e[0] sits just before a line boundary. */
+#define LEAD (LINE / sizeof(rtt_entry) - 1)
 
 static inline bool less(const rtt_entry *a, const rtt_entry *b)
 {
@@ -12,12 +17,13 @@ static inline bool less(const rtt_entry *a, const rtt_entry *b)
 void rtt_heap_init(rtt_heap *h)
 {
     h->e = NULL;
+    h->block = NULL;
     h->n = h->cap = 0;
 }
 
 void rtt_heap_fini(rtt_heap *h)
 {
-    free(h->e);
+    free(h->block);
     rtt_heap_init(h);
 }
 
@@ -25,30 +31,42 @@ int rtt_heap_reserve(rtt_heap *h, size_t cap)
 {
     if (cap <= h->cap)
         return SIM_OK;
-    rtt_entry *e = realloc(h->e, cap * sizeof *e);
-    if (!e)
+    /* Round up so that the block size is a multiple of the line, as aligned_alloc needs. */
+    size_t bytes = (cap + LEAD) * sizeof(rtt_entry);
+    bytes = (bytes + LINE - 1) / LINE * LINE;
+    void *block = aligned_alloc(LINE, bytes);
+    if (!block)
         return SIM_ENOMEM;
+    rtt_entry *e = (rtt_entry *)block + LEAD;
+    if (h->n)
+        memcpy(e, h->e, h->n * sizeof *e);
+    free(h->block);
+    h->block = block;
     h->e = e;
-    h->cap = cap;
+    h->cap = bytes / sizeof(rtt_entry) - LEAD;
     return SIM_OK;
 }
 
 static void sift_down(rtt_heap *h, size_t i)
 {
-    rtt_entry x = h->e[i];
+    rtt_entry *e = h->e;
+    rtt_entry x = e[i];
     size_t n = h->n;
     for (;;) {
-        size_t c = 2 * i + 1;
+        size_t c = 4 * i + 1;
         if (c >= n)
             break;
-        if (c + 1 < n && less(&h->e[c + 1], &h->e[c]))
-            c++;
-        if (!less(&h->e[c], &x))
+        size_t m = c;
+        size_t last = c + 4 <= n ? c + 4 : n;
+        for (size_t k = c + 1; k < last; k++)
+            if (less(&e[k], &e[m]))
+                m = k;
+        if (!less(&e[m], &x))
             break;
-        h->e[i] = h->e[c];
-        i = c;
+        e[i] = e[m];
+        i = m;
     }
-    h->e[i] = x;
+    e[i] = x;
 }
 
 int rtt_heap_push(rtt_heap *h, double key, uint32_t patient, uint32_t stamp)
@@ -59,15 +77,16 @@ int rtt_heap_push(rtt_heap *h, double key, uint32_t patient, uint32_t stamp)
             return rc;
     }
     rtt_entry x = {key, patient, stamp};
+    rtt_entry *e = h->e;
     size_t i = h->n++;
     while (i > 0) {
-        size_t p = (i - 1) / 2;
-        if (!less(&x, &h->e[p]))
+        size_t p = (i - 1) / 4;
+        if (!less(&x, &e[p]))
             break;
-        h->e[i] = h->e[p];
+        e[i] = e[p];
         i = p;
     }
-    h->e[i] = x;
+    e[i] = x;
     return SIM_OK;
 }
 
@@ -92,6 +111,6 @@ void rtt_heap_compact(rtt_heap *h, bool (*valid)(const void *ctx, const rtt_entr
     h->n = k;
     if (k < 2)
         return;
-    for (size_t i = k / 2; i-- > 0;)
+    for (size_t i = (k - 2) / 4 + 1; i-- > 0;)
         sift_down(h, i);
 }

@@ -1,5 +1,5 @@
 /*
- * models/elective/rtt_heap.h: a binary min-heap of waiting-list entries.
+ * models/elective/rtt_heap.h: a 4-ary min-heap of waiting-list entries.
  *
  * An entry is (key, patient, stamp): the key is the patient's clock start (or, for the
  * rebooking queue, the date by which the patient must be rebooked), so the top of a heap is
@@ -10,6 +10,12 @@
  * stale entries in one pass when the caller decides the garbage is worth collecting.
  *
  * Embeddable: rtt_heap_init / rtt_heap_fini. Storage grows geometrically and is reused.
+ *
+ * Four children per node rather than two halve the depth, and the storage is placed so that
+ * the four 16-byte siblings 4i+1 ... 4i+4 share one 64-byte cache line: a sift-down on a
+ * list of millions of entries is bound by cache misses, one per level. The order in which
+ * valid entries leave does not depend on the arity, because (key, patient) orders them
+ * totally and only one entry per patient is valid at a time.
  */
 #ifndef EL_RTT_HEAP_H
 #define EL_RTT_HEAP_H
@@ -25,7 +31,8 @@ typedef struct rtt_entry {
 } rtt_entry;
 
 typedef struct rtt_heap {
-    rtt_entry *e;
+    rtt_entry *e;            /* entries; e[1] starts a cache line */
+    void *block;             /* the allocation that holds e */
     size_t n, cap;
 } rtt_heap;
 
