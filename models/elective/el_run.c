@@ -34,6 +34,9 @@ static uint32_t patient_new(el_run *r)
     if (r->free_head != EL_NONE) {
         uint32_t p = r->free_head;
         r->free_head = r->pat[p].pos;
+        /* The next new patient will read that slot: start the likely cache miss now. */
+        if (r->free_head != EL_NONE)
+            __builtin_prefetch(&r->pat[r->free_head], 1);
         return p;
     }
     if (r->n_pat == r->cap_pat) {
@@ -220,8 +223,13 @@ uint32_t el__pop_valid(el_run *r, rtt_heap *h, uint8_t state)
     while (h->n) {
         rtt_entry e = *rtt_heap_top(h);
         rtt_heap_pop(h);
-        if (entry_valid(r, &e, state))
+        if (entry_valid(r, &e, state)) {
+            /* Bookings take several patients from one list in a row: start loading the
+             * next candidate's record, which is all but certainly not in cache. */
+            if (h->n)
+                __builtin_prefetch(&r->pat[rtt_heap_top(h)->patient]);
             return e.patient;
+        }
     }
     return EL_NONE;
 }
