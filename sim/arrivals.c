@@ -143,11 +143,9 @@ double sim_rate_integral(const sim_rate_profile *p, const sim_calendar *cal, dou
     return p->rate_per_day * sum;
 }
 
-/* Time of 00:00 on the first day of the month after the one containing t. */
-static double next_month_start(const sim_calendar *cal, double t)
+/* Time of 00:00 on the first day of the month after date d. */
+static double next_month_start(const sim_calendar *cal, sim_date d)
 {
-    int64_t day = floor_div(hour_index(t), 24);
-    sim_date d = sim_date_from_days(cal->start_day + day);
     d.day = 1;
     if (++d.month > 12) {
         d.month = 1;
@@ -167,11 +165,12 @@ double sim_next_arrival(const sim_rate_profile *p, const sim_calendar *cal, doub
      * positive month is rejected by sim_rate_profile_finish, so the loop ends.
      */
     for (;;) {
-        double end = next_month_start(cal, now);
-        if (end > now + 7.0)
-            end = now + 7.0;
+        /* One date conversion per window: it gives both the month and the month's end. */
         int64_t day = floor_div(hour_index(now), 24);
         sim_date d = sim_date_from_days(cal->start_day + day);
+        double end = next_month_start(cal, d);
+        if (end > now + 7.0)
+            end = now + 7.0;
         double growth_edge = p->log_growth >= 0 ? end : now;
         double base = p->rate_per_day * p->month[d.month - 1];
         double bound = base * p->max_hour_factor * exp(p->log_growth * growth_edge);
@@ -179,6 +178,12 @@ double sim_next_arrival(const sim_rate_profile *p, const sim_calendar *cal, doub
             now = end;
             continue;
         }
+        /*
+         * The growth factor inside the window is at least its value at the window's near
+         * edge, and rounding is monotone, so u bound < base h low implies u bound < rate:
+         * the exact rate (one exp per candidate) is needed only when that test fails.
+         */
+        double low = exp(p->log_growth * (p->log_growth >= 0 ? now : end));
         for (;;) {
             now += gsl_ran_exponential(r, 1.0 / bound);
             if (now >= end) {
@@ -187,8 +192,9 @@ double sim_next_arrival(const sim_rate_profile *p, const sim_calendar *cal, doub
             }
             /* The month is that of the whole window, so only the hour of week varies. */
             int how = hour_of_week(cal, hour_index(now));
-            double rate = base * p->hour_of_week[how] * exp(p->log_growth * now);
-            if (gsl_rng_uniform(r) * bound < rate)
+            double base_hour = base * p->hour_of_week[how];
+            double ub = gsl_rng_uniform(r) * bound;
+            if (ub < base_hour * low || ub < base_hour * exp(p->log_growth * now))
                 return now;
         }
     }

@@ -94,7 +94,7 @@ uint64_t collab_mask(el_run *r, uint32_t p)
 {
     el_patient *pt = &r->pat[p];
     if (pt->flags & EL_F_MASKED)
-        return pt->accept;
+        return r->accept[p];
     const el_config *cfg = r->cfg;
     int ci = cfg->specialties[cfg->lists[pt->list].specialty].collab;
     const el_collab *c = &cfg->collabs[ci];
@@ -115,7 +115,7 @@ uint64_t collab_mask(el_run *r, uint32_t p)
         if (ok)
             mask |= 1ull << q;
     }
-    pt->accept = mask;
+    r->accept[p] = mask;
     pt->flags |= EL_F_MASKED;
     return mask;
 }

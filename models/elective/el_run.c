@@ -22,6 +22,8 @@
 #include "../../sim/error.h"
 #include "../../sim/rng.h"
 
+_Static_assert(sizeof(el_patient) == 40, "a patient record is 40 bytes: millions are live at once");
+
 #define DAYS_PER_MONTH (365.25 / 12.0)
 #define TICK_OFFSET 0.25 /* 06:00: after midnight snapshots, before sessions */
 
@@ -32,6 +34,9 @@ static uint32_t patient_new(el_run *r)
     if (r->free_head != EL_NONE) {
         uint32_t p = r->free_head;
         r->free_head = r->pat[p].pos;
+        /* The next new patient will read that slot: start the likely cache miss now. */
+        if (r->free_head != EL_NONE)
+            __builtin_prefetch(&r->pat[r->free_head], 1);
         return p;
     }
     if (r->n_pat == r->cap_pat) {
@@ -43,6 +48,15 @@ static uint32_t patient_new(el_run *r)
             return EL_NONE;
         }
         r->pat = np;
+        if (r->accept) {
+            uint64_t *na = realloc(r->accept, cap * sizeof *na);
+            if (!na) {
+                r->status = SIM_ENOMEM;
+                sim_stop(r->eng);
+                return EL_NONE;
+            }
+            r->accept = na;
+        }
         r->cap_pat = cap;
     }
     uint32_t p = (uint32_t)r->n_pat++;
@@ -209,8 +223,13 @@ uint32_t el__pop_valid(el_run *r, rtt_heap *h, uint8_t state)
     while (h->n) {
         rtt_entry e = *rtt_heap_top(h);
         rtt_heap_pop(h);
-        if (entry_valid(r, &e, state))
+        if (entry_valid(r, &e, state)) {
+            /* Bookings take several patients from one list in a row: start loading the
+             * next candidate's record, which is all but certainly not in cache. */
+            if (h->n)
+                __builtin_prefetch(&r->pat[rtt_heap_top(h)->patient]);
             return e.patient;
+        }
     }
     return EL_NONE;
 }
@@ -433,6 +452,24 @@ static int create_backlog(el_run *r, int l)
                 return r->status;
         }
     }
+    /* The backlog came in random order; from now on most patients join in order. */
+    for (int h = 0; h < EL_HEAPS; h++)
+        if (rtt_heap_settle(&r->ls[l].heap[h]))
+            return SIM_ENOMEM;
+    return SIM_OK;
+}
+
+static int settle_pools(el_run *r)
+{
+    const el_config *cfg = r->cfg;
+    for (size_t i = 0; i < cfg->n_collabs; i++) {
+        el_pool *pl = &r->pools[i];
+        if (cfg->collabs[i].policy != EL_POOLED || !pl->active)
+            continue;
+        for (size_t h = 0; h < cfg->collabs[i].n_pool_sites * EL_PRIORITIES; h++)
+            if (rtt_heap_settle(&pl->heap[h]))
+                return SIM_ENOMEM;
+    }
     return SIM_OK;
 }
 
@@ -609,6 +646,7 @@ static void run_fini(el_run *r)
     free(r->ls);
     free(r->servers);
     free(r->pat);
+    free(r->accept);
     free(r->scratch);
     gsl_rng_free(r->case_rng);
     gsl_rng_free(r->cancel_rng);
@@ -642,6 +680,8 @@ static int run_init(el_run *r)
     size_t reserve = (size_t)cfg->backlog_total + cfg->backlog_total / 4 + 1024;
     r->pat = malloc(reserve * sizeof *r->pat);
     if (!r->servers || !r->pat)
+        return SIM_ENOMEM;
+    if (cfg->n_collabs && !(r->accept = malloc(reserve * sizeof *r->accept)))
         return SIM_ENOMEM;
     r->cap_pat = reserve;
     for (size_t l = 0; l < cfg->n_lists; l++) {
@@ -711,6 +751,8 @@ int el_run_replication(const el_config *cfg, uint64_t base_seed, uint64_t replic
             rc = SIM_ENOMEM;
     for (size_t l = 0; !rc && l < cfg->n_lists; l++)
         rc = create_backlog(r, (int)l);
+    if (!rc)
+        rc = settle_pools(r);
     if (!rc && cfg->warmup_days > 0 && cfg->warmup_days <= cfg->horizon_days)
         sim_schedule_at(r->eng, cfg->warmup_days, warmup_end, r, 0);
     for (size_t l = 0; !rc && l < cfg->n_lists; l++) {

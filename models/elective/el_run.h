@@ -53,7 +53,6 @@ enum { EL_F_ADMITTED = 1, EL_F_AID_OFFERED = 2, EL_F_MASKED = 4 };
 typedef struct el_patient {
     double clock_start;
     uint64_t uid;            /* stable id: list hash, backlog flag, serial */
-    uint64_t accept;         /* pooled sites accepted (bit q = pool site q) */
     uint32_t list;           /* the list it waits on now */
     uint32_t home_list;      /* the list it was referred to */
     uint32_t pos;            /* index in its list's WAITING array; next free slot if FREE */
@@ -138,6 +137,9 @@ typedef struct el_run {
     int status;              /* first error (SIM_ENOMEM) met inside a handler */
 
     el_patient *pat;
+    uint64_t *accept;        /* [cap_pat] pooled sites accepted (bit q = pool site q), kept
+                              * apart from pat (and only with collaborations) so that the
+                              * patient record stays small: 40 bytes */
     size_t n_pat, cap_pat;
     uint32_t free_head;
 

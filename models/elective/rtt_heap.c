@@ -1,73 +1,138 @@
 #include "rtt_heap.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "../../sim/error.h"
 
+#define LINE 64
+/* Entries before e[1] in its cache line: e[0] sits just before a line boundary. */
+#define LEAD (LINE / sizeof(rtt_entry) - 1)
+
 static inline bool less(const rtt_entry *a, const rtt_entry *b)
 {
-    return a->key < b->key || (a->key == b->key && a->patient < b->patient);
+    return rtt_entry_less(a, b);
 }
 
 void rtt_heap_init(rtt_heap *h)
 {
-    h->e = NULL;
-    h->n = h->cap = 0;
+    memset(h, 0, sizeof *h);
 }
 
 void rtt_heap_fini(rtt_heap *h)
 {
-    free(h->e);
+    free(h->block);
+    free(h->run);
     rtt_heap_init(h);
+}
+
+/* Room for cap entries in the heap part. */
+static int heap_reserve(rtt_heap *h, size_t cap)
+{
+    if (cap <= h->cap)
+        return SIM_OK;
+    /* Round up so that the block size is a multiple of the line, as aligned_alloc needs. */
+    size_t bytes = (cap + LEAD) * sizeof(rtt_entry);
+    bytes = (bytes + LINE - 1) / LINE * LINE;
+    void *block = aligned_alloc(LINE, bytes);
+    if (!block)
+        return SIM_ENOMEM;
+    rtt_entry *e = (rtt_entry *)block + LEAD;
+    if (h->nh)
+        memcpy(e, h->e, h->nh * sizeof *e);
+    free(h->block);
+    h->block = block;
+    h->e = e;
+    h->cap = bytes / sizeof(rtt_entry) - LEAD;
+    return SIM_OK;
+}
+
+/* Room for cap entries in the run, whose live entries move to the front. */
+static int run_reserve(rtt_heap *h, size_t cap)
+{
+    if (h->lo > 0) {
+        memmove(h->run, h->run + h->lo, (h->hi - h->lo) * sizeof *h->run);
+        h->hi -= h->lo;
+        h->lo = 0;
+    }
+    if (cap <= h->run_cap)
+        return SIM_OK;
+    rtt_entry *run = realloc(h->run, cap * sizeof *run);
+    if (!run)
+        return SIM_ENOMEM;
+    h->run = run;
+    h->run_cap = cap;
+    return SIM_OK;
 }
 
 int rtt_heap_reserve(rtt_heap *h, size_t cap)
 {
-    if (cap <= h->cap)
-        return SIM_OK;
-    rtt_entry *e = realloc(h->e, cap * sizeof *e);
-    if (!e)
-        return SIM_ENOMEM;
-    h->e = e;
-    h->cap = cap;
-    return SIM_OK;
+    return run_reserve(h, cap);
 }
 
 static void sift_down(rtt_heap *h, size_t i)
 {
-    rtt_entry x = h->e[i];
-    size_t n = h->n;
+    rtt_entry *e = h->e;
+    rtt_entry x = e[i];
+    size_t n = h->nh;
     for (;;) {
-        size_t c = 2 * i + 1;
+        size_t c = 4 * i + 1;
         if (c >= n)
             break;
-        if (c + 1 < n && less(&h->e[c + 1], &h->e[c]))
-            c++;
-        if (!less(&h->e[c], &x))
+        size_t m = c;
+        size_t last = c + 4 <= n ? c + 4 : n;
+        for (size_t k = c + 1; k < last; k++)
+            if (less(&e[k], &e[m]))
+                m = k;
+        if (!less(&e[m], &x))
             break;
-        h->e[i] = h->e[c];
-        i = c;
+        e[i] = e[m];
+        i = m;
     }
-    h->e[i] = x;
+    e[i] = x;
+}
+
+static void heapify(rtt_heap *h)
+{
+    if (h->nh < 2)
+        return;
+    for (size_t i = (h->nh - 2) / 4 + 1; i-- > 0;)
+        sift_down(h, i);
 }
 
 int rtt_heap_push(rtt_heap *h, double key, uint32_t patient, uint32_t stamp)
 {
-    if (h->n == h->cap) {
-        int rc = rtt_heap_reserve(h, h->cap ? 2 * h->cap : 64);
+    rtt_entry x = {key, patient, stamp};
+    if (h->lo == h->hi || !less(&x, &h->run[h->hi - 1])) {
+        if (h->hi == h->run_cap) {
+            /* Reclaim the popped prefix when it is at least half; otherwise grow. */
+            size_t live = h->hi - h->lo;
+            size_t cap = h->lo >= live && h->lo > 0 ? h->run_cap
+                                                    : (h->run_cap ? 2 * h->run_cap : 64);
+            int rc = run_reserve(h, cap);
+            if (rc)
+                return rc;
+        }
+        h->run[h->hi++] = x;
+        h->n++;
+        return SIM_OK;
+    }
+    if (h->nh == h->cap) {
+        int rc = heap_reserve(h, h->cap ? 2 * h->cap : 64);
         if (rc)
             return rc;
     }
-    rtt_entry x = {key, patient, stamp};
-    size_t i = h->n++;
+    rtt_entry *e = h->e;
+    size_t i = h->nh++;
+    h->n++;
     while (i > 0) {
-        size_t p = (i - 1) / 2;
-        if (!less(&x, &h->e[p]))
+        size_t p = (i - 1) / 4;
+        if (!less(&x, &e[p]))
             break;
-        h->e[i] = h->e[p];
+        e[i] = e[p];
         i = p;
     }
-    h->e[i] = x;
+    e[i] = x;
     return SIM_OK;
 }
 
@@ -76,22 +141,95 @@ void rtt_heap_pop(rtt_heap *h)
     if (h->n == 0)
         return;
     h->n--;
-    if (h->n > 0) {
-        h->e[0] = h->e[h->n];
+    if (h->lo < h->hi && (h->nh == 0 || !less(&h->e[0], &h->run[h->lo]))) {
+        if (++h->lo == h->hi)
+            h->lo = h->hi = 0;
+        return;
+    }
+    h->nh--;
+    if (h->nh > 0) {
+        h->e[0] = h->e[h->nh];
         sift_down(h, 0);
     }
+}
+
+/*
+ * Sort a[0 .. n) ascending with tmp[0 .. n) as scratch: insertion sort of blocks of 16, then
+ * bottom-up merge passes between the two arrays. Written out rather than qsort so that the
+ * comparison is inlined: settling a national backlog sorts millions of entries.
+ */
+static void sort_entries(rtt_entry *a, rtt_entry *tmp, size_t n)
+{
+    enum { BLOCK = 16 };
+    for (size_t b = 0; b < n; b += BLOCK) {
+        size_t end = b + BLOCK < n ? b + BLOCK : n;
+        for (size_t i = b + 1; i < end; i++) {
+            rtt_entry x = a[i];
+            size_t j = i;
+            for (; j > b && less(&x, &a[j - 1]); j--)
+                a[j] = a[j - 1];
+            a[j] = x;
+        }
+    }
+    rtt_entry *src = a, *dst = tmp;
+    for (size_t w = BLOCK; w < n; w *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * w) {
+            size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi)
+                dst[k++] = less(&src[j], &src[i]) ? src[j++] : src[i++];
+            while (i < mid)
+                dst[k++] = src[i++];
+            while (j < hi)
+                dst[k++] = src[j++];
+        }
+        rtt_entry *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != a)
+        memcpy(a, src, n * sizeof *a);
+}
+
+int rtt_heap_settle(rtt_heap *h)
+{
+    if (h->nh == 0)
+        return SIM_OK;
+    int rc = run_reserve(h, h->n);
+    if (rc)
+        return rc;
+    memcpy(h->run + h->hi, h->e, h->nh * sizeof *h->e);
+    h->hi += h->nh;
+    /* Entries equal in (key, patient) differ only in stamp, and at most one is valid, so
+     * their order does not matter. The heap part's storage is the scratch when it is large
+     * enough (it was at least half full). */
+    rtt_entry *tmp = h->cap >= h->hi ? h->e : malloc(h->hi * sizeof *tmp);
+    if (!tmp)
+        return SIM_ENOMEM;
+    sort_entries(h->run, tmp, h->hi);
+    if (tmp != h->e)
+        free(tmp);
+    free(h->block);
+    h->block = NULL;
+    h->e = NULL;
+    h->nh = h->cap = 0;
+    return SIM_OK;
 }
 
 void rtt_heap_compact(rtt_heap *h, bool (*valid)(const void *ctx, const rtt_entry *e),
                       const void *ctx)
 {
     size_t k = 0;
-    for (size_t i = 0; i < h->n; i++)
+    for (size_t i = h->lo; i < h->hi; i++)
+        if (valid(ctx, &h->run[i]))
+            h->run[k++] = h->run[i];
+    h->lo = 0;
+    h->hi = k;
+    k = 0;
+    for (size_t i = 0; i < h->nh; i++)
         if (valid(ctx, &h->e[i]))
             h->e[k++] = h->e[i];
-    h->n = k;
-    if (k < 2)
-        return;
-    for (size_t i = k / 2; i-- > 0;)
-        sift_down(h, i);
+    h->nh = k;
+    h->n = h->nh + h->hi;
+    heapify(h);
 }

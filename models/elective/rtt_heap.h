@@ -1,5 +1,5 @@
 /*
- * models/elective/rtt_heap.h: a binary min-heap of waiting-list entries.
+ * models/elective/rtt_heap.h: a 4-ary min-heap of waiting-list entries.
  *
  * An entry is (key, patient, stamp): the key is the patient's clock start (or, for the
  * rebooking queue, the date by which the patient must be rebooked), so the top of a heap is
@@ -10,6 +10,18 @@
  * stale entries in one pass when the caller decides the garbage is worth collecting.
  *
  * Embeddable: rtt_heap_init / rtt_heap_fini. Storage grows geometrically and is reused.
+ *
+ * Two parts. Patients mostly join a list in order of clock start (a referral's clock starts
+ * now), so an entry not smaller than the last one appended goes to a sorted run, a FIFO
+ * whose pops cost O(1) and read memory in order; any other entry (a backlog patient, a
+ * patient back on the list after a cancellation, a re-prioritised one) goes to the heap
+ * part. The top is the smaller of the run's head and the heap's top. rtt_heap_settle sorts
+ * everything into the run, once a bulk load (the initial backlog) is complete.
+ *
+ * The heap part is 4-ary: four children per node halve the depth, and the storage is placed
+ * so that the four 16-byte siblings 4i+1 ... 4i+4 share one 64-byte cache line. The order in
+ * which valid entries leave depends on neither the parts nor the arity, because (key,
+ * patient) orders them totally and only one entry per patient is valid at a time.
  */
 #ifndef EL_RTT_HEAP_H
 #define EL_RTT_HEAP_H
@@ -25,24 +37,41 @@ typedef struct rtt_entry {
 } rtt_entry;
 
 typedef struct rtt_heap {
-    rtt_entry *e;
-    size_t n, cap;
+    size_t n;                /* entries in all: nh + hi - lo */
+    rtt_entry *e;            /* heap part; e[1] starts a cache line */
+    void *block;             /* the allocation that holds e */
+    size_t nh, cap;
+    rtt_entry *run;          /* sorted run: run[lo .. hi) ascending */
+    size_t lo, hi, run_cap;
 } rtt_heap;
+
+static inline bool rtt_entry_less(const rtt_entry *a, const rtt_entry *b)
+{
+    return a->key < b->key || (a->key == b->key && a->patient < b->patient);
+}
 
 void rtt_heap_init(rtt_heap *h);
 void rtt_heap_fini(rtt_heap *h);
 
-/* Make room for `cap` entries in all. SIM_OK or SIM_ENOMEM. */
+/* Make room for `cap` entries in all (in the run). SIM_OK or SIM_ENOMEM. */
 int rtt_heap_reserve(rtt_heap *h, size_t cap);
 
 /* Insert an entry. SIM_OK or SIM_ENOMEM. */
 int rtt_heap_push(rtt_heap *h, double key, uint32_t patient, uint32_t stamp);
 
 /* The smallest entry (the heap must not be empty). */
-static inline const rtt_entry *rtt_heap_top(const rtt_heap *h) { return &h->e[0]; }
+static inline const rtt_entry *rtt_heap_top(const rtt_heap *h)
+{
+    if (h->lo == h->hi || (h->nh && rtt_entry_less(&h->e[0], &h->run[h->lo])))
+        return &h->e[0];
+    return &h->run[h->lo];
+}
 
 /* Remove the smallest entry. */
 void rtt_heap_pop(rtt_heap *h);
+
+/* Move every entry into the sorted run (after a bulk load). SIM_OK or SIM_ENOMEM. */
+int rtt_heap_settle(rtt_heap *h);
 
 /*
  * Keep only the entries for which valid(ctx, entry) is true, then restore the heap order
