@@ -28,15 +28,6 @@ struct sim_monitor {
     size_t record_length;
 };
 
-static char *dup_str(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d)
-        memcpy(d, s, n);
-    return d;
-}
-
 static void free_strings(char **s, size_t n)
 {
     if (!s)
@@ -115,7 +106,7 @@ static char **copy_labels(const char *const *labels, size_t n)
     if (!out)
         return NULL;
     for (size_t i = 0; i < n; i++) {
-        out[i] = dup_str(labels[i]);
+        out[i] = strdup(labels[i]);
         if (!out[i]) {
             free_strings(out, i);
             return NULL;
@@ -159,7 +150,7 @@ int sim_monitor_set_groups(sim_monitor *m, const char *dimension, const char *co
     for (size_t i = 0; i < n; i++)
         if (!labels[i])
             return SIM_EINVAL;
-    char *d = dup_str(dimension);
+    char *d = strdup(dimension);
     char **l = copy_labels(labels, n);
     if (!d || !l) {
         free(d);
@@ -194,9 +185,9 @@ int sim_monitor_declare(sim_monitor *m, const char *name, const char *units,
         m->cap_metrics = cap;
     }
     sim_metric mt = {0};
-    mt.name = dup_str(name);
-    mt.units = dup_str(units);
-    mt.description = dup_str(description);
+    mt.name = strdup(name);
+    mt.units = strdup(units);
+    mt.description = strdup(description);
     if (!mt.name || !mt.units || !mt.description) {
         free(mt.name);
         free(mt.units);

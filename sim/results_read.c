@@ -42,15 +42,6 @@ static int nomem(reader *rd)
                          "cannot read results file: out of memory");
 }
 
-static char *dup_str(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d)
-        memcpy(d, s, n);
-    return d;
-}
-
 static void free_strs(char **s, size_t n)
 {
     if (!s)
@@ -92,7 +83,7 @@ static int read_strings(reader *rd, hid_t obj, bool is_attr, hid_t space, char *
                 rc = corrupt(rd, what);
             for (hssize_t i = 0; i < n; i++) {
                 if (!rc) {
-                    res[i] = dup_str(raw[i] ? raw[i] : "");
+                    res[i] = strdup(raw[i] ? raw[i] : "");
                     if (!res[i])
                         rc = nomem(rd);
                 }
