@@ -102,8 +102,8 @@ void sim_batch_shard_range(size_t replications, size_t shard, size_t shards, siz
                            size_t *end);
 
 /*
- * Write the results file (temporary name, then rename; with `overwrite` false an existing
- * file is an error and is left alone) and annotate it: each series dataset gets the MSER-5
+ * Write the results file with sim_results_write_with (temporary name, then rename; with
+ * `overwrite` false an existing file is an error and is left alone), annotated: each series dataset gets the MSER-5
  * warm-up estimate of its across-replication mean (attribute mser5_warmup_days, the largest
  * over groups) and each scenario group the largest of those; with `report` and a precision
  * rule, the root gets precision_target, precision_metrics and precision_met. A merged file

@@ -3,9 +3,6 @@
  */
 #include "batch.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <hdf5.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,131 +55,101 @@ double sim_batch_mser5_days(const sim_scenario_result *s, size_t metric)
     return best;
 }
 
-/* ---- HDF5 attributes ---- */
+/* ---- the batch's own attributes, written with the results ---- */
 
-static int attr_double(hid_t loc, const char *name, double value)
-{
-    if (H5Aexists(loc, name) > 0)
-        H5Adelete(loc, name);
-    hid_t sp = H5Screate(H5S_SCALAR);
-    hid_t a = H5Acreate2(loc, name, H5T_IEEE_F64LE, sp, H5P_DEFAULT, H5P_DEFAULT);
-    herr_t st = a < 0 ? -1 : H5Awrite(a, H5T_NATIVE_DOUBLE, &value);
-    if (a >= 0)
-        H5Aclose(a);
-    H5Sclose(sp);
-    return st < 0 ? SIM_EIO : SIM_OK;
-}
+/* The attributes being built: each entry's object path and names are owned here. */
+typedef struct annotations {
+    sim_attr *attrs;
+    char **owned;
+    size_t n, cap;
+} annotations;
 
-static int attr_long(hid_t loc, const char *name, long long value)
+static sim_attr *add(annotations *an, char *object)
 {
-    if (H5Aexists(loc, name) > 0)
-        H5Adelete(loc, name);
-    hid_t sp = H5Screate(H5S_SCALAR);
-    hid_t a = H5Acreate2(loc, name, H5T_STD_I64LE, sp, H5P_DEFAULT, H5P_DEFAULT);
-    herr_t st = a < 0 ? -1 : H5Awrite(a, H5T_NATIVE_LLONG, &value);
-    if (a >= 0)
-        H5Aclose(a);
-    H5Sclose(sp);
-    return st < 0 ? SIM_EIO : SIM_OK;
-}
-
-/* A variable-length UTF-8 string attribute, as h5py reads into str. */
-static int attr_string(hid_t loc, const char *name, const char *value)
-{
-    if (H5Aexists(loc, name) > 0)
-        H5Adelete(loc, name);
-    hid_t ty = H5Tcopy(H5T_C_S1);
-    H5Tset_size(ty, H5T_VARIABLE);
-    H5Tset_cset(ty, H5T_CSET_UTF8);
-    hid_t sp = H5Screate(H5S_SCALAR);
-    hid_t a = H5Acreate2(loc, name, ty, sp, H5P_DEFAULT, H5P_DEFAULT);
-    herr_t st = a < 0 ? -1 : H5Awrite(a, ty, &value);
-    if (a >= 0)
-        H5Aclose(a);
-    H5Sclose(sp);
-    H5Tclose(ty);
-    return st < 0 ? SIM_EIO : SIM_OK;
-}
-
-static int annotate(const sim_results *res, const sim_batch_options *opt,
-                    const sim_batch_report *report, const char *path)
-{
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
-    if (f < 0)
-        return SIM_EIO;
-    int rc = SIM_OK;
-    char buf[1024];
-    for (size_t s = 0; s < res->n_scenarios && !rc; s++) {
-        const sim_scenario_result *sc = &res->scenarios[s];
-        snprintf(buf, sizeof buf, "/scenarios/%s", sc->name);
-        hid_t g = H5Gopen2(f, buf, H5P_DEFAULT);
-        if (g < 0) {
-            rc = SIM_EIO;
-            break;
+    if (!object)
+        return NULL;
+    if (an->n == an->cap) {
+        size_t cap = an->cap ? 2 * an->cap : 32;
+        sim_attr *attrs = realloc(an->attrs, cap * sizeof *attrs);
+        char **owned = attrs ? realloc(an->owned, cap * sizeof *owned) : NULL;
+        if (attrs)
+            an->attrs = attrs;
+        if (!attrs || !owned) {
+            free(object);
+            return NULL;
         }
+        an->owned = owned;
+        an->cap = cap;
+    }
+    an->owned[an->n] = object;
+    an->attrs[an->n] = (sim_attr){.object = object};
+    return &an->attrs[an->n++];
+}
+
+static char *path_of(const char *fmt, const char *a, const char *b)
+{
+    size_t len = strlen(fmt) + strlen(a) + (b ? strlen(b) : 0) + 1;
+    char *p = malloc(len);
+    if (p)
+        snprintf(p, len, fmt, a, b);
+    return p;
+}
+
+/*
+ * MSER-5 estimates: on each series dataset (largest over its groups) and on each scenario
+ * group (largest over its series); with a precision rule, what it asked and reached.
+ */
+static int annotate(annotations *an, const sim_results *res, const sim_batch_options *opt,
+                    const sim_batch_report *report, char **names)
+{
+    sim_attr *at;
+    for (size_t s = 0; s < res->n_scenarios; s++) {
+        const sim_scenario_result *sc = &res->scenarios[s];
         double worst = 0;
-        size_t nm = sim_monitor_metric_count(sc->monitor);
-        for (size_t k = 0; k < nm && !rc; k++) {
+        for (size_t k = 0; k < sim_monitor_metric_count(sc->monitor); k++) {
             const sim_metric *mt = sim_monitor_metric(sc->monitor, k);
-            if (mt->kind != SIM_METRIC_SERIES)
-                continue;
             double days = sim_batch_mser5_days(sc, k);
-            if (!isfinite(days))
+            if (mt->kind != SIM_METRIC_SERIES || !isfinite(days))
                 continue;
             if (days > worst)
                 worst = days;
-            snprintf(buf, sizeof buf, "series/%s", mt->name);
-            if (H5Lexists(g, "series", H5P_DEFAULT) <= 0 || H5Lexists(g, buf, H5P_DEFAULT) <= 0)
-                continue;
-            hid_t d = H5Dopen2(g, buf, H5P_DEFAULT);
-            if (d < 0) {
-                rc = SIM_EIO;
-                break;
-            }
-            rc = attr_double(d, "mser5_warmup_days", days);
-            H5Dclose(d);
+            if (!(at = add(an, path_of("/scenarios/%s/series/%s", sc->name, mt->name))))
+                return SIM_ENOMEM;
+            *at = (sim_attr){at->object, "mser5_warmup_days", SIM_ATTR_F64, .f64 = days};
         }
-        if (!rc)
-            rc = attr_double(g, "mser5_warmup_days", worst);
-        H5Gclose(g);
+        if (!(at = add(an, path_of("/scenarios/%s", sc->name, NULL))))
+            return SIM_ENOMEM;
+        *at = (sim_attr){at->object, "mser5_warmup_days", SIM_ATTR_F64, .f64 = worst};
     }
-    if (!rc && opt && opt->precision > 0 && report) {
-        size_t len = 1;
-        for (size_t k = 0; k < opt->n_metrics; k++)
-            len += strlen(opt->metrics[k]) + 1;
-        char *names = malloc(len);
-        if (!names) {
-            rc = SIM_ENOMEM;
-        } else {
-            names[0] = '\0';
-            for (size_t k = 0; k < opt->n_metrics; k++) {
-                if (k)
-                    strcat(names, ",");
-                strcat(names, opt->metrics[k]);
-            }
-            rc = attr_double(f, "precision_target", opt->precision);
-            rc = rc ? rc : attr_string(f, "precision_metrics", names);
-            rc = rc ? rc : attr_long(f, "precision_met", report->precision_met ? 1 : 0);
-            rc = rc ? rc : attr_long(f, "precision_min_replications",
-                                     (long long)opt->min_replications);
-            rc = rc ? rc : attr_double(f, "precision_achieved", report->worst_precision);
-            free(names);
-        }
+    if (!opt || opt->precision <= 0 || !report)
+        return SIM_OK;
+    size_t len = 1;
+    for (size_t k = 0; k < opt->n_metrics; k++)
+        len += strlen(opt->metrics[k]) + 1;
+    if (!(*names = malloc(len)))
+        return SIM_ENOMEM;
+    (*names)[0] = '\0';
+    for (size_t k = 0; k < opt->n_metrics; k++) {
+        if (k)
+            strcat(*names, ",");
+        strcat(*names, opt->metrics[k]);
     }
-    if (H5Fclose(f) < 0 && !rc)
-        rc = SIM_EIO;
-    return rc;
-}
-
-static int fsync_path(const char *path)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    int rc = fsync(fd);
-    close(fd);
-    return rc;
+    const sim_attr root[] = {
+        {NULL, "precision_target", SIM_ATTR_F64, .f64 = opt->precision},
+        {NULL, "precision_metrics", SIM_ATTR_STRING, .str = *names},
+        {NULL, "precision_met", SIM_ATTR_I64, .i64 = report->precision_met ? 1 : 0},
+        {NULL, "precision_min_replications", SIM_ATTR_I64,
+         .i64 = (int64_t)opt->min_replications},
+        {NULL, "precision_achieved", SIM_ATTR_F64, .f64 = report->worst_precision},
+    };
+    for (size_t i = 0; i < sizeof root / sizeof root[0]; i++) {
+        if (!(at = add(an, strdup("/"))))
+            return SIM_ENOMEM;
+        const char *object = at->object;
+        *at = root[i];
+        at->object = object;
+    }
+    return SIM_OK;
 }
 
 int sim_batch_write(const sim_results *res, const sim_batch_options *opt,
@@ -191,38 +158,18 @@ int sim_batch_write(const sim_results *res, const sim_batch_options *opt,
 {
     if (!overwrite && access(path, F_OK) == 0)
         return sim_error_set(err, SIM_EIO, path, 0, 0, NULL, "exists; not overwritten");
-    size_t len = strlen(path) + 32;
-    char *tmp = malloc(len);
-    if (!tmp)
-        return SIM_ENOMEM;
-    snprintf(tmp, len, "%s.part-%ld", path, (long)getpid());
-    int rc = sim_results_write(res, tmp, true, err);
-    if (!rc) {
-        rc = annotate(res, opt, report, tmp);
-        if (rc)
-            sim_error_set(err, rc, tmp, 0, 0, NULL, "cannot annotate the results file");
-    }
-    if (!rc && fsync_path(tmp) != 0)
-        rc = sim_error_set(err, SIM_EIO, tmp, 0, 0, NULL, "cannot sync: %s", strerror(errno));
-    if (!rc) {
-        if (overwrite) {
-            if (rename(tmp, path) != 0)
-                rc = sim_error_set(err, SIM_EIO, path, 0, 0, NULL, "cannot rename %s: %s", tmp,
-                                   strerror(errno));
-        } else if (link(tmp, path) != 0) {
-            /* link(2) refuses to replace a file that appeared meanwhile; filesystems
-             * without hard links fall back to a check and a rename. */
-            if (errno == EEXIST)
-                rc = sim_error_set(err, SIM_EIO, path, 0, 0, NULL, "exists; not overwritten");
-            else if (access(path, F_OK) == 0)
-                rc = sim_error_set(err, SIM_EIO, path, 0, 0, NULL, "exists; not overwritten");
-            else if (rename(tmp, path) != 0)
-                rc = sim_error_set(err, SIM_EIO, path, 0, 0, NULL, "cannot rename %s: %s", tmp,
-                                   strerror(errno));
-        }
-    }
-    unlink(tmp);
-    free(tmp);
+    annotations an = {0};
+    char *names = NULL;
+    int rc = annotate(&an, res, opt, report, &names);
+    if (rc)
+        sim_error_set(err, rc, path, 0, 0, NULL, "cannot annotate the results file");
+    else
+        rc = sim_results_write_with(res, an.attrs, an.n, path, overwrite, err);
+    for (size_t i = 0; i < an.n; i++)
+        free(an.owned[i]);
+    free(an.owned);
+    free(an.attrs);
+    free(names);
     return rc;
 }
 

@@ -100,6 +100,22 @@ void sim_sha256_hex(const void *data, size_t size, char out[65]);
 int sim_results_write(const sim_results *r, const char *path, bool overwrite,
                       struct sim_error *err);
 
+/* An extra attribute for sim_results_write_with: on `object` (an HDF5 path such as "/" or
+ * "/scenarios/NAME/series/METRIC"), named `name`, of one kind. */
+typedef enum sim_attr_kind { SIM_ATTR_F64, SIM_ATTR_I64, SIM_ATTR_STRING } sim_attr_kind;
+typedef struct sim_attr {
+    const char *object;
+    const char *name;
+    sim_attr_kind kind;
+    double f64;
+    int64_t i64;
+    const char *str;
+} sim_attr;
+
+/* sim_results_write, adding `extra` attributes (e.g. a batch's own) in the same atomic write. */
+int sim_results_write_with(const sim_results *r, const sim_attr *extra, size_t n_extra,
+                           const char *path, bool overwrite, struct sim_error *err);
+
 /*
  * Read a file written by sim_results_write (summaries and comparisons are not read: they
  * are recomputed when written again). Replications absent from the file have NULL records.

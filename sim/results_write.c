@@ -734,8 +734,26 @@ static void sync_parent(const char *path)
     }
 }
 
+static int write_extra(writer *w, const sim_attr *a)
+{
+    hid_t o = H5Oopen(w->file, a->object, H5P_DEFAULT);
+    if (o < 0)
+        return fail(w, SIM_EIO, a->object);
+    int rc = a->kind == SIM_ATTR_F64   ? attr_f64(w, o, a->name, a->f64)
+             : a->kind == SIM_ATTR_I64 ? attr_i64(w, o, a->name, a->i64)
+                                       : attr_str(w, o, a->name, a->str);
+    H5Oclose(o);
+    return rc;
+}
+
 int sim_results_write(const sim_results *r, const char *path, bool overwrite,
                       struct sim_error *err)
+{
+    return sim_results_write_with(r, NULL, 0, path, overwrite, err);
+}
+
+int sim_results_write_with(const sim_results *r, const sim_attr *extra, size_t n_extra,
+                           const char *path, bool overwrite, struct sim_error *err)
 {
     if (!r || !path || !*path)
         return sim_error_set(err, SIM_EINVAL, path, 0, 0, NULL,
@@ -785,6 +803,8 @@ int sim_results_write(const sim_results *r, const char *path, bool overwrite,
         goto done;
     }
     rc = write_file(&w, r, created);
+    for (size_t i = 0; i < n_extra && !rc; i++)
+        rc = write_extra(&w, &extra[i]);
     if (H5Fclose(w.file) < 0 && !rc)
         rc = fail(&w, SIM_EIO, "cannot close the file");
     w.file = -1;
