@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "yaml.h"
+#include "core/error.h"
+#include "scenario/yaml.h"
 
 bool capsim_is_batch_file(const char *path)
 {

@@ -4,7 +4,7 @@
 
 #include "batchfile.h"
 #include "cli.h"
-#include "error.h"
+#include "core/error.h"
 #include "scenario.h"
 
 static const char check_usage[] =

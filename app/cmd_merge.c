@@ -7,10 +7,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "batch.h"
+#include "batch/batch.h"
 #include "cli.h"
-#include "error.h"
-#include "results.h"
+#include "core/error.h"
+#include "results/results.h"
 #include "scenario.h"
 
 static const char merge_usage[] =

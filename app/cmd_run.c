@@ -1,6 +1,6 @@
 /*
  * app/cmd_run.c: `capsim run`: a batch of scenarios x replications on the batch engine
- * (sim/batch.h): threads, MPI ranks or a shard; checkpoint and resume; precision rule.
+ * (sim/batch/batch.h): threads, MPI ranks or a shard; checkpoint and resume; precision rule.
  *
  * Under mpirun every rank parses the same command line and loads the same scenarios; rank 0
  * checks the output, hands out jobs, writes the checkpoint and the file, and is the only one
@@ -16,12 +16,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "batch.h"
+#include "batch/batch.h"
 #include "batchfile.h"
 #include "capsim_version.h"
 #include "cli.h"
-#include "error.h"
-#include "results.h"
+#include "core/error.h"
+#include "results/results.h"
 #include "scenario.h"
 
 static const char run_usage[] =

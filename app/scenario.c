@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
+#include "core/error.h"
 
 /* Keys every scenario may have, whatever its model. `extends` is consumed by the loader. */
 static const char *const common_keys[] = {"name",        "description", "start_date",

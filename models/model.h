@@ -19,9 +19,9 @@
 
 #include <stdint.h>
 
-#include "../sim/calendar.h"
-#include "../sim/monitor.h"
-#include "../sim/yaml.h"
+#include "core/calendar.h"
+#include "core/monitor.h"
+#include "scenario/yaml.h"
 
 struct sim_error;
 

@@ -1,7 +1,7 @@
 /* models/models.c: the registry of models built into capsim, and shared scenario helpers. */
 #include "model.h"
 
-#include "../sim/error.h"
+#include "core/error.h"
 
 extern const capsim_model capsim_queue_model;
 extern const capsim_model capsim_elective_model;

@@ -26,10 +26,10 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "engine.h"
-#include "resource.h"
-#include "rng.h"
-#include "stats.h"
+#include "core/engine.h"
+#include "core/resource.h"
+#include "core/rng.h"
+#include "core/stats.h"
 
 static int use_mt = 0;
 

@@ -13,9 +13,9 @@
 
 #include "../models/elective/el_run.h"
 #include "../models/model.h"
-#include "error.h"
-#include "monitor.h"
-#include "yaml.h"
+#include "core/error.h"
+#include "core/monitor.h"
+#include "scenario/yaml.h"
 
 extern const capsim_model capsim_elective_model;
 

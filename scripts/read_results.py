@@ -6,7 +6,7 @@
 Without SCENARIO, lists the scenarios. For each metric it prints the mean across
 replications with its 95% confidence interval and the number of replications, per group;
 series metrics are shown at their last snapshot time unless --all-times is given.
-The layout is described in sim/results.h and DESIGN.md ("Results").
+The layout is described in sim/results/results.h and docs/results.md ("Results").
 """
 import argparse
 import sys

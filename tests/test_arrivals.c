@@ -15,11 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arrivals.h"
-#include "calendar.h"
-#include "error.h"
-#include "rng.h"
-#include "yaml.h"
+#include "core/arrivals.h"
+#include "core/calendar.h"
+#include "core/error.h"
+#include "core/rng.h"
+#include "scenario/yaml.h"
 
 #define Z99 2.5758293035489
 

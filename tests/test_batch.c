@@ -1,5 +1,5 @@
 /*
- * tests/test_batch.c: the batch engine (sim/batch.h) on a tiny test-only model.
+ * tests/test_batch.c: the batch engine (sim/batch/batch.h) on a tiny test-only model.
  *
  * The model has a series per trust that decays from a transient (so MSER-5 has something to
  * find) plus noise from a named stream, a per-trust count and a scalar outcome. Every value
@@ -20,12 +20,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "batch.h"
-#include "error.h"
-#include "monitor.h"
-#include "results.h"
-#include "rng.h"
-#include "stats.h"
+#include "batch/batch.h"
+#include "core/error.h"
+#include "core/monitor.h"
+#include "results/results.h"
+#include "core/rng.h"
+#include "core/stats.h"
 
 #define TIMES 24
 #define TREPS 12

@@ -18,8 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "results.h"
+#include "core/error.h"
+#include "results/results.h"
 
 #define MM10 CAPSIM_SOURCE_DIR "/scenarios/queue-mm10.yaml"
 

@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "calendar.h"
-#include "error.h"
+#include "core/calendar.h"
+#include "core/error.h"
 
 /* cmocka 1.1 compares only floats; doubles need their own check. */
 #define assert_near(a, b, tol)                                                             \

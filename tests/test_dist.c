@@ -16,10 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dist.h"
-#include "error.h"
-#include "rng.h"
-#include "yaml.h"
+#include "core/dist.h"
+#include "core/error.h"
+#include "core/rng.h"
+#include "scenario/yaml.h"
 
 #define Z99 2.5758293035489
 

@@ -16,10 +16,10 @@
 #include "../models/elective/el_config.h"
 #include "../models/elective/el_run.h"
 #include "../models/model.h"
-#include "error.h"
-#include "monitor.h"
-#include "stats.h"
-#include "yaml.h"
+#include "core/error.h"
+#include "core/monitor.h"
+#include "core/stats.h"
+#include "scenario/yaml.h"
 
 extern const capsim_model capsim_elective_model;
 

@@ -6,8 +6,8 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "engine.h"
-#include "error.h"
+#include "core/engine.h"
+#include "core/error.h"
 
 /* Records (time, arg) of each event that fires. */
 typedef struct log {

@@ -17,7 +17,7 @@
  * 0.7995 +/- 0.0009 and every other figure within its interval, so that seed set was moved.
  *
  * Random numbers come from gsl_rng_mt19937, one seed per (case, replication), so this test
- * checks the engine independently of the project's Philox streams (sim/rng.c).
+ * checks the engine independently of the project's Philox streams (sim/core/rng.c).
  */
 #include "testutil.h"
 
@@ -26,9 +26,9 @@
 #include <math.h>
 #include <string.h>
 
-#include "engine.h"
-#include "resource.h"
-#include "stats.h"
+#include "core/engine.h"
+#include "core/resource.h"
+#include "core/stats.h"
 
 #define REPLICATIONS 20
 #define WARMUP 1000.0

@@ -3,8 +3,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "error.h"
-#include "monitor.h"
+#include "core/error.h"
+#include "core/monitor.h"
 
 static const double times3[] = {30, 61, 91};
 static const char *const labels3[] = {"2024-05-01", "2024-06-01", "2024-07-01"};

@@ -17,11 +17,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "batch.h"
-#include "error.h"
-#include "monitor.h"
-#include "results.h"
-#include "rng.h"
+#include "batch/batch.h"
+#include "core/error.h"
+#include "core/monitor.h"
+#include "results/results.h"
+#include "core/rng.h"
 
 /* Open MPI's own start-up allocations are never freed; in a sanitizer build LeakSanitizer
  * would fail every rank at exit for them, so the ranks run without leak detection (the same

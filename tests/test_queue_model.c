@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
+#include "core/error.h"
 #include "scenario.h"
-#include "stats.h"
+#include "core/stats.h"
 
 /* Erlang C probability of waiting for c servers at offered load a = lambda / mu. */
 static double erlang_c(int c, double a)

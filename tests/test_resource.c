@@ -9,10 +9,10 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "engine.h"
-#include "error.h"
-#include "resource.h"
-#include "yaml.h"
+#include "core/engine.h"
+#include "core/error.h"
+#include "core/resource.h"
+#include "scenario/yaml.h"
 
 #include <string.h>
 

@@ -10,9 +10,9 @@
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
-#include "error.h"
-#include "monitor.h"
-#include "results.h"
+#include "core/error.h"
+#include "core/monitor.h"
+#include "results/results.h"
 
 /*
  * The fixture: scenarios "base" (the baseline) and "more-beds", 4 replications, times

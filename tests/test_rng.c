@@ -16,7 +16,7 @@
 
 #include <Random123/philox.h>
 
-#include "rng.h"
+#include "core/rng.h"
 
 static void test_known_answer(void **state)
 {

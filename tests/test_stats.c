@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "stats.h"
+#include "core/stats.h"
 
 static void test_tally_small(void **state)
 {

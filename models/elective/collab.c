@@ -21,8 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../sim/error.h"
-#include "../../sim/rng.h"
+#include "core/error.h"
+#include "core/rng.h"
 #include "el_run.h"
 
 int collab_init(el_run *r)

@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../sim/error.h"
-#include "../../sim/rng.h"
-#include "../../sim/yaml.h"
+#include "core/error.h"
+#include "core/rng.h"
+#include "scenario/yaml.h"
 #include "el_config_util.h"
 
 #define TRY(x)                                                                                     \

@@ -47,9 +47,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../../sim/arrivals.h"
-#include "../../sim/calendar.h"
-#include "../../sim/dist.h"
+#include "core/arrivals.h"
+#include "core/calendar.h"
+#include "core/dist.h"
 #include "../model.h"
 
 struct sim_error;

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../sim/error.h"
-#include "../../sim/yaml.h"
+#include "core/error.h"
+#include "scenario/yaml.h"
 #include "el_config.h"
 #include "el_config_util.h"
 

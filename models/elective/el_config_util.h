@@ -6,7 +6,7 @@
 #define EL_CONFIG_UTIL_H
 
 #include "el_config.h"
-#include "../../sim/yaml.h"
+#include "scenario/yaml.h"
 
 char *el__strdup(const char *s);
 

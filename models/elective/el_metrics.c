@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../sim/error.h"
+#include "core/error.h"
 #include "el_run.h"
 
 typedef struct metric_def {

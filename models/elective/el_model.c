@@ -7,7 +7,7 @@
  */
 #include "../model.h"
 
-#include "../../sim/error.h"
+#include "core/error.h"
 #include "el_config.h"
 #include "el_run.h"
 

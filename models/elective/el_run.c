@@ -18,9 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../sim/arrivals.h"
-#include "../../sim/error.h"
-#include "../../sim/rng.h"
+#include "core/arrivals.h"
+#include "core/error.h"
+#include "core/rng.h"
 
 _Static_assert(sizeof(el_patient) == 40, "a patient record is 40 bytes: millions are live at once");
 

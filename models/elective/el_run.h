@@ -33,9 +33,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../../sim/engine.h"
-#include "../../sim/monitor.h"
-#include "../../sim/stats.h"
+#include "core/engine.h"
+#include "core/monitor.h"
+#include "core/stats.h"
 #include "el_config.h"
 #include "rtt_heap.h"
 #include "rtt_hist.h"

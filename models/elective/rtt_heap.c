@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../sim/error.h"
+#include "core/error.h"
 
 #define LINE 64
 /* Entries before e[1] in its cache line: e[0] sits just before a line boundary. */

@@ -3,7 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "../../sim/error.h"
+#include "core/error.h"
 
 int rtt_hist_init(rtt_hist *h, int64_t day_lo, size_t n_days)
 {

@@ -28,8 +28,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../../sim/error.h"
-#include "../../sim/rng.h"
+#include "core/error.h"
+#include "core/rng.h"
 #include "el_run.h"
 
 int thr_init(el_run *r)

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../sim/error.h"
+#include "core/error.h"
 #include "queue_model.h"
 
 static const char *const queue_keys[] = {"arrivals", "servers", "service_days", "classes", NULL};

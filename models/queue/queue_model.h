@@ -8,9 +8,9 @@
  * building block planners can use for a clinic or a hub. Scenario section:
  *
  *   queue:
- *     arrivals: {per_day: 9}                 # a rate profile (sim/arrivals.h)
- *     servers: 10                            # or shifts (sim/resource.h)
- *     service_days: {exponential: {mean: 1}} # any distribution (sim/dist.h), in days
+ *     arrivals: {per_day: 9}                 # a rate profile (sim/core/arrivals.h)
+ *     servers: 10                            # or shifts (sim/core/resource.h)
+ *     service_days: {exponential: {mean: 1}} # any distribution (sim/core/dist.h), in days
  *     classes:                               # optional; one class "all" by default
  *       - {name: urgent, share: 0.2, priority: 1}
  *       - {name: routine, share: 0.8, priority: 2}
@@ -25,10 +25,10 @@
 
 #include <stddef.h>
 
-#include "../../sim/arrivals.h"
-#include "../../sim/calendar.h"
-#include "../../sim/dist.h"
-#include "../../sim/resource.h"
+#include "core/arrivals.h"
+#include "core/calendar.h"
+#include "core/dist.h"
+#include "core/resource.h"
 #include "../model.h"
 
 typedef struct qm_class {

@@ -3,10 +3,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../../sim/engine.h"
-#include "../../sim/error.h"
-#include "../../sim/rng.h"
-#include "../../sim/stats.h"
+#include "core/engine.h"
+#include "core/error.h"
+#include "core/rng.h"
+#include "core/stats.h"
 #include "queue_model.h"
 
 /* Metric ids, in declaration order (qm_declare and qm_run agree on it). */

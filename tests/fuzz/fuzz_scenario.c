@@ -19,8 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "yaml.h"
+#include "core/error.h"
+#include "scenario/yaml.h"
 
 #define FUZZ_NAME "/nonexistent-capsim-fuzz/fuzz.yaml"
 

@@ -1,0 +1,201 @@
+/*
+ * sim/core/arrivals.c: time-varying Poisson arrivals by thinning.
+ *
+ * The rate is piecewise constant per clock hour apart from the growth trend, which is a
+ * smooth exponential. Hours are counted from the start (hour k is [k/24, (k+1)/24) days)
+ * and every hour-dependent quantity (hour of week, month) is derived from that one integer,
+ * so sim_rate_at, sim_rate_integral and the sampler agree at the boundaries.
+ *
+ * Sampling (Lewis and Shedler 1979): from the current time, take a window that ends a week
+ * later or at the next first of a month, whichever comes first, so the month factor is
+ * constant inside it. The bound there is
+ *     rate_per_day x max hour factor x month factor x growth at the window's far end,
+ * a candidate is the current time plus an exponential gap at the bound's rate, and it is
+ * kept with probability rate(candidate) / bound. A candidate past the window's end is
+ * dropped and the search restarts at the end with the next window's bound: this is exact
+ * because a Poisson process has no memory, so nothing about the next window depends on how
+ * the last one was left.
+ */
+#include "arrivals.h"
+
+#include <gsl/gsl_randist.h>
+#include <math.h>
+#include <string.h>
+
+#include "error.h"
+
+#define DAYS_PER_YEAR 365.25
+
+void sim_rate_profile_init(sim_rate_profile *p, double rate_per_day)
+{
+    memset(p, 0, sizeof *p);
+    p->rate_per_day = rate_per_day;
+    for (int i = 0; i < 168; i++)
+        p->hour_of_week[i] = 1.0;
+    for (int i = 0; i < 12; i++)
+        p->month[i] = 1.0;
+    p->max_hour_factor = 1.0;
+    p->max_month_factor = 1.0;
+}
+
+void sim_rate_profile_set_weekdays(sim_rate_profile *p, const double weekday[7])
+{
+    for (int d = 0; d < 7; d++)
+        for (int h = 0; h < 24; h++)
+            p->hour_of_week[d * 24 + h] = weekday[d];
+}
+
+/* Scale v[0..n) to mean 1 and return the largest; negative if invalid. */
+static double normalise(double *v, int n)
+{
+    double sum = 0;
+    for (int i = 0; i < n; i++) {
+        if (!isfinite(v[i]) || v[i] < 0)
+            return -1;
+        sum += v[i];
+    }
+    if (!(sum > 0))
+        return -1;
+    double max = 0;
+    for (int i = 0; i < n; i++) {
+        v[i] *= n / sum;
+        if (v[i] > max)
+            max = v[i];
+    }
+    return max;
+}
+
+int sim_rate_profile_finish(sim_rate_profile *p)
+{
+    if (!isfinite(p->rate_per_day) || p->rate_per_day < 0)
+        return SIM_EINVAL;
+    if (!isfinite(p->growth_per_year) || p->growth_per_year <= -1)
+        return SIM_EINVAL;
+    double mh = normalise(p->hour_of_week, 168);
+    double mm = normalise(p->month, 12);
+    if (mh < 0 || mm < 0)
+        return SIM_EINVAL;
+    p->max_hour_factor = mh;
+    p->max_month_factor = mm;
+    p->log_growth = log1p(p->growth_per_year) / DAYS_PER_YEAR;
+    return SIM_OK;
+}
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    if ((a % b != 0) && ((a < 0) != (b < 0)))
+        q--;
+    return q;
+}
+
+/* The clock hour (since the start) containing t. */
+static int64_t hour_index(double t)
+{
+    return (int64_t)floor(t * 24.0);
+}
+
+/* The hour of week (0 = Monday 00:00) of clock hour k. */
+static int hour_of_week(const sim_calendar *cal, int64_t k)
+{
+    int64_t how = (cal->start_weekday * 24 + k) % 168;
+    return (int)(how < 0 ? how + 168 : how);
+}
+
+/* The hour-of-week and month factors of clock hour k, multiplied. */
+static double hour_factor(const sim_rate_profile *p, const sim_calendar *cal, int64_t k)
+{
+    int how = hour_of_week(cal, k);
+    sim_date d = sim_date_from_days(cal->start_day + floor_div(k, 24));
+    return p->hour_of_week[how] * p->month[d.month - 1];
+}
+
+double sim_rate_at(const sim_rate_profile *p, const sim_calendar *cal, double t)
+{
+    return p->rate_per_day * hour_factor(p, cal, hour_index(t)) * exp(p->log_growth * t);
+}
+
+/* The integral of exp(lambda s) over [a, b]. */
+static double growth_integral(double lambda, double a, double b)
+{
+    if (lambda == 0)
+        return b - a;
+    return exp(lambda * a) * expm1(lambda * (b - a)) / lambda;
+}
+
+double sim_rate_integral(const sim_rate_profile *p, const sim_calendar *cal, double t0, double t1)
+{
+    if (!(t1 > t0) || p->rate_per_day == 0)
+        return 0;
+    double sum = 0;
+    int64_t k0 = hour_index(t0);
+    int64_t k1 = hour_index(t1);
+    for (int64_t k = k0; k <= k1; k++) {
+        double a = (double)k / 24.0, b = (double)(k + 1) / 24.0;
+        if (a < t0)
+            a = t0;
+        if (b > t1)
+            b = t1;
+        if (b <= a)
+            continue;
+        sum += hour_factor(p, cal, k) * growth_integral(p->log_growth, a, b);
+    }
+    return p->rate_per_day * sum;
+}
+
+/* Time of 00:00 on the first day of the month after date d. */
+static double next_month_start(const sim_calendar *cal, sim_date d)
+{
+    d.day = 1;
+    if (++d.month > 12) {
+        d.month = 1;
+        d.year++;
+    }
+    return (double)(sim_date_to_days(d) - cal->start_day);
+}
+
+double sim_next_arrival(const sim_rate_profile *p, const sim_calendar *cal, double t, gsl_rng *r)
+{
+    if (!(p->rate_per_day > 0))
+        return INFINITY;
+    double now = t;
+    /*
+     * Every month factor could be zero but one; then the search crosses at most eleven
+     * empty months and one week-long window per week of a non-empty one. A profile with no
+     * positive month is rejected by sim_rate_profile_finish, so the loop ends.
+     */
+    for (;;) {
+        /* One date conversion per window: it gives both the month and the month's end. */
+        int64_t day = floor_div(hour_index(now), 24);
+        sim_date d = sim_date_from_days(cal->start_day + day);
+        double end = next_month_start(cal, d);
+        if (end > now + 7.0)
+            end = now + 7.0;
+        double growth_edge = p->log_growth >= 0 ? end : now;
+        double base = p->rate_per_day * p->month[d.month - 1];
+        double bound = base * p->max_hour_factor * exp(p->log_growth * growth_edge);
+        if (!(bound > 0)) {
+            now = end;
+            continue;
+        }
+        /*
+         * The growth factor inside the window is at least its value at the window's near
+         * edge, and rounding is monotone, so u bound < base h low implies u bound < rate:
+         * the exact rate (one exp per candidate) is needed only when that test fails.
+         */
+        double low = exp(p->log_growth * (p->log_growth >= 0 ? now : end));
+        for (;;) {
+            now += gsl_ran_exponential(r, 1.0 / bound);
+            if (now >= end) {
+                now = end;
+                break;
+            }
+            /* The month is that of the whole window, so only the hour of week varies. */
+            int how = hour_of_week(cal, hour_index(now));
+            double base_hour = base * p->hour_of_week[how];
+            double ub = gsl_rng_uniform(r) * bound;
+            if (ub < base_hour * low || ub < base_hour * exp(p->log_growth * now))
+                return now;
+        }
+    }
+}

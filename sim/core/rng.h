@@ -1,0 +1,73 @@
+/*
+ * sim/core/rng.h: named, counter-based random number streams.
+ *
+ * Every random draw in capsim comes from a gsl_rng of type sim_rng_philox: Philox4x64-10
+ * (Salmon et al., SC'11, via Random123's header-only philox.h) wrapped as a gsl_rng_type so
+ * every gsl_ran_* function works on it. A generator's output is a pure function of
+ *
+ *     key     = base seed
+ *     counter = (block, replication, stream id, entity)
+ *
+ * so replication r of any scenario sees the same numbers for the same named stream
+ * (common random numbers), whatever ran before it, on whichever thread or rank.
+ *
+ * Streams are named ("arrivals/WSFT/trauma-orthopaedics", "case-minutes/IPS"): the id is a
+ * 64-bit hash of the name, so adding a trust or a model does not shift the draws of the
+ * others. A stream can be split per entity (patient i draws from entity i of the stream) by
+ * repositioning the generator in place, which is cheap and allocates nothing.
+ *
+ * gsl_rng_set(r, seed) on a sim_rng_philox generator sets key = seed, replication, stream and
+ * entity = 0: a plain GSL generator for code that needs one.
+ */
+#ifndef SIM_RNG_H
+#define SIM_RNG_H
+
+#include <gsl/gsl_rng.h>
+#include <stdint.h>
+
+/*
+ * The layout, fixed so that draws are the same on every platform and version:
+ *
+ *   key     = {base seed, SIM_RNG_KEY1}
+ *   counter = {block, replication, stream id, entity}, block = 0, 1, 2, ...
+ *
+ * Each block gives four 64-bit words v[0..3], which gsl_rng_get returns as eight 32-bit
+ * values: low half of v[0], high half of v[0], low half of v[1], ... A double
+ * (gsl_rng_uniform) takes two consecutive 32-bit values a, b and returns
+ * ((a << 32 | b) >> 11) x 2^-53, in [0, 1) with 53 bits of resolution.
+ */
+#define SIM_RNG_KEY1 UINT64_C(0x63617073696d2e31) /* "capsim.1" in ASCII */
+
+/*
+ * The conversion gsl_rng_uniform uses: two 32-bit outputs to a double in [0, 1) with 53
+ * bits. The largest value is 1 - 2^-53, so gsl_rng_uniform never returns 1.0; GSL's
+ * gsl_rng_uniform_pos draws again on 0, so it never returns 0.
+ */
+static inline double sim_rng_u01(uint32_t hi, uint32_t lo)
+{
+    return (double)((((uint64_t)hi << 32) | lo) >> 11) * 0x1.0p-53;
+}
+
+/* The generator type. gsl_rng_get returns 32-bit values (max 2^32 - 1). */
+extern const gsl_rng_type *sim_rng_philox;
+
+/*
+ * Stable 64-bit id of a stream name (the same on every platform and version): the 64-bit
+ * FNV-1a hash of the name's bytes (offset basis 0xcbf29ce484222325, prime 0x100000001b3),
+ * then the splitmix64 finaliser (z ^= z >> 30; z *= 0xbf58476d1ce4e5b9; z ^= z >> 27;
+ * z *= 0x94d049bb133111eb; z ^= z >> 31) so that names differing in their last byte give
+ * ids differing in all bits.
+ */
+uint64_t sim_stream_id(const char *name);
+
+/* A generator for stream `name` of `replication` under `base_seed`; NULL if out of memory. */
+gsl_rng *sim_rng_alloc(uint64_t base_seed, uint64_t replication, const char *name);
+
+/* Reposition r (of type sim_rng_philox) at the start of (seed, replication, stream, entity). */
+void sim_rng_seek(gsl_rng *r, uint64_t base_seed, uint64_t replication, uint64_t stream_id,
+                  uint64_t entity);
+
+/* Reposition r at the start of `entity` within its current seed, replication and stream. */
+void sim_rng_set_entity(gsl_rng *r, uint64_t entity);
+
+#endif

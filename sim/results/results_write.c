@@ -1,0 +1,850 @@
+/*
+ * sim/results/results_write.c: saving a sim_results as an HDF5 file (layout in results.h).
+ *
+ * Each metric's values for all present replications are gathered into one buffer and
+ * written with a single H5Dwrite, so a batch of a thousand replications costs one call per
+ * dataset rather than one per replication. The summaries are computed from the same
+ * buffer. Everything that could make two writes of the same results differ (object
+ * modification times, creation order indexes) is switched off; the only varying bytes are
+ * those of the created_utc attribute.
+ *
+ * A failure anywhere stops the write, removes the temporary file and fills sim_error with
+ * the file name and, where HDF5 gave one, the innermost message of its error stack.
+ */
+#include "results.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <hdf5.h>
+#include <hdf5_hl.h>
+
+#include "core/error.h"
+#include "core/stats.h"
+
+/* The statistics along the `stat` dimension of summary and comparison datasets. */
+enum { N_STATS = 11 };
+static const char *const stat_names[N_STATS] = {"mean", "sd",  "ci_low",     "ci_high",
+                                                "half_width", "q025", "median", "q975",
+                                                "min",  "max", "n"};
+
+/* Deflate level: 4 compresses simulation output nearly as well as 9 at a fraction of the cost. */
+enum { DEFLATE_LEVEL = 4 };
+/* Target values per chunk (64 KiB of doubles) and the most a single chunk may hold (1 MiB). */
+enum { CHUNK_TARGET = 8192, CHUNK_MAX = 131072 };
+
+typedef struct writer {
+    const char *path;      /* the final name, for messages */
+    struct sim_error *err;
+    hid_t file;
+    hid_t str;             /* variable-length UTF-8 string type */
+    hid_t gcpl;            /* groups: no time tracking */
+    double *buf, *col, *out;
+    size_t buf_cap, col_cap, out_cap;
+} writer;
+
+/* The deepest message on HDF5's error stack: the most specific reason it gives. */
+static herr_t deepest_cb(unsigned n, const H5E_error2_t *e, void *data)
+{
+    (void)n;
+    if (e->desc && e->desc[0])
+        snprintf(data, 256, "%s", e->desc);
+    return 0;
+}
+
+static int fail(writer *w, int code, const char *what)
+{
+    char detail[256] = "";
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, deepest_cb, detail);
+    H5Eclear2(H5E_DEFAULT);
+    if (detail[0])
+        return sim_error_set(w->err, code, w->path, 0, 0, NULL,
+                             "cannot write results file: %s (%s)", what, detail);
+    return sim_error_set(w->err, code, w->path, 0, 0, NULL, "cannot write results file: %s",
+                         what);
+}
+
+static int nomem(writer *w)
+{
+    return sim_error_set(w->err, SIM_ENOMEM, w->path, 0, 0, NULL,
+                         "cannot write results file: out of memory");
+}
+
+static int reserve(writer *w, double **p, size_t *cap, size_t n)
+{
+    if (n <= *cap)
+        return SIM_OK;
+    double *q = realloc(*p, n * sizeof *q);
+    if (!q)
+        return nomem(w);
+    *p = q;
+    *cap = n;
+    return SIM_OK;
+}
+
+/* ---- attributes ---- */
+
+static int attr_write(writer *w, hid_t loc, const char *name, hid_t ftype, hid_t mtype,
+                      hid_t space, const void *data)
+{
+    hid_t a = H5Acreate2(loc, name, ftype, space, H5P_DEFAULT, H5P_DEFAULT);
+    if (a < 0)
+        return fail(w, SIM_EIO, name);
+    herr_t st = H5Awrite(a, mtype, data);
+    if (H5Aclose(a) < 0 || st < 0)
+        return fail(w, SIM_EIO, name);
+    return SIM_OK;
+}
+
+static int attr_scalar(writer *w, hid_t loc, const char *name, hid_t ftype, hid_t mtype,
+                       const void *data)
+{
+    hid_t sp = H5Screate(H5S_SCALAR);
+    if (sp < 0)
+        return fail(w, SIM_EIO, name);
+    int rc = attr_write(w, loc, name, ftype, mtype, sp, data);
+    H5Sclose(sp);
+    return rc;
+}
+
+static int attr_str(writer *w, hid_t loc, const char *name, const char *value)
+{
+    const char *v = value ? value : "";
+    return attr_scalar(w, loc, name, w->str, w->str, &v);
+}
+
+static int attr_strs(writer *w, hid_t loc, const char *name, const char *const *values,
+                     size_t n)
+{
+    hsize_t dim = n;
+    hid_t sp = H5Screate_simple(1, &dim, NULL);
+    if (sp < 0)
+        return fail(w, SIM_EIO, name);
+    int rc = attr_write(w, loc, name, w->str, w->str, sp, values);
+    H5Sclose(sp);
+    return rc;
+}
+
+static int attr_f64(writer *w, hid_t loc, const char *name, double v)
+{
+    return attr_scalar(w, loc, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &v);
+}
+
+static int attr_i64(writer *w, hid_t loc, const char *name, int64_t v)
+{
+    return attr_scalar(w, loc, name, H5T_STD_I64LE, H5T_NATIVE_INT64, &v);
+}
+
+static int attr_i32(writer *w, hid_t loc, const char *name, int32_t v)
+{
+    return attr_scalar(w, loc, name, H5T_STD_I32LE, H5T_NATIVE_INT32, &v);
+}
+
+/* ---- groups and datasets ---- */
+
+static hid_t make_group(writer *w, hid_t loc, const char *name)
+{
+    hid_t g = H5Gcreate2(loc, name, H5P_DEFAULT, w->gcpl, H5P_DEFAULT);
+    if (g < 0)
+        fail(w, SIM_EIO, name);
+    return g;
+}
+
+/*
+ * Create and fill a dataset with its units and description. Chunked datasets get one or
+ * more whole rows (leading dimension) per chunk, CHUNK_TARGET values or so, with shuffle
+ * and deflate; a row longer than CHUNK_MAX is split along the second dimension. Empty
+ * datasets (no replications yet, or no times) cannot be chunked with fixed sizes and are
+ * left contiguous. Returns the open dataset or a negative value.
+ */
+static hid_t make_dataset(writer *w, hid_t loc, const char *name, hid_t ftype, hid_t mtype,
+                          int rank, const hsize_t *dims, bool chunked, const void *data,
+                          const char *units, const char *description)
+{
+    hid_t sp = -1, dcpl = -1, d = -1;
+    hsize_t total = 1;
+    for (int i = 0; i < rank; i++)
+        total *= dims[i];
+    sp = rank ? H5Screate_simple(rank, dims, NULL) : H5Screate(H5S_SCALAR);
+    dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    if (sp < 0 || dcpl < 0 || H5Pset_obj_track_times(dcpl, 0) < 0)
+        goto fail;
+    if (chunked && rank > 0 && total > 0) {
+        hsize_t chunk[8];
+        hsize_t row = 1;
+        for (int i = 1; i < rank; i++) {
+            chunk[i] = dims[i];
+            row *= dims[i];
+        }
+        if (row > CHUNK_MAX && rank > 1) {
+            hsize_t inner = row / dims[1];
+            chunk[1] = CHUNK_MAX / inner ? CHUNK_MAX / inner : 1;
+            chunk[0] = 1;
+        } else {
+            hsize_t rows = CHUNK_TARGET / row ? CHUNK_TARGET / row : 1;
+            chunk[0] = rows < dims[0] ? rows : dims[0];
+        }
+        if (H5Pset_chunk(dcpl, rank, chunk) < 0 || H5Pset_shuffle(dcpl) < 0 ||
+            H5Pset_deflate(dcpl, DEFLATE_LEVEL) < 0)
+            goto fail;
+    }
+    d = H5Dcreate2(loc, name, ftype, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    if (d < 0)
+        goto fail;
+    if (total > 0 && H5Dwrite(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
+        goto fail;
+    H5Sclose(sp);
+    H5Pclose(dcpl);
+    sp = dcpl = -1;
+    if (attr_str(w, d, "units", units) || attr_str(w, d, "description", description)) {
+        H5Dclose(d);
+        return -1;
+    }
+    return d;
+fail:
+    fail(w, SIM_EIO, name);
+    if (d >= 0)
+        H5Dclose(d);
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    if (sp >= 0)
+        H5Sclose(sp);
+    return -1;
+}
+
+static int close_dataset(writer *w, hid_t d, const char *name)
+{
+    if (H5Dclose(d) < 0)
+        return fail(w, SIM_EIO, name);
+    return SIM_OK;
+}
+
+/*
+ * Attach a dimension scale and label the dimension with the scale's name, so that tools
+ * that read labels (h5py's dims[i].label) and those that follow scales both see it.
+ */
+static int attach(writer *w, hid_t d, hid_t scale, unsigned idx, const char *name)
+{
+    if (scale < 0)
+        return SIM_OK;
+    char label[256];
+    if (H5DSattach_scale(d, scale, idx) < 0 ||
+        H5DSget_scale_name(scale, label, sizeof label) < 0 ||
+        H5DSset_label(d, idx, label) < 0)
+        return fail(w, SIM_EIO, name);
+    return SIM_OK;
+}
+
+/* ---- summaries ---- */
+
+/*
+ * Summaries of each column of buf[rows][cols] into out[cols][N_STATS], in the order of
+ * stat_names.
+ */
+static int summarise_columns(writer *w, const double *buf, size_t rows, size_t cols,
+                             double *out)
+{
+    if (reserve(w, &w->col, &w->col_cap, rows ? rows : 1))
+        return SIM_ENOMEM;
+    for (size_t c = 0; c < cols; c++) {
+        for (size_t i = 0; i < rows; i++)
+            w->col[i] = buf[i * cols + c];
+        sim_summary s;
+        sim_summarise(w->col, rows, &s);
+        double *o = out + c * N_STATS;
+        o[0] = s.mean;
+        o[1] = s.sd;
+        o[2] = s.ci_low;
+        o[3] = s.ci_high;
+        o[4] = s.half_width;
+        o[5] = s.q025;
+        o[6] = s.median;
+        o[7] = s.q975;
+        o[8] = s.min;
+        o[9] = s.max;
+        o[10] = (double)s.n;
+    }
+    return SIM_OK;
+}
+
+/* Scales of one scenario group, for attaching to its datasets and to comparisons. */
+typedef struct scales {
+    hid_t time, group, rep, stat;
+} scales;
+
+static void scales_close(scales *s)
+{
+    hid_t *h[] = {&s->time, &s->group, &s->rep, &s->stat};
+    for (size_t i = 0; i < 4; i++) {
+        if (*h[i] >= 0)
+            H5Dclose(*h[i]);
+        *h[i] = -1;
+    }
+}
+
+/* Write summary/METRIC or a comparison's METRIC: [(time,)(group,) stat]. */
+static int write_summary(writer *w, hid_t loc, const sim_metric *mt, const sim_monitor *m,
+                         const double *stats, const scales *sc, const char *description)
+{
+    hsize_t dims[3];
+    int rank = 0;
+    if (mt->kind == SIM_METRIC_SERIES)
+        dims[rank++] = sim_monitor_time_count(m);
+    if (mt->per_group)
+        dims[rank++] = sim_monitor_group_count(m);
+    dims[rank++] = N_STATS;
+    hid_t d = make_dataset(w, loc, mt->name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, rank, dims,
+                           false, stats, mt->units, description);
+    if (d < 0)
+        return SIM_EIO;
+    unsigned idx = 0;
+    int rc = SIM_OK;
+    if (mt->kind == SIM_METRIC_SERIES)
+        rc = attach(w, d, sc->time, idx++, mt->name);
+    if (!rc && mt->per_group)
+        rc = attach(w, d, sc->group, idx++, mt->name);
+    if (!rc)
+        rc = attach(w, d, sc->stat, idx, mt->name);
+    if (rc) {
+        H5Dclose(d);
+        return rc;
+    }
+    return close_dataset(w, d, mt->name);
+}
+
+/* Gather one metric of the given records into buf[n][length]. */
+static void gather(double *buf, const sim_metric *mt, sim_record *const *recs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        memcpy(buf + i * mt->length, recs[i]->values + mt->offset, mt->length * sizeof *buf);
+}
+
+/* ---- one scenario ---- */
+
+static int write_scenario_dims(writer *w, hid_t g, const sim_scenario_result *s,
+                               const int64_t *rep_numbers, size_t n_present, scales *sc)
+{
+    const sim_monitor *m = s->monitor;
+    size_t nt = sim_monitor_time_count(m);
+    hsize_t dim;
+    int rc;
+
+    hid_t d = make_dataset(w, g, "scenario_yaml", w->str, w->str, 0, NULL, false, &s->yaml, "",
+                           "The scenario text as run, after extends and overrides.");
+    if (d < 0 || close_dataset(w, d, "scenario_yaml"))
+        return SIM_EIO;
+
+    const char **labels = malloc((nt ? nt : 1) * sizeof *labels);
+    if (!labels)
+        return nomem(w);
+    for (size_t i = 0; i < nt; i++)
+        labels[i] = sim_monitor_time_label(m, i);
+    dim = nt;
+    sc->time = make_dataset(w, g, "time", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, &dim, false,
+                            sim_monitor_times(m), "days",
+                            "Snapshot times in days since start_date.");
+    rc = sc->time < 0 ? SIM_EIO : SIM_OK;
+    if (!rc && H5DSset_scale(sc->time, "time") < 0)
+        rc = fail(w, SIM_EIO, "time");
+    if (!rc)
+        rc = attr_strs(w, sc->time, "labels", labels, nt);
+    if (!rc) {
+        d = make_dataset(w, g, "time_label", w->str, w->str, 1, &dim, false, labels, "",
+                         "Calendar date of each snapshot time.");
+        rc = d < 0 ? SIM_EIO : attach(w, d, sc->time, 0, "time_label");
+        if (d >= 0 && close_dataset(w, d, "time_label") && !rc)
+            rc = SIM_EIO;
+    }
+    free(labels);
+    if (rc)
+        return rc;
+
+    const char *dimension = sim_monitor_group_dimension(m);
+    if (dimension) {
+        size_t ng = sim_monitor_group_count(m);
+        const char **gl = malloc(ng * sizeof *gl);
+        if (!gl)
+            return nomem(w);
+        for (size_t i = 0; i < ng; i++)
+            gl[i] = sim_monitor_group_label(m, i);
+        dim = ng;
+        char desc[300];
+        snprintf(desc, sizeof desc, "Label of each %s.", dimension);
+        sc->group = make_dataset(w, g, dimension, w->str, w->str, 1, &dim, false, gl, "", desc);
+        free(gl);
+        if (sc->group < 0)
+            return SIM_EIO;
+        if (H5DSset_scale(sc->group, dimension) < 0)
+            return fail(w, SIM_EIO, dimension);
+    }
+
+    dim = n_present;
+    sc->rep = make_dataset(w, g, "replication", H5T_STD_I64LE, H5T_NATIVE_INT64, 1, &dim,
+                           false, rep_numbers, "1",
+                           "Replication number (its random number streams) of each row.");
+    if (sc->rep < 0)
+        return SIM_EIO;
+    if (H5DSset_scale(sc->rep, "replication") < 0)
+        return fail(w, SIM_EIO, "replication");
+
+    dim = N_STATS;
+    sc->stat = make_dataset(w, g, "stat", w->str, w->str, 1, &dim, false, stat_names, "",
+                            "Statistic across replications: mean, standard deviation, "
+                            "95% Student t confidence interval for the mean and its "
+                            "half-width, 2.5%/50%/97.5% quantiles, min, max, and n.");
+    if (sc->stat < 0)
+        return SIM_EIO;
+    if (H5DSset_scale(sc->stat, "stat") < 0)
+        return fail(w, SIM_EIO, "stat");
+    return SIM_OK;
+}
+
+static int write_metric(writer *w, hid_t series, hid_t reps, hid_t summary,
+                        const sim_scenario_result *s, const sim_metric *mt,
+                        sim_record *const *present, size_t n_present, const scales *sc)
+{
+    const sim_monitor *m = s->monitor;
+    size_t ng = sim_monitor_group_count(m);
+    int rc;
+    if (reserve(w, &w->buf, &w->buf_cap, n_present * mt->length + 1) ||
+        reserve(w, &w->out, &w->out_cap, mt->length * N_STATS + 1))
+        return SIM_ENOMEM;
+    gather(w->buf, mt, present, n_present);
+
+    hsize_t dims[3];
+    int rank = 0;
+    dims[rank++] = n_present;
+    if (mt->kind == SIM_METRIC_SERIES)
+        dims[rank++] = sim_monitor_time_count(m);
+    if (mt->per_group)
+        dims[rank++] = ng;
+    hid_t loc = mt->kind == SIM_METRIC_SERIES ? series : reps;
+    hid_t d = make_dataset(w, loc, mt->name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, rank, dims,
+                           true, w->buf, mt->units, mt->description);
+    if (d < 0)
+        return SIM_EIO;
+    unsigned idx = 0;
+    rc = attr_str(w, d, "kind", mt->kind == SIM_METRIC_SERIES ? "series" : "rep");
+    if (!rc)
+        rc = attach(w, d, sc->rep, idx++, mt->name);
+    if (!rc && mt->kind == SIM_METRIC_SERIES)
+        rc = attach(w, d, sc->time, idx++, mt->name);
+    if (!rc && mt->per_group)
+        rc = attach(w, d, sc->group, idx, mt->name);
+    if (rc) {
+        H5Dclose(d);
+        return rc;
+    }
+    if ((rc = close_dataset(w, d, mt->name)))
+        return rc;
+
+    if ((rc = summarise_columns(w, w->buf, n_present, mt->length, w->out)))
+        return rc;
+    char desc[1200];
+    snprintf(desc, sizeof desc, "Summary across replications of: %s", mt->description);
+    return write_summary(w, summary, mt, m, w->out, sc, desc);
+}
+
+static int write_scenario(writer *w, hid_t parent, const sim_scenario_result *s, scales *sc)
+{
+    int rc = SIM_OK;
+    hid_t g = -1, series = -1, reps = -1, summary = -1;
+    const sim_monitor *m = s->monitor;
+    size_t nm = sim_monitor_metric_count(m);
+    size_t n_present = 0;
+    for (size_t i = 0; i < s->replications; i++)
+        n_present += s->reps[i] != NULL;
+    int64_t *numbers = malloc((n_present ? n_present : 1) * sizeof *numbers);
+    sim_record **present = malloc((n_present ? n_present : 1) * sizeof *present);
+    const char **names = malloc((nm ? nm : 1) * sizeof *names);
+    if (!numbers || !present || !names) {
+        rc = nomem(w);
+        goto done;
+    }
+    for (size_t i = 0, k = 0; i < s->replications; i++) {
+        if (s->reps[i]) {
+            if (s->reps[i]->monitor != m &&
+                sim_monitor_record_length(s->reps[i]->monitor) != sim_monitor_record_length(m)) {
+                rc = sim_error_set(w->err, SIM_EINVAL, w->path, 0, 0, NULL,
+                                   "cannot write results file: scenario %s replication %zu "
+                                   "was recorded with another monitor", s->name, i);
+                goto done;
+            }
+            numbers[k] = (int64_t)i;
+            present[k++] = s->reps[i];
+        }
+    }
+    for (size_t i = 0; i < nm; i++)
+        names[i] = sim_monitor_metric(m, i)->name;
+
+    g = make_group(w, parent, s->name);
+    if (g < 0) {
+        rc = SIM_EIO;
+        goto done;
+    }
+    const char *dimension = sim_monitor_group_dimension(m);
+    if ((rc = attr_str(w, g, "start_date", s->start_date)) ||
+        (rc = attr_f64(w, g, "horizon_days", s->horizon_days)) ||
+        (rc = attr_f64(w, g, "warmup_days", s->warmup_days)) ||
+        (rc = attr_str(w, g, "scenario_sha256", s->sha256)) ||
+        (rc = attr_i64(w, g, "replications", (int64_t)s->replications)) ||
+        (rc = attr_str(w, g, "group_dimension", dimension ? dimension : "")) ||
+        (rc = attr_strs(w, g, "metrics", names, nm)))
+        goto done;
+    if ((rc = write_scenario_dims(w, g, s, numbers, n_present, sc)))
+        goto done;
+    series = make_group(w, g, "series");
+    reps = make_group(w, g, "reps");
+    summary = make_group(w, g, "summary");
+    if (series < 0 || reps < 0 || summary < 0) {
+        rc = SIM_EIO;
+        goto done;
+    }
+    for (size_t i = 0; i < nm && !rc; i++)
+        rc = write_metric(w, series, reps, summary, s, sim_monitor_metric(m, i), present,
+                          n_present, sc);
+done:
+    if (summary >= 0 && H5Gclose(summary) < 0 && !rc)
+        rc = fail(w, SIM_EIO, "summary");
+    if (reps >= 0 && H5Gclose(reps) < 0 && !rc)
+        rc = fail(w, SIM_EIO, "reps");
+    if (series >= 0 && H5Gclose(series) < 0 && !rc)
+        rc = fail(w, SIM_EIO, "series");
+    if (g >= 0 && H5Gclose(g) < 0 && !rc)
+        rc = fail(w, SIM_EIO, s->name);
+    free(numbers);
+    free(present);
+    free(names);
+    return rc;
+}
+
+/* ---- comparisons ---- */
+
+static bool same_times(const sim_monitor *a, const sim_monitor *b)
+{
+    size_t n = sim_monitor_time_count(a);
+    if (n != sim_monitor_time_count(b))
+        return false;
+    const double *x = sim_monitor_times(a), *y = sim_monitor_times(b);
+    for (size_t i = 0; i < n; i++)
+        if (x[i] != y[i])
+            return false;
+    return true;
+}
+
+static bool same_groups(const sim_monitor *a, const sim_monitor *b)
+{
+    size_t n = sim_monitor_group_count(a);
+    if (n != sim_monitor_group_count(b))
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        const char *x = sim_monitor_group_label(a, i), *y = sim_monitor_group_label(b, i);
+        if ((x == NULL) != (y == NULL) || (x && strcmp(x, y) != 0))
+            return false;
+    }
+    return true;
+}
+
+/*
+ * /comparisons/A__vs__B: for each metric of A that B declares with the same kind and shape,
+ * the summary of the differences A - B over the replication numbers run in both. With
+ * common random numbers, replication k of both scenarios used the same streams, so these
+ * paired differences have a far smaller variance than the difference of two summaries.
+ */
+static int write_comparison(writer *w, hid_t parent, const sim_scenario_result *a,
+                            const sim_scenario_result *b, const scales *sc)
+{
+    int rc = SIM_OK;
+    size_t nrep = a->replications < b->replications ? a->replications : b->replications;
+    sim_record **ra = malloc((nrep ? nrep : 1) * sizeof *ra);
+    sim_record **rb = malloc((nrep ? nrep : 1) * sizeof *rb);
+    if (!ra || !rb) {
+        free(ra);
+        free(rb);
+        return nomem(w);
+    }
+    size_t pairs = 0;
+    for (size_t i = 0; i < nrep; i++)
+        if (a->reps[i] && b->reps[i]) {
+            ra[pairs] = a->reps[i];
+            rb[pairs++] = b->reps[i];
+        }
+    char name[1024];
+    snprintf(name, sizeof name, "%s__vs__%s", a->name, b->name);
+    hid_t g = make_group(w, parent, name);
+    if (g < 0) {
+        rc = SIM_EIO;
+        goto done;
+    }
+    if ((rc = attr_str(w, g, "scenario", a->name)) ||
+        (rc = attr_str(w, g, "baseline", b->name)) ||
+        (rc = attr_i64(w, g, "pairs", (int64_t)pairs)))
+        goto done;
+    const sim_monitor *ma = a->monitor, *mb = b->monitor;
+    bool times_ok = same_times(ma, mb), groups_ok = same_groups(ma, mb);
+    for (size_t i = 0; i < sim_monitor_metric_count(ma) && !rc; i++) {
+        const sim_metric *x = sim_monitor_metric(ma, i);
+        int j = sim_monitor_find(mb, x->name);
+        if (j < 0)
+            continue;
+        const sim_metric *y = sim_monitor_metric(mb, (size_t)j);
+        if (x->kind != y->kind || x->per_group != y->per_group || x->length != y->length ||
+            (x->kind == SIM_METRIC_SERIES && !times_ok) || (x->per_group && !groups_ok))
+            continue;
+        size_t len = x->length;
+        if (reserve(w, &w->buf, &w->buf_cap, pairs * len + 1) ||
+            reserve(w, &w->out, &w->out_cap, len * N_STATS + 1)) {
+            rc = SIM_ENOMEM;
+            break;
+        }
+        double *d = w->buf;
+        for (size_t k = 0; k < pairs; k++)
+            for (size_t c = 0; c < len; c++)
+                d[k * len + c] = ra[k]->values[x->offset + c] - rb[k]->values[y->offset + c];
+        if ((rc = summarise_columns(w, d, pairs, len, w->out)))
+            break;
+        char desc[1400];
+        snprintf(desc, sizeof desc, "Paired difference %s - %s by replication of: %s",
+                 a->name, b->name, x->description);
+        rc = write_summary(w, g, x, ma, w->out, sc, desc);
+    }
+done:
+    if (g >= 0 && H5Gclose(g) < 0 && !rc)
+        rc = fail(w, SIM_EIO, name);
+    free(ra);
+    free(rb);
+    return rc;
+}
+
+/* ---- the file ---- */
+
+static int write_file(writer *w, const sim_results *r, const char *created)
+{
+    int rc = SIM_OK;
+    size_t ns = r->n_scenarios;
+    scales *sc = calloc(ns ? ns : 1, sizeof *sc);
+    const char **names = malloc((ns ? ns : 1) * sizeof *names);
+    hid_t root = -1, scen = -1, comp = -1;
+    if (!sc || !names) {
+        rc = nomem(w);
+        goto done;
+    }
+    for (size_t i = 0; i < ns; i++) {
+        sc[i].time = sc[i].group = sc[i].rep = sc[i].stat = -1;
+        names[i] = r->scenarios[i].name;
+    }
+    bool complete = true;
+    for (size_t i = 0; i < ns; i++)
+        for (size_t k = 0; k < r->scenarios[i].replications; k++)
+            complete = complete && r->scenarios[i].reps[k] != NULL;
+    const char *baseline = r->baseline >= 0 ? r->scenarios[r->baseline].name : "";
+
+    root = H5Gopen2(w->file, "/", H5P_DEFAULT);
+    if (root < 0) {
+        rc = fail(w, SIM_EIO, "/");
+        goto done;
+    }
+    if ((rc = attr_str(w, root, "format", "capsim-results")) ||
+        (rc = attr_i32(w, root, "format_version", 1)) ||
+        (rc = attr_str(w, root, "capsim_version", r->capsim_version)) ||
+        (rc = attr_str(w, root, "git_commit", r->git_commit)) ||
+        (rc = attr_str(w, root, "created_utc", created)) ||
+        (rc = attr_str(w, root, "command_line", r->command_line)) ||
+        (rc = attr_scalar(w, root, "base_seed", H5T_STD_U64LE, H5T_NATIVE_UINT64,
+                          &r->base_seed)) ||
+        (rc = attr_i64(w, root, "replications", (int64_t)r->replications)) ||
+        (rc = attr_i32(w, root, "complete", complete ? 1 : 0)) ||
+        (rc = attr_str(w, root, "baseline", baseline)) ||
+        (rc = attr_strs(w, root, "scenarios", names, ns)))
+        goto done;
+
+    scen = make_group(w, w->file, "scenarios");
+    if (scen < 0) {
+        rc = SIM_EIO;
+        goto done;
+    }
+    for (size_t i = 0; i < ns && !rc; i++)
+        rc = write_scenario(w, scen, &r->scenarios[i], &sc[i]);
+    if (rc)
+        goto done;
+    if (r->baseline >= 0 && ns > 1) {
+        comp = make_group(w, w->file, "comparisons");
+        if (comp < 0) {
+            rc = SIM_EIO;
+            goto done;
+        }
+        for (size_t i = 0; i < ns && !rc; i++)
+            if ((long)i != r->baseline)
+                rc = write_comparison(w, comp, &r->scenarios[i], &r->scenarios[r->baseline],
+                                      &sc[i]);
+    }
+done:
+    if (sc)
+        for (size_t i = 0; i < ns; i++)
+            scales_close(&sc[i]);
+    if (comp >= 0 && H5Gclose(comp) < 0 && !rc)
+        rc = fail(w, SIM_EIO, "comparisons");
+    if (scen >= 0 && H5Gclose(scen) < 0 && !rc)
+        rc = fail(w, SIM_EIO, "scenarios");
+    if (root >= 0)
+        H5Gclose(root);
+    free(sc);
+    free(names);
+    return rc;
+}
+
+static int check_results(const sim_results *r, const char *path, struct sim_error *err)
+{
+    if (r->baseline >= 0 && (size_t)r->baseline >= r->n_scenarios)
+        return sim_error_set(err, SIM_EINVAL, path, 0, 0, NULL,
+                             "cannot write results file: baseline %ld is not a scenario",
+                             r->baseline);
+    for (size_t i = 0; i < r->n_scenarios; i++) {
+        const sim_scenario_result *s = &r->scenarios[i];
+        if (!s->monitor || (s->replications && !s->reps))
+            return sim_error_set(err, SIM_EINVAL, path, 0, 0, NULL,
+                                 "cannot write results file: scenario %s is incomplete",
+                                 s->name);
+    }
+    return SIM_OK;
+}
+
+/* Make the rename durable: fsync the directory that holds path. */
+static void sync_parent(const char *path)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == path)
+        snprintf(dir, sizeof dir, "/");
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    int fd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+}
+
+static int write_extra(writer *w, const sim_attr *a)
+{
+    hid_t o = H5Oopen(w->file, a->object, H5P_DEFAULT);
+    if (o < 0)
+        return fail(w, SIM_EIO, a->object);
+    int rc = a->kind == SIM_ATTR_F64   ? attr_f64(w, o, a->name, a->f64)
+             : a->kind == SIM_ATTR_I64 ? attr_i64(w, o, a->name, a->i64)
+                                       : attr_str(w, o, a->name, a->str);
+    H5Oclose(o);
+    return rc;
+}
+
+int sim_results_write(const sim_results *r, const char *path, bool overwrite,
+                      struct sim_error *err)
+{
+    return sim_results_write_with(r, NULL, 0, path, overwrite, err);
+}
+
+int sim_results_write_with(const sim_results *r, const sim_attr *extra, size_t n_extra,
+                           const char *path, bool overwrite, struct sim_error *err)
+{
+    if (!r || !path || !*path)
+        return sim_error_set(err, SIM_EINVAL, path, 0, 0, NULL,
+                             "cannot write results file: no results or no file name");
+    int rc = check_results(r, path, err);
+    if (rc)
+        return rc;
+    if (!overwrite && access(path, F_OK) == 0)
+        return sim_error_set(err, SIM_EINPUT, path, 0, 0, NULL,
+                             "results file exists (use --force to overwrite)");
+
+    char tmp[4200];
+    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid()) >= sizeof tmp)
+        return sim_error_set(err, SIM_EINVAL, path, 0, 0, NULL,
+                             "cannot create results file: name too long");
+    /* Create it ourselves first: errno then says why (no such directory, permission). */
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0666);
+    if (fd < 0)
+        return sim_error_set(err, SIM_EIO, path, 0, 0, NULL,
+                             "cannot create results file: %s", strerror(errno));
+    close(fd);
+
+    char created[32];
+    if (r->created_utc) {
+        snprintf(created, sizeof created, "%s", r->created_utc);
+    } else {
+        time_t now = time(NULL);
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    }
+
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    writer w = {.path = path, .err = err, .file = -1, .str = -1, .gcpl = -1};
+    hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
+    w.gcpl = H5Pcreate(H5P_GROUP_CREATE);
+    w.str = H5Tcopy(H5T_C_S1);
+    if (fcpl < 0 || w.gcpl < 0 || w.str < 0 || H5Pset_obj_track_times(fcpl, 0) < 0 ||
+        H5Pset_obj_track_times(w.gcpl, 0) < 0 || H5Tset_size(w.str, H5T_VARIABLE) < 0 ||
+        H5Tset_cset(w.str, H5T_CSET_UTF8) < 0) {
+        rc = fail(&w, SIM_EIO, "HDF5 setup");
+        goto done;
+    }
+    w.file = H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl, H5P_DEFAULT);
+    if (w.file < 0) {
+        rc = fail(&w, SIM_EIO, "cannot create the HDF5 file");
+        goto done;
+    }
+    rc = write_file(&w, r, created);
+    for (size_t i = 0; i < n_extra && !rc; i++)
+        rc = write_extra(&w, &extra[i]);
+    if (H5Fclose(w.file) < 0 && !rc)
+        rc = fail(&w, SIM_EIO, "cannot close the file");
+    w.file = -1;
+    if (rc)
+        goto done;
+
+    fd = open(tmp, O_RDONLY);
+    if (fd < 0 || fsync(fd) != 0) {
+        rc = sim_error_set(err, SIM_EIO, path, 0, 0, NULL, "cannot write results file: %s",
+                           strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        goto done;
+    }
+    close(fd);
+    /* Without overwrite, link() refuses an existing name atomically, unlike rename(). */
+    if (overwrite ? rename(tmp, path) != 0 : link(tmp, path) != 0) {
+        rc = errno == EEXIST
+                 ? sim_error_set(err, SIM_EINPUT, path, 0, 0, NULL,
+                                 "results file exists (use --force to overwrite)")
+                 : sim_error_set(err, SIM_EIO, path, 0, 0, NULL,
+                                 "cannot write results file: %s", strerror(errno));
+        goto done;
+    }
+    if (!overwrite)
+        unlink(tmp);
+    sync_parent(path);
+done:
+    if (w.file >= 0)
+        H5Fclose(w.file);
+    if (rc)
+        unlink(tmp);
+    if (fcpl >= 0)
+        H5Pclose(fcpl);
+    if (w.gcpl >= 0)
+        H5Pclose(w.gcpl);
+    if (w.str >= 0)
+        H5Tclose(w.str);
+    free(w.buf);
+    free(w.col);
+    free(w.out);
+    return rc;
+}
