@@ -309,13 +309,41 @@ static void test_sequence_renumbering(void **state)
     (void)state;
     sim_engine *e = sim_engine_alloc(0);
     log_t *l = calloc(1, sizeof *l);
-    sim__engine_set_sequence(e, (UINT64_C(1) << 36) - 5);
+    sim__engine_set_sequence(e, (UINT64_C(1) << 32) - 5);
     for (uint64_t i = 0; i < 40; i++)
         assert_true(sim_schedule_at(e, (double)(i % 4), record, l, i) != 0);
     sim_run_until(e, 10.0);
     assert_int_equal(l->n, 40);
     for (size_t k = 0; k < 40; k++)
         assert_int_equal(l->arg[k], (k / 10) + 4 * (k % 10));
+    free(l);
+    sim_engine_free(e);
+}
+
+/*
+ * Same-time events fire by class, then in scheduling order, whatever order the classes were
+ * scheduled in; renumbering keeps the classes.
+ */
+static void test_event_classes(void **state)
+{
+    (void)state;
+    sim_engine *e = sim_engine_alloc(0);
+    log_t *l = calloc(1, sizeof *l);
+    assert_true(sim_schedule_at_class(e, 1.0, SIM_CLASS_LATE, record, l, 5) != 0);
+    assert_true(sim_schedule_at(e, 1.0, record, l, 3) != 0);
+    assert_true(sim_schedule_at_class(e, 1.0, SIM_CLASS_SNAPSHOT, record, l, 1) != 0);
+    assert_true(sim_schedule_at_class(e, 1.0, SIM_CLASS_CAPACITY, record, l, 2) != 0);
+    assert_true(sim_schedule_at(e, 1.0, record, l, 4) != 0);
+    assert_true(sim_schedule_at(e, 0.5, record, l, 0) != 0);
+    assert_int_equal(sim_schedule_at_class(e, 1.0, SIM_EVENT_CLASSES, record, l, 9), 0);
+    sim__engine_set_sequence(e, (UINT64_C(1) << 32) - 1);
+    assert_true(sim_schedule_at_class(e, 1.0, SIM_CLASS_SNAPSHOT, record, l, 1) != 0);
+    assert_true(sim_schedule_at_class(e, 1.0, 0, record, l, 0) != 0);
+    sim_run_until(e, 10.0);
+    static const uint64_t want[] = {0, 0, 1, 1, 2, 3, 4, 5};
+    assert_int_equal(l->n, 8);
+    for (size_t k = 0; k < 8; k++)
+        assert_int_equal(l->arg[k], want[k]);
     free(l);
     sim_engine_free(e);
 }
@@ -367,6 +395,7 @@ int main(void)
         cmocka_unit_test(test_stop),
         cmocka_unit_test(test_reset),
         cmocka_unit_test(test_sequence_renumbering),
+        cmocka_unit_test(test_event_classes),
         cmocka_unit_test(test_hold_model),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,8 +2,9 @@
  * sim/core/engine.c: the clock and the event calendar.
  *
  * The calendar is an implicit d-ary min-heap of 16-byte entries {time, key}, where
- * key = sequence << SLOT_BITS | slot. Comparing (time, key) lexicographically compares
- * (time, sequence), because sequences are unique, so equal times fire in scheduling order.
+ * key = class << CLASS_SHIFT | sequence << SLOT_BITS | slot. Comparing (time, key)
+ * lexicographically compares (time, class, sequence), because sequences are unique, so equal
+ * times fire by class and, within a class, in scheduling order.
  * The handler, context and argument live in a slot table beside the heap; slots are recycled
  * through a free list and both arrays grow geometrically, so scheduling allocates nothing
  * once the engine has reached its working size.
@@ -81,6 +82,11 @@
 #define SLOT_BITS 28
 #define SLOT_MASK ((UINT64_C(1) << SLOT_BITS) - 1)
 #define HIGH_LIMIT (UINT64_C(1) << (64 - SLOT_BITS))
+/* Keys: 4 bits of class above 32 bits of sequence above the slot. */
+#define CLASS_SHIFT 60
+#define SEQ_LIMIT (UINT64_C(1) << (CLASS_SHIFT - SLOT_BITS))
+#define SEQ_MASK ((SEQ_LIMIT - 1) << SLOT_BITS)
+#define CLASS_MASK (~(UINT64_C(0)) << CLASS_SHIFT)
 #define MAX_SLOTS ((size_t)SLOT_MASK) /* slot index SLOT_MASK is never used */
 #define NO_SLOT UINT32_MAX
 
@@ -313,15 +319,17 @@ static int cmp_entries(const void *a, const void *b)
 }
 
 /*
- * Sequences are 64 - SLOT_BITS = 36 bits wide. When they run out, renumber the pending entries in their
- * current order: a sorted array is a valid heap, and the order is unchanged.
+ * Sequences are CLASS_SHIFT - SLOT_BITS = 32 bits wide. When they run out, renumber the pending
+ * entries in their current order (classes kept): a sorted array is a valid heap, and the order
+ * is unchanged.
  */
 static void renumber(sim_engine *e)
 {
     settle_root(e);
     qsort(e->heap, e->n, sizeof(entry), cmp_entries);
     for (size_t i = 0; i < e->n; i++)
-        e->heap[i].key = ((uint64_t)i << SLOT_BITS) | (e->heap[i].key & SLOT_MASK);
+        e->heap[i].key = (e->heap[i].key & CLASS_MASK) | ((uint64_t)i << SLOT_BITS) |
+                         (e->heap[i].key & SLOT_MASK);
     e->next_seq = e->n;
 }
 
@@ -347,9 +355,15 @@ static void purge(sim_engine *e)
 sim_event_id sim_schedule_at(sim_engine *e, double time, sim_handler fn, void *ctx,
                              uint64_t arg)
 {
-    if (!(time >= e->now && time < INFINITY) || !fn)
+    return sim_schedule_at_class(e, time, SIM_CLASS_DEFAULT, fn, ctx, arg);
+}
+
+sim_event_id sim_schedule_at_class(sim_engine *e, double time, unsigned cls, sim_handler fn,
+                                   void *ctx, uint64_t arg)
+{
+    if (!(time >= e->now && time < INFINITY) || !fn || cls >= SIM_EVENT_CLASSES)
         return 0;
-    if (e->next_seq >= HIGH_LIMIT)
+    if (e->next_seq >= SEQ_LIMIT)
         renumber(e);
 
     uint32_t s = e->free_head;
@@ -369,7 +383,8 @@ sim_event_id sim_schedule_at(sim_engine *e, double time, sim_handler fn, void *c
     sl->ctx = ctx;
     sl->arg = arg;
 
-    entry x = {to_bits(time), (e->next_seq++ << SLOT_BITS) | s};
+    entry x = {to_bits(time),
+               ((uint64_t)cls << CLASS_SHIFT) | (e->next_seq++ << SLOT_BITS) | s};
     if (e->root_fired) {
         e->root_fired = false;
         sift_down(e->heap, e->n, 0, x);

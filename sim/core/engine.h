@@ -2,8 +2,16 @@
  * sim/core/engine.h: the simulation clock and its event calendar.
  *
  * Time is a double, in days since the scenario's start date. Events are kept in a priority
- * queue keyed by (time, insertion sequence), compared lexicographically: two events at the
- * same time fire in the order they were scheduled, so a run is deterministic.
+ * queue keyed by (time, class, insertion sequence), compared lexicographically: two events at
+ * the same time fire by class (lower first), and within a class in the order they were
+ * scheduled, so a run is deterministic and same-time order does not depend on who happened
+ * to schedule first when a scenario combines several models. The classes:
+ *
+ *   SIM_CLASS_SNAPSHOT (1)  month-end snapshots and the warm-up boundary: they see the state
+ *                           at the instant, before anything else happens at that time
+ *   SIM_CLASS_CAPACITY (4)  capacity changes (shift starts and ends, sessions opening)
+ *   SIM_CLASS_DEFAULT  (8)  everything else (sim_schedule_at)
+ *   SIM_CLASS_LATE    (12)  end-of-instant work (daily reviews after the day's events)
  *
  * A handler is a plain function pointer called with a context pointer and a 64-bit argument
  * (typically an entity index), so scheduling needs no allocation per event: the queue's
@@ -45,6 +53,19 @@ double sim_now(const sim_engine *engine);
 sim_event_id sim_schedule_at(sim_engine *engine, double time, sim_handler fn, void *ctx,
                              uint64_t arg);
 
+/* Event classes (0 .. SIM_EVENT_CLASSES - 1): at equal times, lower classes fire first. */
+enum {
+    SIM_EVENT_CLASSES = 16,
+    SIM_CLASS_SNAPSHOT = 1,
+    SIM_CLASS_CAPACITY = 4,
+    SIM_CLASS_DEFAULT = 8,
+    SIM_CLASS_LATE = 12
+};
+
+/* sim_schedule_at in class `cls` (< SIM_EVENT_CLASSES; otherwise 0 is returned). */
+sim_event_id sim_schedule_at_class(sim_engine *engine, double time, unsigned cls,
+                                   sim_handler fn, void *ctx, uint64_t arg);
+
 /* Schedule `delay` days from now (delay >= 0). Same contract as sim_schedule_at. */
 sim_event_id sim_schedule_in(sim_engine *engine, double delay, sim_handler fn, void *ctx,
                              uint64_t arg);
@@ -75,7 +96,7 @@ size_t sim_events_pending(const sim_engine *engine);
 
 /*
  * Internal, for tests: set the next insertion sequence number, so a test can reach the
- * point where sequences run out (after 2^36 schedules) and the engine renumbers them.
+ * point where sequences run out (after 2^32 schedules) and the engine renumbers them.
  */
 void sim__engine_set_sequence(sim_engine *engine, uint64_t seq);
 
