@@ -58,12 +58,15 @@ int capsim_cmd_check(int argc, char **argv)
             capsim_batch_list_free(&list);
             return CAPSIM_EXIT_USAGE;
         }
+        char models[200];
+        capsim_scenario_models(l, models, sizeof models);
         size_t groups = sim_monitor_group_count(l->monitor);
-        printf("%s: ok: scenario \"%s\", model %s, %g days from %04d-%02d-%02d, "
-               "%zu snapshots, %zu metrics, %zu group%s (%s)\n",
-               e->path, l->sc.name, l->model->name, l->sc.horizon_days, l->sc.start_date.year,
-               l->sc.start_date.month, l->sc.start_date.day, sim_monitor_time_count(l->monitor),
-               sim_monitor_metric_count(l->monitor), groups, groups == 1 ? "" : "s",
+        printf("%s: ok: scenario \"%s\", model%s %s, %g days from %04d-%02d-%02d, "
+               "%zu snapshots, %zu metrics, %zu flow%s, %zu group%s (%s)\n",
+               e->path, l->sc.name, l->n_models == 1 ? "" : "s", models, l->sc.horizon_days,
+               l->sc.start_date.year, l->sc.start_date.month, l->sc.start_date.day,
+               sim_monitor_time_count(l->monitor), sim_monitor_metric_count(l->monitor),
+               l->n_flows, l->n_flows == 1 ? "" : "s", groups, groups == 1 ? "" : "s",
                sim_monitor_group_dimension(l->monitor) ? sim_monitor_group_dimension(l->monitor)
                                                        : "none");
         capsim_scenario_close(l);

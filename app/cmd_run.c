@@ -75,7 +75,7 @@ static int run_one(void *ctx, size_t scenario, uint64_t replication, sim_record 
 {
     const run_ctx *c = ctx;
     const capsim_loaded *l = c->loaded[scenario];
-    return l->model->run(l->cfg, c->seed, replication, out);
+    return capsim_scenario_run(l, c->seed, replication, out, NULL);
 }
 
 typedef struct args {
@@ -301,16 +301,15 @@ static void make_parent(const char *path)
 static bool starts_empty(const sim_scenario_result *sc)
 {
     const sim_monitor *m = sc->monitor;
-    size_t groups = sim_monitor_group_count(m);
     if (sim_monitor_time_count(m) == 0)
         return false;
     for (size_t k = 0; k < sim_monitor_metric_count(m); k++) {
         const sim_metric *mt = sim_monitor_metric(m, k);
         if (mt->kind != SIM_METRIC_SERIES)
             continue;
-        for (size_t g = 0; g < (mt->per_group ? groups : 1); g++)
+        for (size_t g = 0; g < mt->cells; g++)
             for (size_t r = 0; r < sc->replications; r++) {
-                double x = sc->reps[r] ? sc->reps[r]->values[sim_record_index(mt, groups, 0, g)] : 0;
+                double x = sc->reps[r] ? sc->reps[r]->values[sim_record_index(mt, 0, g)] : 0;
                 if (x != 0 && !isnan(x))
                     return false;
             }

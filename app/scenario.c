@@ -7,9 +7,10 @@
 #include "core/error.h"
 
 /* Keys every scenario may have, whatever its model. `extends` is consumed by the loader. */
-static const char *const common_keys[] = {"name",        "description", "start_date",
-                                          "horizon_days", "warmup_days", "seed",
-                                          "replications", "bank_holidays", NULL};
+static const char *const common_keys[] = {"name",          "description", "start_date",
+                                          "horizon_days",  "warmup_days", "seed",
+                                          "replications",  "bank_holidays", "system",
+                                          "flows",         NULL};
 
 static bool valid_name(const char *s)
 {
@@ -112,35 +113,153 @@ static int read_common(capsim_loaded *l, struct sim_error *err)
     return SIM_OK;
 }
 
-/* The one model whose sections the scenario uses. */
-static int pick_model(capsim_loaded *l, struct sim_error *err)
+/* Every model whose sections the scenario uses, in registry order. */
+static int pick_models(capsim_loaded *l, struct sim_error *err)
 {
     const sim_node *root = l->sc.root;
-    const capsim_model *found = NULL;
-    const char *found_key = NULL;
     char expected[512] = "";
     for (const capsim_model *const *m = capsim_models; *m; m++) {
+        bool used = false;
         for (const char *const *s = (*m)->sections; *s; s++) {
-            size_t used = strlen(expected);
-            snprintf(expected + used, sizeof expected - used, "%s%s", used ? ", " : "", *s);
-            if (!sim_node_has(root, *s))
-                continue;
-            if (found && found != *m) {
-                const sim_node *n = sim_node_get(root, *s);
-                return sim_error_set(err, SIM_EINPUT, n->file, n->key_line, n->key_column, *s,
-                                     "section of the %s model, but \"%s\" already chose the %s "
-                                     "model (one model per scenario)",
-                                     (*m)->name, found_key, found->name);
-            }
-            found = *m;
-            found_key = *s;
+            size_t n = strlen(expected);
+            snprintf(expected + n, sizeof expected - n, "%s%s", n ? ", " : "", *s);
+            used = used || sim_node_has(root, *s);
+        }
+        if (used) {
+            if (l->n_models == CAPSIM_MAX_MODELS)
+                return sim_error_set(err, SIM_EINPUT, root->file, 0, 0, NULL,
+                                     "more than %d models in one scenario", CAPSIM_MAX_MODELS);
+            l->models[l->n_models++] = *m;
         }
     }
-    if (!found)
+    if (!l->n_models)
         return sim_error_set(err, SIM_EINPUT, root->file, 0, 0, NULL,
                              "no model section: expected one of %s", expected);
-    l->model = found;
     return SIM_OK;
+}
+
+/* "MODEL.PORT" at node n: the component and port, or an error there. */
+static int flow_end(const capsim_loaded *l, const sim_node *flow, const char *key,
+                    size_t *comp, size_t *port, struct sim_error *err)
+{
+    const char *text;
+    int rc = sim_node_string(flow, key, &text, err);
+    if (rc)
+        return rc;
+    const sim_node *at = sim_node_get(flow, key);
+    const char *dot = strchr(text, '.');
+    if (!dot || dot == text || !dot[1])
+        return sim_node_error(at, err, "expected MODEL.PORT (e.g. ucch.divert), got \"%s\"",
+                              text);
+    size_t len = (size_t)(dot - text);
+    char models[300] = "";
+    for (size_t c = 0; c < l->n_models; c++) {
+        const char *name = l->models[c]->name;
+        size_t n = strlen(models);
+        snprintf(models + n, sizeof models - n, "%s%s", n ? ", " : "", name);
+        if (strlen(name) != len || strncmp(name, text, len) != 0)
+            continue;
+        long p = sim_component_port(&l->components[c], dot + 1);
+        if (p >= 0) {
+            *comp = c;
+            *port = (size_t)p;
+            return SIM_OK;
+        }
+        char ports[400] = "";
+        for (size_t k = 0; k < l->components[c].n_ports; k++) {
+            size_t m = strlen(ports);
+            snprintf(ports + m, sizeof ports - m, "%s%s", m ? ", " : "",
+                     l->components[c].ports[k].name);
+        }
+        return sim_node_error(at, err, "model %s has no port \"%s\" (its ports: %s)", name,
+                              dot + 1, ports[0] ? ports : "none");
+    }
+    return sim_node_error(at, err, "no model \"%.*s\" in this scenario (its models: %s)",
+                          (int)len, text, models);
+}
+
+/* The `flows:` section: each {from: MODEL.PORT, to: MODEL.PORT}, checked as it is read. */
+static int read_flows(capsim_loaded *l, struct sim_error *err)
+{
+    const sim_node *root = l->sc.root;
+    if (!sim_node_has(root, "flows"))
+        return SIM_OK;
+    sim_node *seq;
+    int rc = sim_node_seq(root, "flows", &seq, err);
+    if (rc)
+        return rc;
+    l->flows = calloc(seq->n ? seq->n : 1, sizeof *l->flows);
+    if (!l->flows)
+        return SIM_ENOMEM;
+    static const char *const keys[] = {"from", "to", NULL};
+    for (size_t i = 0; i < seq->n; i++) {
+        sim_node *f = seq->items[i];
+        if (f->kind != SIM_NODE_MAP)
+            return sim_node_error(f, err, "expected a map {from: MODEL.PORT, to: MODEL.PORT}");
+        sim_flow *fl = &l->flows[i];
+        if ((rc = sim_node_check_keys(f, keys, err)) ||
+            (rc = flow_end(l, f, "from", &fl->from, &fl->from_port, err)) ||
+            (rc = flow_end(l, f, "to", &fl->to, &fl->to_port, err)))
+            return rc;
+        l->n_flows = i + 1;
+        l->system.flows = l->flows;
+        l->system.n_flows = l->n_flows;
+        struct sim_error why;
+        if (sim_system_check(&l->system, &why))
+            return sim_node_error(f, err, "%s", why.message);
+    }
+    return SIM_OK;
+}
+
+/* Configure every model, then declare its metrics in its own namespace of the monitor. */
+static int configure_models(capsim_loaded *l, struct sim_error *err)
+{
+    int rc;
+    for (size_t c = 0; c < l->n_models; c++) {
+        const capsim_model *m = l->models[c];
+        if ((rc = m->configure(&l->sc, &l->cfgs[c], err)))
+            return rc;
+        l->components[c] = capsim_model_component(m, l->cfgs[c], c);
+    }
+    l->monitor = sim_monitor_alloc();
+    if (!l->monitor)
+        return SIM_ENOMEM;
+    sim_calendar cal;
+    if ((rc = capsim_scenario_calendar(&l->sc, &cal)))
+        return rc;
+    rc = capsim_monitor_month_ends(l->monitor, &cal, l->sc.horizon_days);
+    sim_calendar_fini(&cal);
+    for (size_t c = 0; c < l->n_models && !rc; c++) {
+        int id = sim_monitor_begin_model(l->monitor, l->models[c]->name);
+        rc = id < 0 ? id : l->models[c]->declare(l->cfgs[c], l->monitor, err);
+    }
+    l->system = (sim_system){
+        .components = l->components,
+        .n_components = l->n_models,
+        .snapshot_times = sim_monitor_times(l->monitor),
+        .n_snapshots = sim_monitor_time_count(l->monitor),
+        .horizon_days = l->sc.horizon_days,
+        .warmup_days = l->sc.warmup_days,
+    };
+    return rc;
+}
+
+int capsim_scenario_run(const capsim_loaded *l, uint64_t seed, uint64_t replication,
+                        sim_record *out, struct sim_error *err)
+{
+    return sim_system_run(&l->system, seed, replication, out, err);
+}
+
+void capsim_scenario_models(const capsim_loaded *l, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t c = 0; c < l->n_models && used + 1 < size; c++) {
+        int w = snprintf(buf + used, size - used, "%s%s", c ? "+" : "", l->models[c]->name);
+        if (w < 0)
+            break;
+        used += (size_t)w;
+    }
 }
 
 /* Top-level keys: the common ones and every model's sections (so typos get a suggestion). */
@@ -207,18 +326,16 @@ int capsim_scenario_open(const char *path, const char *const *overrides, size_t 
         }
         l->sc.name = default_name;
     }
-    if ((rc = pick_model(l, err)))
+    if ((rc = capsim_system_read(l->sc.root, &l->shared, err)))
         goto fail;
-    if ((rc = l->model->configure(&l->sc, &l->cfg, err)))
+    l->sc.system = &l->shared;
+    if ((rc = pick_models(l, err)))
+        goto fail;
+    if ((rc = configure_models(l, err)))
+        goto fail;
+    if ((rc = read_flows(l, err)))
         goto fail;
     if ((rc = sim_node_check_unused(l->sc.root, err)))
-        goto fail;
-    l->monitor = sim_monitor_alloc();
-    if (!l->monitor) {
-        rc = SIM_ENOMEM;
-        goto fail;
-    }
-    if ((rc = l->model->declare(l->cfg, l->monitor, err)))
         goto fail;
     l->yaml = sim_node_emit(l->sc.root);
     if (!l->yaml) {
@@ -240,8 +357,11 @@ void capsim_scenario_close(capsim_loaded *l)
 {
     if (!l)
         return;
-    if (l->cfg && l->model)
-        l->model->destroy(l->cfg);
+    for (size_t c = 0; c < l->n_models; c++)
+        if (l->cfgs[c])
+            l->models[c]->destroy(l->cfgs[c]);
+    free(l->flows);
+    capsim_system_fini(&l->shared);
     sim_monitor_free(l->monitor);
     free(l->yaml);
     free(l->sc.extra_holidays);

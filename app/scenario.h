@@ -7,8 +7,15 @@
  *   name, description, start_date, horizon_days, warmup_days, seed, replications,
  *   bank_holidays: {extra: [dates], dates: [dates]}
  *
- * picks the model whose sections the scenario uses, lets it read and check them, and rejects
- * any key nobody read. Every error names file:line:column, the key path and what was
+ * and the shared `system:` section (trusts and sites), lets every model whose sections the
+ * scenario uses read and check them, reads the `flows:` between the models
+ *
+ *   flows:
+ *     - {from: queue.departures, to: loss.arrivals}      # an offer
+ *     - {from: loss.occupied, to: queue.block_level}     # a signal
+ *
+ * (each end MODEL.PORT of a model in the scenario, kinds matching), and rejects any key
+ * nobody read. The models then run together on one engine per replication (`system`). Every error names file:line:column, the key path and what was
  * expected; nothing is run or written before the whole scenario has been checked.
  */
 #ifndef CAPSIM_SCENARIO_H
@@ -18,14 +25,23 @@
 #include <stdint.h>
 
 #include "model.h"
+#include "shared/system_config.h"
 
 struct sim_error;
+
+#define CAPSIM_MAX_MODELS 16
 
 typedef struct capsim_loaded {
     capsim_scenario sc;
     sim_node_tree *tree;
-    const capsim_model *model;
-    void *cfg;              /* the model's configuration */
+    capsim_system shared;   /* the `system:` section */
+    size_t n_models;        /* models the scenario uses, in registry order */
+    const capsim_model *models[CAPSIM_MAX_MODELS];
+    void *cfgs[CAPSIM_MAX_MODELS];   /* their configurations */
+    sim_component components[CAPSIM_MAX_MODELS];
+    sim_flow *flows;
+    size_t n_flows;
+    sim_system system;      /* what one replication runs */
     sim_monitor *monitor;   /* declared metrics and dimensions (owned until taken) */
     char *yaml;             /* the scenario text as run (after extends and overrides) */
     char *default_name;     /* storage for sc.name when the file name gives it */
@@ -40,6 +56,13 @@ int capsim_scenario_open(const char *path, const char *const *overrides, size_t 
                          capsim_loaded **out, struct sim_error *err);
 
 void capsim_scenario_close(capsim_loaded *l);
+
+/* Run replication `replication` of a loaded scenario into `out` (of l->monitor). */
+int capsim_scenario_run(const capsim_loaded *l, uint64_t seed, uint64_t replication,
+                        sim_record *out, struct sim_error *err);
+
+/* The names of the scenario's models, joined by "+" (e.g. "queue+loss"), into buf. */
+void capsim_scenario_models(const capsim_loaded *l, char *buf, size_t size);
 
 /* The file name without its directory and a .yaml/.yml suffix (malloc'd; NULL if out of memory). */
 char *capsim_name_from_path(const char *path);

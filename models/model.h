@@ -1,18 +1,29 @@
 /*
  * models/model.h: what a capsim model provides to the program.
  *
- * The program reads a scenario's common keys (name, dates, horizon, seed, replications)
- * into a capsim_scenario, finds the model whose top-level sections the scenario uses, and
- * drives it through four calls:
+ * A scenario describes one system: the common keys (name, dates, horizon, seed,
+ * replications), an optional `system:` section shared by every model (trusts, sites,
+ * distances, populations: models/shared/system_config.h), the sections of any set of models,
+ * and the `flows:` between them. The program reads the common keys and the system into a
+ * capsim_scenario, lets every model whose sections appear configure itself, and runs them
+ * all on one engine per replication (sim/system/system.h). A model provides:
  *
- *   configure  read and check the model's sections (marking the nodes it reads as used),
- *              build an immutable configuration; errors name file:line:column and key
- *   declare    set the monitor's snapshot times and groups and declare every metric
- *   run        one replication: build an engine, run to the horizon, fill the record.
- *              Called concurrently from several threads with the same configuration, so it
- *              must only read cfg; all its random numbers come from named sim_rng streams
- *              keyed by (base_seed, replication), so results do not depend on threads.
+ *   sections   the top-level keys it owns; a model runs when any of them is present
+ *   ports      its offer and signal ports, which `flows:` connect ("ucch.divert")
+ *   configure  read and check its sections (marking the nodes it reads as used) against the
+ *              shared system, build an immutable configuration; errors name
+ *              file:line:column and key
+ *   declare    declare its dimensions and metrics (the monitor's current model is this one;
+ *              the snapshot times are already set)
+ *   start      one replication: build its state on the run's engine, schedule its first
+ *              events. Called concurrently from several threads with the same
+ *              configuration, so it must only read cfg; every random number comes from
+ *              sim_run_stream (named by model and by patient), so results do not depend on
+ *              threads or on which other models run
+ *   snapshot, warmup_end, finish, stop, accept: the component hooks of sim/system/system.h
  *   destroy    free the configuration
+ *
+ * Adding a model is one folder under models/ and one line in models/models.c.
  */
 #ifndef CAPSIM_MODEL_H
 #define CAPSIM_MODEL_H
@@ -22,8 +33,10 @@
 #include "core/calendar.h"
 #include "core/monitor.h"
 #include "scenario/yaml.h"
+#include "system/system.h"
 
 struct sim_error;
+struct capsim_system;
 
 typedef struct capsim_scenario {
     const char *path;        /* the scenario file as given */
@@ -40,14 +53,22 @@ typedef struct capsim_scenario {
     sim_date *holidays;       /* `bank_holidays.dates`: replaces the built-in table if set */
     size_t n_holidays;
     int replace_holidays;     /* 1 if `bank_holidays.dates` was given */
+    const struct capsim_system *system; /* the shared `system:` section (never NULL) */
 } capsim_scenario;
 
 typedef struct capsim_model {
     const char *name;
     const char *const *sections; /* NULL-terminated top-level keys this model owns */
+    const sim_port *ports;       /* n_ports ports (may be NULL) */
+    size_t n_ports;
     int (*configure)(const capsim_scenario *sc, void **cfg, struct sim_error *err);
     int (*declare)(const void *cfg, sim_monitor *m, struct sim_error *err);
-    int (*run)(const void *cfg, uint64_t base_seed, uint64_t replication, sim_record *out);
+    int (*start)(const void *cfg, sim_run *run, size_t self, void **state);
+    void (*snapshot)(void *state, size_t k);
+    void (*warmup_end)(void *state);
+    int (*finish)(void *state, sim_record *out);
+    void (*stop)(void *state);
+    int (*accept)(void *state, size_t port, const sim_patient *p);
     void (*destroy)(void *cfg);
 } capsim_model;
 
@@ -56,5 +77,22 @@ extern const capsim_model *const capsim_models[];
 
 /* Set up a calendar for the scenario (start date and bank holidays). */
 int capsim_scenario_calendar(const capsim_scenario *sc, sim_calendar *cal);
+
+/*
+ * Set the monitor's snapshot times to the month ends of [0, horizon] with their date labels,
+ * unless it has times already (every model of a scenario shares them).
+ */
+int capsim_monitor_month_ends(sim_monitor *m, const sim_calendar *cal, double horizon);
+
+/* A component of a system for a configured model (model index `model` in the monitor). */
+sim_component capsim_model_component(const capsim_model *m, const void *cfg, size_t model);
+
+/*
+ * Run one model alone for one replication (tests, benchmarks): a one-component system with
+ * the monitor's times, the model's namespace 0, `horizon` and `warmup` days.
+ */
+int capsim_model_run_alone(const capsim_model *m, const void *cfg, double horizon,
+                           double warmup, uint64_t seed, uint64_t replication, sim_record *out,
+                           struct sim_error *err);
 
 #endif

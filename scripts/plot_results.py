@@ -1,14 +1,16 @@
 #!/usr/bin/python3
 """Plot one series metric of a capsim results file: mean and 95% CI band over time.
 
-    plot_results.py FILE METRIC [-s SCENARIO ...] [-g GROUP ...] [-o OUT.png]
+    plot_results.py FILE [MODEL/]METRIC [-s SCENARIO ...] [-g GROUP ...] [-o OUT.png]
 
-One panel per group (trust), one line per scenario; the shaded band is the 95% Student t
-confidence interval for the mean across replications (summary/METRIC). Dates on the x axis
+One panel per cell of the metric's dimensions (e.g. per list or trust), one line per
+scenario; the shaded band is the 95% Student t confidence interval for the mean across
+replications (MODEL/summary/METRIC). A bare METRIC is looked up in every model. Dates on the x axis
 come from the time_label dataset. Saves a PNG (default METRIC.png) for reports.
 """
 import argparse
 import datetime
+import itertools
 import math
 import sys
 
@@ -48,17 +50,23 @@ def main():
             if name not in f["scenarios"]:
                 sys.exit(f"{args.file}: no scenario {name!r}")
             g = f["scenarios"][name]
-            if args.metric not in g["summary"] or args.metric not in g["series"]:
+            model, _, metric = args.metric.rpartition("/")
+            models = [model] if model else [m for m in g.attrs["models"]
+                                            if metric in g[m]["series"]]
+            if not models or models[0] not in g or metric not in g[models[0]]["series"]:
                 sys.exit(f"{args.file}: scenario {name}: no series metric {args.metric!r}")
-            s = g["summary"][args.metric]
-            units, description = s.attrs["units"], g["series"][args.metric].attrs["description"]
+            mg = g[models[0]]
+            s = mg["summary"][metric]
+            units, description = s.attrs["units"], mg["series"][metric].attrs["description"]
             stats = list(g["stat"].asstr()[()])
             i_mean, i_lo, i_hi = (stats.index(k) for k in ("mean", "ci_low", "ci_high"))
             dates = parse_dates(g["time_label"].asstr()[()], g["time"][()])
             data = s[()]
-            if data.ndim == 3:
-                dim = g.attrs["group_dimension"]
-                labels = list(g[dim].asstr()[()])
+            if data.ndim >= 3:
+                names_ = [d.label for d in s.dims][1:-1]
+                labels = ["/".join(c) for c in itertools.product(
+                    *[list(mg[n].asstr()[()]) for n in names_])]
+                data = data.reshape(data.shape[0], len(labels), data.shape[-1])
                 for i, label in enumerate(labels):
                     if args.group and label not in args.group:
                         continue

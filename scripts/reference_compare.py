@@ -45,10 +45,10 @@ def main(refdir, newdir):
                 checked += 1
                 if not same(a, b):
                     problems.append("%s: %s[%d] = %.12g, reference %.12g" % (f, key, i, b, a))
-    for p in problems[:60]:
+    for p in problems[:int(os.environ.get("REFERENCE_SHOW", "60"))]:
         print(p)
-    if len(problems) > 60:
-        print("... and %d more differences" % (len(problems) - 60))
+    if len(problems) > int(os.environ.get("REFERENCE_SHOW", "60")):
+        print("... and %d more differences" % (len(problems) - int(os.environ.get("REFERENCE_SHOW", "60"))))
     print("reference: %d files, %d values compared, %d differences"
           % (len(ref_files), checked, len(problems)))
     return 1 if problems else 0

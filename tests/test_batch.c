@@ -525,7 +525,7 @@ static void test_precision(void **state)
         /* sd 2 about a mean of 10 (the worse scenario): n ~ (1.96 * 2 / 0.5)^2 = 61. */
         assert_true(k > 30 && k < 120);
         assert_true(rep->worst_precision <= 0.05);
-        assert_string_equal(rep->worst_metric, "s0/mean_wait");
+        assert_string_equal(rep->worst_metric, "s0/default/mean_wait");
         sim_results_free(res);
     }
     assert_int_equal(n[0], n[1]);

@@ -105,8 +105,8 @@ static void test_bad_scenarios(void **state)
                     "syntax.yaml:6:10: did not find expected ',' or '}' (while parsing a flow "
                     "mapping at line 5, column 13)");
     expect_rejected("no_model", "name: x\nstart_date: 2023-04-01\nhorizon_days: 10\n",
-                    "no_model.yaml: no model section: expected one of queue, trusts, "
-                    "specialties, theatres, collaboration");
+                    "no_model.yaml: no model section: expected one of queue, specialties, "
+                    "theatres, collaboration, loss");
     expect_rejected("extends", "extends: nothere.yaml\n",
                     "extends.yaml:1:10: extends: cannot open \"nothere.yaml\": No such file or "
                     "directory");
@@ -177,7 +177,7 @@ static void test_check_and_run(void **state)
     snprintf(cmd, sizeof cmd, "cd '%s' && '%s' check good.yaml", dir, CAPSIM_BINARY);
     assert_int_equal(tu_run(cmd, &out, NULL), 0);
     assert_string_equal(out, "good.yaml: ok: scenario \"good\", model queue, 365 days from "
-                             "2023-04-01, 12 snapshots, 11 metrics, 1 group (class)\n");
+                             "2023-04-01, 12 snapshots, 13 metrics, 0 flows, 1 group (class)\n");
     free(out);
     snprintf(cmd, sizeof cmd, "cd '%s' && '%s' run good.yaml -r 3 --quiet", dir, CAPSIM_BINARY);
     assert_int_equal(tu_run(cmd, NULL, NULL), 0);

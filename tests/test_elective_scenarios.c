@@ -33,6 +33,9 @@ static void open_file(elt *f, const char *name)
         rc = sim_node_opt_number(root, "replications", 1, 1e9, &x, &err);
     f->sc.path = path;
     f->sc.root = root;
+    if (!rc)
+        rc = capsim_system_read(root, &f->system, &err);
+    f->sc.system = &f->system;
     void *cfg = NULL;
     if (!rc)
         rc = capsim_elective_model.configure(&f->sc, &cfg, &err);

@@ -3,7 +3,9 @@
  *
  * It drives the model through its capsim_model functions (configure, declare, run) from
  * scenario text, without the command line: the common keys (dates, horizon, holidays) are
- * filled in here, the model's sections come from the text. Include after testutil.h.
+ * filled in here, the model's sections come from the text. For brevity a test writes the
+ * system's trusts as a top-level `trusts:` block (a scenario file has it under `system:`):
+ * the fixture reads it with capsim_system_read_section. Include after testutil.h.
  */
 #ifndef TEST_ELECTIVE_SUPPORT_H
 #define TEST_ELECTIVE_SUPPORT_H
@@ -16,6 +18,7 @@
 #include "../models/elective/el_config.h"
 #include "../models/elective/el_run.h"
 #include "../models/model.h"
+#include "../models/shared/system_config.h"
 #include "core/error.h"
 #include "core/monitor.h"
 #include "core/stats.h"
@@ -25,6 +28,7 @@ extern const capsim_model capsim_elective_model;
 
 typedef struct elt {
     sim_node_tree *tree;
+    capsim_system system;
     capsim_scenario sc;
     el_config *cfg;
     sim_monitor *mon;
@@ -43,6 +47,9 @@ __attribute__((unused)) static int elt_open_rc(elt *f, const char *yaml, double 
     int rc = sim_yaml_load_string(yaml, "test.yaml", &f->tree, &root, err);
     if (rc)
         return rc;
+    if ((rc = capsim_system_read_section(root, &f->system, err)))
+        return rc;
+    f->sc.system = &f->system;
     f->sc.path = "test.yaml";
     f->sc.root = root;
     f->sc.name = "test";
@@ -80,6 +87,7 @@ __attribute__((unused)) static void elt_close(elt *f)
     if (f->cfg)
         capsim_elective_model.destroy(f->cfg);
     sim_monitor_free(f->mon);
+    capsim_system_fini(&f->system);
     sim_node_tree_free(f->tree);
     memset(f, 0, sizeof *f);
 }

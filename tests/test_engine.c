@@ -335,7 +335,6 @@ static void test_event_classes(void **state)
     assert_true(sim_schedule_at_class(e, 1.0, SIM_CLASS_CAPACITY, record, l, 2) != 0);
     assert_true(sim_schedule_at(e, 1.0, record, l, 4) != 0);
     assert_true(sim_schedule_at(e, 0.5, record, l, 0) != 0);
-    assert_int_equal(sim_schedule_at_class(e, 1.0, SIM_EVENT_CLASSES, record, l, 9), 0);
     sim__engine_set_sequence(e, (UINT64_C(1) << 32) - 1);
     assert_true(sim_schedule_at_class(e, 1.0, SIM_CLASS_SNAPSHOT, record, l, 1) != 0);
     assert_true(sim_schedule_at_class(e, 1.0, 0, record, l, 0) != 0);
@@ -344,6 +343,34 @@ static void test_event_classes(void **state)
     assert_int_equal(l->n, 8);
     for (size_t k = 0; k < 8; k++)
         assert_int_equal(l->arg[k], want[k]);
+    free(l);
+    sim_engine_free(e);
+}
+
+/*
+ * The first-error flag: a refused schedule (here a class out of range, then a time in the
+ * past) stops the run, and sim_run_until keeps returning the first error and its message.
+ */
+static void test_first_error(void **state)
+{
+    (void)state;
+    sim_engine *e = sim_engine_alloc(0);
+    log_t *l = calloc(1, sizeof *l);
+    assert_true(sim_schedule_at(e, 1.0, record, l, 1) != 0);
+    assert_int_equal(sim_engine_error(e), 0);
+    assert_string_equal(sim_engine_error_message(e), "");
+    assert_int_equal(sim_schedule_at_class(e, 1.0, SIM_EVENT_CLASSES, record, l, 9), 0);
+    assert_int_equal(sim_engine_error(e), SIM_EINVAL);
+    assert_int_equal(sim_run_until(e, 10.0), SIM_EINVAL);
+    assert_int_equal(l->n, 0);
+    sim_engine_fail(e, SIM_ENOMEM, "a later failure is ignored");
+    assert_int_equal(sim_engine_error(e), SIM_EINVAL);
+    assert_string_equal(sim_engine_error_message(e), "an event was scheduled at time 1 (now 0)");
+    sim_engine_reset(e);
+    assert_int_equal(sim_engine_error(e), 0);
+    assert_true(sim_schedule_at(e, 2.0, record, l, 2) != 0);
+    assert_int_equal(sim_run_until(e, 10.0), SIM_OK);
+    assert_int_equal(l->n, 1);
     free(l);
     sim_engine_free(e);
 }
@@ -396,6 +423,7 @@ int main(void)
         cmocka_unit_test(test_reset),
         cmocka_unit_test(test_sequence_renumbering),
         cmocka_unit_test(test_event_classes),
+        cmocka_unit_test(test_first_error),
         cmocka_unit_test(test_hold_model),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -124,7 +124,7 @@ static void test_record(void **state)
     assert_true(sim_record_get(r, 2, 0, 1) == 4.0);
     assert_true(r->values[11] == 9.0);
     const sim_metric *mt = sim_monitor_metric(m, 0);
-    assert_int_equal(sim_record_index(mt, 2, 1, 0), 2);
+    assert_int_equal(sim_record_index(mt, 1, 0), 2);
     sim_record_clear(r);
     for (size_t i = 0; i < sim_monitor_record_length(m); i++)
         assert_true(r->values[i] == 0.0);
@@ -132,6 +132,78 @@ static void test_record(void **state)
     sim_record_free(NULL);
     sim_monitor_free(m);
     sim_monitor_free(NULL);
+}
+
+/*
+ * Two models in one registry: each has its namespace, dimensions and local metric ids; a
+ * model's record view writes its own slice; copies compare equal, and a change of labels of
+ * either model's dimension makes them differ.
+ */
+static void test_models_and_dimensions(void **state)
+{
+    (void)state;
+    static const char *const cats[] = {"C1", "C2", "C3"};
+    sim_monitor *m = sim_monitor_alloc();
+    assert_int_equal(sim_monitor_set_times(m, times3, labels3, 3), 0);
+    assert_int_equal(sim_monitor_begin_model(m, "elective"), 0);
+    assert_int_equal(sim_monitor_set_groups(m, "trust", trusts, 2), 0);
+    assert_int_equal(sim_monitor_declare(m, "size", "patients", "Size.", SIM_METRIC_SERIES, true), 0);
+    assert_int_equal(sim_monitor_declare(m, "moved", "patients", "Moved.", SIM_METRIC_REP, false), 1);
+    assert_int_equal(sim_monitor_begin_model(m, "ucch"), 1);
+    int trust = sim_monitor_add_dimension(m, "trust", trusts, 2);
+    int cat = sim_monitor_add_dimension(m, "category", cats, 3);
+    assert_true(trust >= 0 && cat >= 0);
+    assert_int_equal(sim_monitor_add_dimension(m, "category", cats, 3), SIM_EINVAL);
+    const size_t dims[] = {(size_t)trust, (size_t)cat};
+    assert_int_equal(sim_monitor_declare_dims(m, "calls", "calls", "Calls.", SIM_METRIC_SERIES,
+                                              dims, 2), 0);
+    assert_int_equal(sim_monitor_declare(m, "size", "x", "Same name, other model.",
+                                         SIM_METRIC_REP, false), 1);
+    /* elective's block is closed: it cannot be re-entered after ucch began. */
+    assert_int_equal(sim_monitor_begin_model(m, "elective"), SIM_EINVAL);
+    assert_int_equal(sim_monitor_begin_model(m, "time"), SIM_EINVAL);
+
+    assert_int_equal(sim_monitor_model_count(m), 2);
+    assert_int_equal(sim_monitor_model_first(m, 1), 2);
+    assert_int_equal(sim_monitor_find_path(m, "ucch/size"), 3);
+    assert_int_equal(sim_monitor_find_path(m, "size"), 0);
+    assert_int_equal(sim_monitor_find_path(m, "nope/size"), -1);
+    const sim_metric *calls = sim_monitor_metric(m, 2);
+    assert_int_equal(calls->cells, 6);
+    assert_int_equal(calls->length, 18);
+    /* size 3x2 + moved 1 + calls 3x6 + ucch/size 1 */
+    assert_int_equal(sim_monitor_record_length(m), 6 + 1 + 18 + 1);
+    char label[64];
+    sim_monitor_cell_label(m, calls, 5, label, sizeof label);
+    assert_string_equal(label, "Beta/C3");
+
+    sim_record *r = sim_record_alloc(m);
+    sim_record v = sim_record_view(r, 1);
+    sim_record_set(&v, 0, 2, 4, 7.0);  /* ucch calls at time 2, Beta/C2 */
+    sim_record_set(&v, 1, 0, 0, 5.0);  /* ucch size */
+    assert_true(r->values[7 + 2 * 6 + 4] == 7.0);
+    assert_true(r->values[25] == 5.0);
+    assert_true(sim_record_get(r, 3, 0, 0) == 5.0);
+
+    sim_monitor *c = sim_monitor_copy(m);
+    assert_non_null(c);
+    assert_true(sim_monitor_equal(m, c));
+    sim_monitor *d = sim_monitor_alloc();
+    sim_monitor_set_times(d, times3, labels3, 3);
+    sim_monitor_begin_model(d, "elective");
+    sim_monitor_set_groups(d, "trust", trusts, 2);
+    sim_monitor_declare(d, "size", "patients", "Size.", SIM_METRIC_SERIES, true);
+    sim_monitor_declare(d, "moved", "patients", "Moved.", SIM_METRIC_REP, false);
+    sim_monitor_begin_model(d, "ucch");
+    sim_monitor_add_dimension(d, "trust", trusts, 2);
+    sim_monitor_add_dimension(d, "category", (const char *const[]){"C1", "C2", "C4"}, 3);
+    sim_monitor_declare_dims(d, "calls", "calls", "Calls.", SIM_METRIC_SERIES, dims, 2);
+    sim_monitor_declare(d, "size", "x", "Same name, other model.", SIM_METRIC_REP, false);
+    assert_false(sim_monitor_equal(m, d));
+    sim_record_free(r);
+    sim_monitor_free(c);
+    sim_monitor_free(d);
+    sim_monitor_free(m);
 }
 
 static void test_copy_equal(void **state)
@@ -183,6 +255,7 @@ int main(void)
         cmocka_unit_test(test_invalid),
         cmocka_unit_test(test_record),
         cmocka_unit_test(test_copy_equal),
+        cmocka_unit_test(test_models_and_dimensions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -48,7 +48,7 @@ static void run_reps(capsim_loaded *l, size_t reps, sim_record **out)
     for (size_t r = 0; r < reps; r++) {
         out[r] = sim_record_alloc(l->monitor);
         assert_non_null(out[r]);
-        assert_int_equal(l->model->run(l->cfg, l->sc.seed, r, out[r]), 0);
+        assert_int_equal(capsim_scenario_run(l, l->sc.seed, r, out[r], NULL), 0);
     }
 }
 

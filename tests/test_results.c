@@ -294,7 +294,7 @@ static void test_layout(void **state)
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     assert_true(f >= 0);
     check_attr_str(f, "format", "capsim-results");
-    assert_int_equal(h5_attr_i64(f, "format_version"), 1);
+    assert_int_equal(h5_attr_i64(f, "format_version"), 2);
     check_attr_str(f, "capsim_version", "0.1.0");
     check_attr_str(f, "git_commit", "abc123def456");
     check_attr_str(f, "created_utc", "2026-11-23T09:31:41Z");
@@ -324,13 +324,13 @@ static void test_layout(void **state)
     const char *yaml_arr[] = {yaml_base};
     check_strings(f, "/scenarios/base/scenario_yaml", yaml_arr, 1);
     check_strings(f, "/scenarios/base/time_label", labels3, 3);
-    check_strings(f, "/scenarios/base/trust", trusts, 2);
+    check_strings(f, "/scenarios/base/default/trust", trusts, 2);
     static const char *const stats[] = {"mean", "sd", "ci_low", "ci_high", "half_width",
                                         "q025", "median", "q975", "min", "max", "n"};
     check_strings(f, "/scenarios/base/stat", stats, 11);
 
     hsize_t d1[] = {3};
-    double *t = h5_read(f, "/scenarios/base/time", 1, d1, "days");
+    double *t = h5_read(f, "/scenarios/base/time", 1, d1, "days since 2024-04-01");
     for (int i = 0; i < 3; i++)
         assert_true(t[i] == times3[i]);
     free(t);
@@ -346,17 +346,17 @@ static void test_layout(void **state)
 
     /* Series: [replication, time, trust], chunked with shuffle and deflate. */
     hsize_t ds[] = {REPS, 3, 2};
-    double *v = h5_read(f, "/scenarios/base/series/waiting_list", 3, ds, "patients");
+    double *v = h5_read(f, "/scenarios/base/default/series/waiting_list", 3, ds, "patients");
     for (int k = 0; k < REPS; k++)
         for (int ti = 0; ti < 3; ti++)
             for (int gi = 0; gi < 2; gi++)
                 assert_true(v[(k * 3 + ti) * 2 + gi] == value(0, k, 0, ti, gi));
     free(v);
     const char *sc3[] = {"/scenarios/base/replication", "/scenarios/base/time",
-                         "/scenarios/base/trust"};
-    check_attached(f, "/scenarios/base/series/waiting_list", sc3, 3);
+                         "/scenarios/base/default/trust"};
+    check_attached(f, "/scenarios/base/default/series/waiting_list", sc3, 3);
     {
-        hid_t d = H5Dopen2(f, "/scenarios/base/series/waiting_list", H5P_DEFAULT);
+        hid_t d = H5Dopen2(f, "/scenarios/base/default/series/waiting_list", H5P_DEFAULT);
         hid_t p = H5Dget_create_plist(d);
         assert_int_equal(H5Pget_layout(p), H5D_CHUNKED);
         assert_int_equal(H5Pget_nfilters(p), 2);
@@ -373,16 +373,16 @@ static void test_layout(void **state)
         H5Dclose(d);
     }
     hsize_t dr[] = {REPS};
-    v = h5_read(f, "/scenarios/more-beds/reps/total_cost", 1, dr, "GBP");
+    v = h5_read(f, "/scenarios/more-beds/default/reps/total_cost", 1, dr, "GBP");
     for (int k = 0; k < REPS; k++)
         assert_true(v[k] == value(1, k, 3, 0, 0));
     free(v);
-    const char *scr[] = {"/scenarios/more-beds/replication", "/scenarios/more-beds/trust"};
-    check_attached(f, "/scenarios/more-beds/reps/mean_wait", scr, 2);
+    const char *scr[] = {"/scenarios/more-beds/replication", "/scenarios/more-beds/default/trust"};
+    check_attached(f, "/scenarios/more-beds/default/reps/mean_wait", scr, 2);
 
     /* Summary of waiting_list, time 1, Beta: c + k^2/2 with c = 100 + 10 + 1. */
     hsize_t dsum[] = {3, 2, 11};
-    double *s = h5_read(f, "/scenarios/base/summary/waiting_list", 3, dsum, "patients");
+    double *s = h5_read(f, "/scenarios/base/default/summary/waiting_list", 3, dsum, "patients");
     const double *c = s + (1 * 2 + 1) * 11;
     double c0 = 111.0, sd = sqrt(12.25 / 3.0), hw = T95_3 * sd / 2.0;
     close_to(c[0], c0 + 1.75, 1e-12);
@@ -397,24 +397,24 @@ static void test_layout(void **state)
     close_to(c[9], c0 + 4.5, 0);
     close_to(c[10], 4, 0);
     free(s);
-    const char *scs[] = {"/scenarios/base/time", "/scenarios/base/trust",
+    const char *scs[] = {"/scenarios/base/time", "/scenarios/base/default/trust",
                          "/scenarios/base/stat"};
-    check_attached(f, "/scenarios/base/summary/waiting_list", scs, 3);
+    check_attached(f, "/scenarios/base/default/summary/waiting_list", scs, 3);
     /* admissions at time 0 had one NaN (replication 2): n = 3. */
     hsize_t dsa[] = {3, 11};
-    s = h5_read(f, "/scenarios/base/summary/admissions", 2, dsa, "1");
+    s = h5_read(f, "/scenarios/base/default/summary/admissions", 2, dsa, "1");
     close_to(s[10], 3, 0);
     close_to(s[0], 200 + (0 + 0.5 + 4.5) / 3, 1e-12);
     close_to(s[1 * 11 + 10], 4, 0);
     free(s);
     hsize_t dst[] = {11};
-    s = h5_read(f, "/scenarios/base/summary/total_cost", 1, dst, "GBP");
+    s = h5_read(f, "/scenarios/base/default/summary/total_cost", 1, dst, "GBP");
     close_to(s[0], 400 + 1.75, 1e-12);
     free(s);
 
     /* Paired differences more-beds - base: (m + 1) + k/4, k = 0..3. */
     hsize_t dc[] = {2, 11};
-    s = h5_read(f, "/comparisons/more-beds__vs__base/mean_wait", 2, dc, "weeks");
+    s = h5_read(f, "/comparisons/more-beds__vs__base/default/mean_wait", 2, dc, "weeks");
     double dsd = 0.25 * sqrt(5.0 / 3.0), dhw = T95_3 * dsd / 2.0;
     for (int gi = 0; gi < 2; gi++) {
         close_to(s[gi * 11 + 0], 3.375, 1e-12);
@@ -424,9 +424,10 @@ static void test_layout(void **state)
         close_to(s[gi * 11 + 10], 4, 0);
     }
     free(s);
-    const char *scc[] = {"/scenarios/more-beds/trust", "/scenarios/more-beds/stat"};
-    check_attached(f, "/comparisons/more-beds__vs__base/mean_wait", scc, 2);
-    s = h5_read(f, "/comparisons/more-beds__vs__base/waiting_list", 3, dsum, "patients");
+    const char *scc[] = {"/comparisons/more-beds__vs__base/default/trust",
+                         "/comparisons/more-beds__vs__base/stat"};
+    check_attached(f, "/comparisons/more-beds__vs__base/default/mean_wait", scc, 2);
+    s = h5_read(f, "/comparisons/more-beds__vs__base/default/waiting_list", 3, dsum, "patients");
     close_to(s[(2 * 2 + 1) * 11], 1.375, 1e-12);
     free(s);
     /* The baseline is not compared with itself. */
@@ -608,16 +609,16 @@ static void test_partial(void **state)
     H5Sclose(sp);
     H5Dclose(d);
     hsize_t ds[] = {2, 3};
-    double *v = h5_read(f, "/scenarios/more-beds/series/admissions", 2, ds, "1");
+    double *v = h5_read(f, "/scenarios/more-beds/default/series/admissions", 2, ds, "1");
     assert_true(v[1 * 3 + 2] == value(1, 2, 1, 2, 0));
     free(v);
     hsize_t dst[] = {11};
-    v = h5_read(f, "/scenarios/more-beds/summary/total_cost", 1, dst, "GBP");
+    v = h5_read(f, "/scenarios/more-beds/default/summary/total_cost", 1, dst, "GBP");
     close_to(v[10], 2, 0);
     close_to(v[0], 404 + (0 + 2.0 + 0 + 0.5) / 2, 1e-12);
     free(v);
     /* Paired over replications 0 and 2: differences 4 and 4.5. */
-    v = h5_read(f, "/comparisons/more-beds__vs__base/total_cost", 1, dst, "GBP");
+    v = h5_read(f, "/comparisons/more-beds__vs__base/default/total_cost", 1, dst, "GBP");
     close_to(v[10], 2, 0);
     close_to(v[0], 4.25, 1e-12);
     close_to(v[4], T95_1 * sqrt(0.125) / sqrt(2.0), 1e-9);
@@ -674,12 +675,12 @@ static void test_no_dimensions(void **state)
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     assert_true(f >= 0);
     hsize_t dst[] = {11};
-    double *v = h5_read(f, "/scenarios/only/summary/utilisation", 1, dst, "fraction");
+    double *v = h5_read(f, "/scenarios/only/default/summary/utilisation", 1, dst, "fraction");
     close_to(v[0], 0.6, 1e-12);
     close_to(v[1], 0.1, 1e-12);
     free(v);
     hsize_t d0[] = {0};
-    free(h5_read(f, "/scenarios/only/time", 1, d0, "days"));
+    free(h5_read(f, "/scenarios/only/time", 1, d0, "days since 2025-01-01"));
     assert_true(H5Lexists(f, "/comparisons", H5P_DEFAULT) <= 0);
     H5Fclose(f);
     sim_results *back;
@@ -766,16 +767,18 @@ static void test_h5py(void **state)
         "g = f['scenarios/base']\n"
         "assert isinstance(g.attrs['start_date'], str)\n"
         "assert g['scenario_yaml'].asstr()[()].endswith('caf\\u00e9\\n')\n"
-        "d = g['series/waiting_list']\n"
+        "assert list(g.attrs['models']) == ['default']\n"
+        "d = g['default/series/waiting_list']\n"
         "assert isinstance(d.attrs['units'], str) and d.attrs['units'] == 'patients'\n"
         "assert [dim.label for dim in d.dims] == ['replication', 'time', 'trust'], "
         "[dim.label for dim in d.dims]\n"
         "assert d.dims[1][0].name == '/scenarios/base/time'\n"
         "assert list(d.dims[2].keys()) == ['trust']\n"
-        "assert list(g['trust'].asstr()[:]) == ['Alpha', 'Beta']\n"
+        "assert list(g['default/trust'].asstr()[:]) == ['Alpha', 'Beta']\n"
+        "assert list(d.attrs['dimensions']) == ['trust']\n"
         "assert d.shape == (4, 3, 2)\n"
         "assert d[3, 1, 1] == 100 + 10 + 1 + 4.5\n"
-        "s = g['summary/waiting_list']\n"
+        "s = g['default/summary/waiting_list']\n"
         "assert [dim.label for dim in s.dims] == ['time', 'trust', 'stat']\n"
         "assert list(s.dims[2][0].asstr()[:])[:2] == ['mean', 'sd']\n"
         "print('ok')\n");

@@ -5,6 +5,7 @@
  * number is read by the strict sim_node readers, so errors name file:line:column and key.
  */
 #include "el_config.h"
+#include "../shared/system_config.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -138,74 +139,40 @@ int el_config_list_of(const el_config *cfg, int trust, int specialty)
 
 /* ---- trusts ------------------------------------------------------------------------- */
 
-static int read_trusts(el_config *cfg, const sim_node *root, struct sim_error *err)
+/* The trusts and sites of the shared system section (models/system/system_config.h). */
+static int read_trusts(el_config *cfg, const capsim_scenario *sc, struct sim_error *err)
 {
-    static const char *const trust_keys[] = {"name", "sites", NULL};
-    static const char *const site_keys[] = {"code", "name", "lat", "lon", NULL};
-    sim_node *seq;
-    TRY(sim_node_seq(root, "trusts", &seq, err));
-    if (seq->n == 0)
-        return sim_node_error(seq, err, "expected at least one trust");
-    size_t n_sites = 0;
-    for (size_t i = 0; i < seq->n; i++) {
-        sim_node *t = seq->items[i], *sites;
-        if (t->kind != SIM_NODE_MAP)
-            return sim_node_error(t, err, "expected a map {name, sites}");
-        sim_node_mark_used(t, false);
-        TRY(sim_node_seq(t, "sites", &sites, err));
-        if (sites->n == 0)
-            return sim_node_error(sites, err, "expected at least one site");
-        n_sites += sites->n;
-    }
-    cfg->trusts = calloc(seq->n, sizeof *cfg->trusts);
-    cfg->sites = calloc(n_sites, sizeof *cfg->sites);
+    const capsim_system *sys = sc->system;
+    if (sys->n_trusts == 0)
+        return sim_node_error(sc->root, err,
+                              "the elective model needs trusts: add a system: section with "
+                              "trusts and their sites");
+    cfg->trusts = calloc(sys->n_trusts, sizeof *cfg->trusts);
+    cfg->sites = calloc(sys->n_sites ? sys->n_sites : 1, sizeof *cfg->sites);
     if (!cfg->trusts || !cfg->sites)
         return SIM_ENOMEM;
-    for (size_t i = 0; i < seq->n; i++) {
-        sim_node *t = seq->items[i], *sites;
-        TRY(sim_node_check_keys(t, trust_keys, err));
-        const char *name;
-        TRY(sim_node_string(t, "name", &name, err));
-        if (el__find_trust(cfg, name, NULL, NULL) >= 0)
-            return sim_node_error(sim_node_get(t, "name"), err, "trust \"%s\" is named twice",
-                                  name);
-        el_trust *tr = &cfg->trusts[cfg->n_trusts];
-        if (!(tr->name = el__strdup(name)))
+    for (size_t i = 0; i < sys->n_trusts; i++) {
+        const capsim_trust *t = &sys->trusts[i];
+        if (t->n_sites > EL_MAX_POOL_SITES)
+            return sim_node_error(sim_node_get(t->node, "sites"), err,
+                                  "expected at most %d sites", EL_MAX_POOL_SITES);
+        el_trust *tr = &cfg->trusts[cfg->n_trusts++];
+        if (!(tr->name = el__strdup(t->name)))
             return SIM_ENOMEM;
-        cfg->n_trusts++;
-        TRY(sim_node_seq(t, "sites", &sites, err));
-        tr->first_site = (int)cfg->n_sites;
-        tr->n_sites = (int)sites->n;
-        if (sites->n > EL_MAX_POOL_SITES)
-            return sim_node_error(sites, err, "expected at most %d sites", EL_MAX_POOL_SITES);
-        for (size_t k = 0; k < sites->n; k++) {
-            sim_node *s = sites->items[k];
-            if (s->kind != SIM_NODE_MAP)
-                return sim_node_error(s, err, "expected a map {code, name, lat, lon}");
-            sim_node_mark_used(s, false);
-            TRY(sim_node_check_keys(s, site_keys, err));
-            const char *code, *sname = NULL;
-            TRY(sim_node_string(s, "code", &code, err));
-            TRY(sim_node_opt_string(s, "name", &sname, err));
-            if (el__find_site(cfg, code, NULL, NULL) >= 0)
-                return sim_node_error(sim_node_get(s, "code"), err,
-                                      "site code \"%s\" is used twice", code);
-            el_site *st = &cfg->sites[cfg->n_sites];
-            st->code = el__strdup(code);
-            st->name = el__strdup(sname ? sname : code);
-            if (!st->code || !st->name)
-                return SIM_ENOMEM;
-            cfg->n_sites++;
-            st->trust = (int)i;
-            bool has_lat = sim_node_has(s, "lat"), has_lon = sim_node_has(s, "lon");
-            if (has_lat != has_lon)
-                return sim_node_error(s, err, "expected both lat and lon, or neither");
-            if (has_lat) {
-                TRY(sim_node_number(s, "lat", -90, 90, &st->lat, err));
-                TRY(sim_node_number(s, "lon", -180, 180, &st->lon, err));
-                st->has_coords = true;
-            }
-        }
+        tr->first_site = t->first_site;
+        tr->n_sites = t->n_sites;
+    }
+    for (size_t k = 0; k < sys->n_sites; k++) {
+        const capsim_site *ss = &sys->sites[k];
+        el_site *st = &cfg->sites[cfg->n_sites++];
+        st->code = el__strdup(ss->code);
+        st->name = el__strdup(ss->name);
+        if (!st->code || !st->name)
+            return SIM_ENOMEM;
+        st->trust = ss->trust;
+        st->has_coords = ss->has_coords;
+        st->lat = ss->lat;
+        st->lon = ss->lon;
     }
     return SIM_OK;
 }
@@ -615,7 +582,7 @@ int el_config_read(const capsim_scenario *sc, el_config **out, struct sim_error 
     cfg->horizon_days = sc->horizon_days;
     cfg->warmup_days = sc->warmup_days;
     if (!rc)
-        rc = read_trusts(cfg, sc->root, err);
+        rc = read_trusts(cfg, sc, err);
     if (!rc) {
         size_t ns = cfg->n_sites;
         cfg->distance_km = malloc(ns * ns * sizeof *cfg->distance_km);

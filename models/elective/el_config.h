@@ -53,6 +53,7 @@
 #include "../model.h"
 
 struct sim_error;
+struct el_run_hooks;
 
 #define EL_PRIORITIES 4
 #define EL_MAX_BANDS 16
@@ -162,6 +163,7 @@ typedef struct el_collab {
 } el_collab;
 
 typedef struct el_config {
+    const struct el_run_hooks *test_hooks; /* observers for tests; NULL in the program */
     sim_calendar cal;
     bool cal_ready;
     double horizon_days, warmup_days;

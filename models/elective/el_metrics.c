@@ -57,8 +57,7 @@ static const metric_def defs[] = {
 
 int el_declare(const el_config *cfg, sim_monitor *m)
 {
-    int rc = sim_monitor_set_times(m, cfg->times, (const char *const *)cfg->time_labels,
-                                   cfg->n_times);
+    int rc = capsim_monitor_month_ends(m, &cfg->cal, cfg->horizon_days);
     if (rc)
         return rc;
     const char **labels = malloc((cfg->n_lists ? cfg->n_lists : 1) * sizeof *labels);
@@ -77,13 +76,16 @@ int el_declare(const el_config *cfg, sim_monitor *m)
     return rc;
 }
 
-int el_metric_ids_find(const sim_monitor *m, el_metric_ids *ids)
+/* The metrics' ids in the record view `rec` (relative to its model's first metric). */
+int el_metric_ids_find(const sim_record *rec, el_metric_ids *ids)
 {
+    const sim_monitor *m = rec->monitor;
+    size_t model = sim_monitor_metric(m, rec->base)->model;
     for (size_t i = 0; i < N_DEFS; i++) {
-        int id = sim_monitor_find(m, defs[i].name);
+        int id = sim_monitor_find_in(m, model, defs[i].name);
         if (id < 0)
             return SIM_EINVAL;
-        *(int *)((char *)ids + defs[i].offset) = id;
+        *(int *)((char *)ids + defs[i].offset) = id - (int)rec->base;
     }
     return SIM_OK;
 }
@@ -147,7 +149,7 @@ void el_snapshot(el_run *r, size_t k)
     compact(r);
 }
 
-void el_finish(el_run *r)
+void el_write_outcomes(el_run *r)
 {
     const el_config *cfg = r->cfg;
     double end = cfg->horizon_days;

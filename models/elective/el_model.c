@@ -3,7 +3,7 @@
  *
  * Referrals, RTT waiting lists, theatre sessions and collaboration between trusts (see
  * el_config.h for the scenario sections and el_run.h, thr_theatre.c and collab.c for the
- * behaviour).
+ * behaviour). Trusts and sites come from the scenario's shared `system:` section.
  */
 #include "../model.h"
 
@@ -11,8 +11,7 @@
 #include "el_config.h"
 #include "el_run.h"
 
-static const char *const sections[] = {"trusts", "specialties", "theatres", "collaboration",
-                                       NULL};
+static const char *const sections[] = {"specialties", "theatres", "collaboration", NULL};
 
 static int configure(const capsim_scenario *sc, void **cfg, struct sim_error *err)
 {
@@ -33,11 +32,6 @@ static int declare(const void *cfg, sim_monitor *m, struct sim_error *err)
     return rc;
 }
 
-static int run(const void *cfg, uint64_t base_seed, uint64_t replication, sim_record *out)
-{
-    return el_run_replication(cfg, base_seed, replication, out, NULL);
-}
-
 static void destroy(void *cfg)
 {
     el_config_free(cfg);
@@ -48,6 +42,10 @@ const capsim_model capsim_elective_model = {
     .sections = sections,
     .configure = configure,
     .declare = declare,
-    .run = run,
+    .start = el_start,
+    .snapshot = el_on_snapshot,
+    .warmup_end = el_on_warmup_end,
+    .finish = el_finish,
+    .stop = el_stop,
     .destroy = destroy,
 };

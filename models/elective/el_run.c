@@ -599,28 +599,27 @@ static void tick(sim_engine *eng, void *ctx, uint64_t arg)
         sim_schedule_at(eng, next, tick, r, (uint64_t)(day + 1));
 }
 
-static void snapshot(sim_engine *eng, void *ctx, uint64_t arg)
+void el_on_snapshot(void *state, size_t k)
 {
-    (void)eng;
-    el_run *r = ctx;
-    el_snapshot(r, (size_t)arg);
-    r->period = (size_t)arg + 1;
+    el_run *r = state;
+    el_snapshot(r, k);
+    r->period = k + 1;
 }
 
-static void warmup_end(sim_engine *eng, void *ctx, uint64_t arg)
+void el_on_warmup_end(void *state)
 {
-    (void)arg;
-    el_run *r = ctx;
+    el_run *r = state;
     for (size_t l = 0; l < r->cfg->n_lists; l++)
-        sim_timeavg_restart(&r->ls[l].size_avg, sim_now(eng));
+        sim_timeavg_restart(&r->ls[l].size_avg, sim_now(r->eng));
 }
 
 /* ---- set-up and tear-down -------------------------------------------------------------- */
 
+/* The model's streams are named "elective/KIND/LABEL" (sim/system/system.h). */
 static gsl_rng *stream(el_run *r, const char *kind, const char *label)
 {
     char name[512];
-    snprintf(name, sizeof name, "%s/%s", kind, label);
+    snprintf(name, sizeof name, "%s%s%s", kind, label ? "/" : "", label ? label : "");
     return sim_rng_alloc(r->seed, r->rep, name);
 }
 
@@ -653,20 +652,18 @@ static void run_fini(el_run *r)
     gsl_rng_free(r->accept_rng);
     gsl_rng_free(r->aid_rng);
     gsl_rng_free(r->backlog_rng);
-    sim_engine_free(r->eng);
 }
 
 static int run_init(el_run *r)
 {
     const el_config *cfg = r->cfg;
     r->free_head = EL_NONE;
-    r->eng = sim_engine_alloc(1024 + cfg->n_lists * 4);
     r->ls = calloc(cfg->n_lists ? cfg->n_lists : 1, sizeof *r->ls);
-    r->case_rng = sim_rng_alloc(r->seed, r->rep, "case-minutes");
-    r->cancel_rng = sim_rng_alloc(r->seed, r->rep, "cancel-on-day");
-    r->accept_rng = sim_rng_alloc(r->seed, r->rep, "site-acceptance");
-    r->aid_rng = sim_rng_alloc(r->seed, r->rep, "mutual-aid");
-    r->backlog_rng = sim_rng_alloc(r->seed, r->rep, "backlog");
+    r->case_rng = stream(r, "case-minutes", NULL);
+    r->cancel_rng = stream(r, "cancel-on-day", NULL);
+    r->accept_rng = stream(r, "site-acceptance", NULL);
+    r->aid_rng = stream(r, "mutual-aid", NULL);
+    r->backlog_rng = stream(r, "backlog", NULL);
     if (!r->eng || !r->ls || !r->case_rng || !r->cancel_rng || !r->accept_rng || !r->aid_rng ||
         !r->backlog_rng)
         return SIM_ENOMEM;
@@ -731,48 +728,65 @@ static int run_init(el_run *r)
     return rc;
 }
 
-int el_run_replication(const el_config *cfg, uint64_t base_seed, uint64_t replication,
-                       sim_record *out, const el_run_hooks *hooks)
+int el_start(const void *config, sim_run *run, size_t self, void **state)
 {
-    el_run run, *r = &run;
-    memset(r, 0, sizeof *r);
+    const el_config *cfg = config;
+    el_run *r = calloc(1, sizeof *r);
+    *state = r;
+    if (!r)
+        return SIM_ENOMEM;
     r->cfg = cfg;
-    r->rec = out;
-    r->hooks = hooks;
-    r->seed = base_seed;
-    r->rep = replication;
-    int rc = el_metric_ids_find(out->monitor, &r->m);
+    r->eng = sim_run_engine(run);
+    r->rec = sim_run_record(run, self);
+    r->hooks = cfg->test_hooks;
+    r->seed = sim_run_seed(run);
+    r->rep = sim_run_replication(run);
+    int rc = el_metric_ids_find(r->rec, &r->m);
     if (!rc)
         rc = run_init(r);
-    /* Snapshots are scheduled first so that, at equal times, they see the list before
-     * anything else happens at that instant. */
-    for (size_t k = 0; !rc && k < cfg->n_times; k++)
-        if (!sim_schedule_at(r->eng, cfg->times[k], snapshot, r, k))
-            rc = SIM_ENOMEM;
     for (size_t l = 0; !rc && l < cfg->n_lists; l++)
         rc = create_backlog(r, (int)l);
     if (!rc)
         rc = settle_pools(r);
-    if (!rc && cfg->warmup_days > 0 && cfg->warmup_days <= cfg->horizon_days)
-        sim_schedule_at(r->eng, cfg->warmup_days, warmup_end, r, 0);
     for (size_t l = 0; !rc && l < cfg->n_lists; l++) {
         const el_list *lc = &cfg->lists[l];
         if (!lc->has_referrals)
             continue;
         double t = sim_next_arrival(&lc->referrals, &cfg->cal, 0.0, r->ls[l].arrivals);
-        if (isfinite(t) && t <= cfg->horizon_days)
-            sim_schedule_at(r->eng, t, arrival, r, l);
+        if (isfinite(t) && t <= cfg->horizon_days && !sim_schedule_at(r->eng, t, arrival, r, l))
+            rc = SIM_ENOMEM;
     }
-    if (!rc && TICK_OFFSET <= cfg->horizon_days)
-        sim_schedule_at(r->eng, TICK_OFFSET, tick, r, 0);
-    if (!rc)
-        rc = sim_run_until(r->eng, cfg->horizon_days);
-    if (!rc)
-        rc = r->status;
-    if (!rc)
-        el_finish(r);
-    if (hooks && hooks->events && r->eng)
-        *hooks->events = sim_events_executed(r->eng);
-    run_fini(r);
+    if (!rc && TICK_OFFSET <= cfg->horizon_days && !sim_schedule_at(r->eng, TICK_OFFSET, tick, r, 0))
+        rc = SIM_ENOMEM;
     return rc;
+}
+
+int el_finish(void *state, sim_record *out)
+{
+    (void)out; /* r->rec is this view */
+    el_run *r = state;
+    if (r->status)
+        return r->status;
+    el_write_outcomes(r);
+    return SIM_OK;
+}
+
+void el_stop(void *state)
+{
+    el_run *r = state;
+    if (!r)
+        return;
+    if (r->hooks && r->hooks->events && r->eng)
+        *r->hooks->events = sim_events_executed(r->eng);
+    run_fini(r);
+    free(r);
+}
+
+int el_run_replication(const el_config *cfg, uint64_t base_seed, uint64_t replication,
+                       sim_record *out, const el_run_hooks *hooks)
+{
+    el_config with_hooks = *cfg; /* a shallow copy that only adds the observers */
+    with_hooks.test_hooks = hooks;
+    return capsim_model_run_alone(&capsim_elective_model, &with_hooks, cfg->horizon_days,
+                                  cfg->warmup_days, base_seed, replication, out, NULL);
 }

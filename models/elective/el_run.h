@@ -37,6 +37,8 @@
 #include "core/monitor.h"
 #include "core/stats.h"
 #include "el_config.h"
+#include "../model.h"
+#include "system/system.h"
 #include "rtt_heap.h"
 #include "rtt_hist.h"
 
@@ -158,7 +160,10 @@ typedef struct el_run {
     size_t cap_scratch;
 } el_run;
 
-/* Run one replication into `out` (whose monitor was declared by el_declare). */
+/*
+ * Run the elective model alone for one replication into `out` (whose monitor was declared by
+ * el_declare), with optional observers (tests).
+ */
 int el_run_replication(const el_config *cfg, uint64_t base_seed, uint64_t replication,
                        sim_record *out, const el_run_hooks *hooks);
 
@@ -204,8 +209,17 @@ void collab_daily(el_run *r, int64_t day);
 
 /* ---- metrics (el_metrics.c) ---- */
 int el_declare(const el_config *cfg, sim_monitor *m);
-int el_metric_ids_find(const sim_monitor *m, el_metric_ids *ids);
+int el_metric_ids_find(const sim_record *rec, el_metric_ids *ids);
 void el_snapshot(el_run *r, size_t k);
-void el_finish(el_run *r);
+void el_write_outcomes(el_run *r);
+
+extern const capsim_model capsim_elective_model;
+
+/* The model's component hooks (el_model.c registers them; sim/system/system.h). */
+int el_start(const void *cfg, sim_run *run, size_t self, void **state);
+void el_on_snapshot(void *state, size_t k);
+void el_on_warmup_end(void *state);
+int el_finish(void *state, sim_record *out);
+void el_stop(void *state);
 
 #endif

@@ -6,7 +6,8 @@
 #include "core/error.h"
 #include "queue_model.h"
 
-static const char *const queue_keys[] = {"arrivals", "servers", "service_days", "classes", NULL};
+static const char *const queue_keys[] = {"arrivals", "servers", "service_days", "classes",
+                                         "balk_at", NULL};
 static const char *const class_keys[] = {"name", "share", "priority", NULL};
 
 static int read_classes(qm_config *c, const sim_node *queue, struct sim_error *err)
@@ -97,8 +98,10 @@ int qm_configure(const capsim_scenario *sc, void **out, struct sim_error *err)
         rc = sim_node_map(queue, "service_days", &(sim_node *){NULL}, err);
         goto fail;
     }
+    c->balk_at = INFINITY;
     if ((rc = sim_dist_from_node(service, 0.0, &c->service, err)) ||
-        (rc = read_classes(c, queue, err)))
+        (rc = read_classes(c, queue, err)) ||
+        (rc = sim_node_opt_number(queue, "balk_at", 0, 1e9, &c->balk_at, err)))
         goto fail;
 
     size_t max = (size_t)(c->horizon_days / 28.0) + 3;

@@ -11,9 +11,15 @@
  *     arrivals: {per_day: 9}                 # a rate profile (sim/core/arrivals.h)
  *     servers: 10                            # or shifts (sim/core/resource.h)
  *     service_days: {exponential: {mean: 1}} # any distribution (sim/core/dist.h), in days
+ *     balk_at: 5                             # optional: arrivals are lost while the
+ *                                            # block_level signal is at least this
  *     classes:                               # optional; one class "all" by default
  *       - {name: urgent, share: 0.2, priority: 1}
  *       - {name: routine, share: 0.8, priority: 2}
+ *
+ * Ports (flows, sim/system/system.h): departures (offer out: each customer who finishes
+ * service is offered downstream, attr[0] = their arrival time); block_level (signal in:
+ * read at each arrival against balk_at).
  *
  * Outputs per class (group dimension "class"): month-end queue length, arrivals and
  * services started per month; per replication after the warm-up: mean wait in queue,
@@ -48,9 +54,12 @@ typedef struct qm_config {
     size_t n_classes;
     qm_class *classes;
     char **class_names;        /* owned */
+    double balk_at;            /* INFINITY: never */
     double *snapshot_times;    /* month ends */
     size_t n_snapshots;
 } qm_config;
+
+enum { QM_PORT_DEPARTURES, QM_PORT_BLOCK_LEVEL, QM_PORTS };
 
 int qm_configure(const capsim_scenario *sc, void **cfg, struct sim_error *err);
 int qm_declare(const void *cfg, sim_monitor *m, struct sim_error *err);

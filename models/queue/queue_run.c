@@ -9,11 +9,13 @@
 #include "core/stats.h"
 #include "queue_model.h"
 
+extern const capsim_model capsim_queue_model;
+
 /* Metric ids, in declaration order (qm_declare and qm_run agree on it). */
 enum {
     M_QUEUE_LENGTH, M_ARRIVALS, M_SERVED,
     M_MEAN_WAIT, M_WAITED_SHARE, M_MEAN_QUEUE, M_THROUGHPUT, M_MEAN_SOJOURN, M_CUSTOMERS,
-    M_MEAN_BUSY, M_UTILISATION, M_COUNT
+    M_BALKED_SHARE, M_DOWNSTREAM_REFUSED, M_MEAN_BUSY, M_UTILISATION, M_COUNT
 };
 
 static const struct {
@@ -39,6 +41,10 @@ static const struct {
      "customers who arrived after the warm-up and finished.", SIM_METRIC_REP, true},
     {"customers", "customers", "Customers who arrived after the warm-up and started service.",
      SIM_METRIC_REP, true},
+    {"balked_share", "fraction", "Share of arrivals after the warm-up lost because the "
+     "block_level signal was at or above balk_at.", SIM_METRIC_REP, true},
+    {"downstream_refused", "customers", "Customers who finished service after the warm-up and "
+     "whom the model their departures flow to refused.", SIM_METRIC_REP, true},
     {"mean_busy_servers", "servers", "Time-average number of busy servers after the warm-up.",
      SIM_METRIC_REP, false},
     {"utilisation", "fraction", "Busy server time over available server time after the "
@@ -48,25 +54,7 @@ static const struct {
 int qm_declare(const void *cfg, sim_monitor *m, struct sim_error *err)
 {
     const qm_config *c = cfg;
-    char **labels = calloc(c->n_snapshots, sizeof *labels);
-    if (!labels)
-        return SIM_ENOMEM;
-    int rc = SIM_OK;
-    for (size_t i = 0; i < c->n_snapshots && !rc; i++) {
-        labels[i] = malloc(11);
-        if (!labels[i]) {
-            rc = SIM_ENOMEM;
-            break;
-        }
-        double t = c->snapshot_times[i];
-        sim_date_format(sim_calendar_date(&c->cal, i == 0 ? t : t - 1), labels[i]);
-    }
-    if (!rc)
-        rc = sim_monitor_set_times(m, c->snapshot_times, (const char *const *)labels,
-                                   c->n_snapshots);
-    for (size_t i = 0; i < c->n_snapshots; i++)
-        free(labels[i]);
-    free(labels);
+    int rc = capsim_monitor_month_ends(m, &c->cal, c->horizon_days);
     if (!rc)
         rc = sim_monitor_set_groups(m, "class", (const char *const *)c->class_names,
                                     c->n_classes);
@@ -93,11 +81,13 @@ typedef struct qm_class_stats {
     size_t waiting;          /* in the queue now */
     sim_timeavg queue;       /* time-average of `waiting` */
     sim_tally wait, sojourn;
-    uint64_t waited, arrivals_after_warmup;
+    uint64_t waited, arrivals_after_warmup, balked, refused_downstream;
 } qm_class_stats;
 
 typedef struct qm_state {
     const qm_config *cfg;
+    sim_run *run;
+    size_t self;
     sim_engine *engine;
     sim_resource *servers;
     gsl_rng *rng_arrivals, *rng_class, *rng_service;
@@ -155,6 +145,13 @@ static void on_departure(sim_engine *e, void *ctx, uint64_t id)
     qm_customer *cu = &s->customers[id];
     if (cu->arrival >= s->cfg->warmup_days)
         sim_tally_add(&s->cls[cu->cls].sojourn, sim_now(e) - cu->arrival);
+    if (sim_port_connected(s->run, s->self, QM_PORT_DEPARTURES)) {
+        sim_patient p = {.id = id, .trust = -1, .site = -1, .kind = (int32_t)cu->cls,
+                         .clock_start = cu->arrival, .attr = {cu->arrival}};
+        if (!sim_offer(s->run, s->self, QM_PORT_DEPARTURES, &p) &&
+            cu->arrival >= s->cfg->warmup_days)
+            s->cls[cu->cls].refused_downstream++;
+    }
     customer_free(s, id);
     sim_timeavg_add(&s->busy, sim_now(e), -1);
     sim_resource_release(s->servers);
@@ -191,40 +188,44 @@ static void on_arrival(sim_engine *e, void *ctx, uint64_t unused)
     if (next <= c->horizon_days && !sim_schedule_at(e, next, on_arrival, s, 0))
         s->failed = SIM_ENOMEM;
 
+    size_t k = draw_class(s);
+    qm_class_stats *st = &s->cls[k];
+    if (now >= c->warmup_days)
+        st->arrivals_after_warmup++;
+    sim_record_add(s->out, M_ARRIVALS, s->period, k, 1);
+    if (isfinite(c->balk_at) &&
+        sim_signal_get(s->run, s->self, QM_PORT_BLOCK_LEVEL, 0) >= c->balk_at) {
+        st->balked += now >= c->warmup_days;
+        return;
+    }
     uint64_t id = customer_new(s);
     if (id == UINT64_MAX) {
         s->failed = SIM_ENOMEM;
         sim_stop(e);
         return;
     }
-    size_t k = draw_class(s);
     s->customers[id] = (qm_customer){now, k, 0};
-    qm_class_stats *st = &s->cls[k];
-    if (now >= c->warmup_days)
-        st->arrivals_after_warmup++;
-    sim_record_add(s->out, M_ARRIVALS, s->period, k, 1);
     st->waiting++;
     sim_timeavg_set(&st->queue, now, (double)st->waiting);
     if (sim_resource_request(s->servers, id, c->classes[k].priority, on_grant, s))
         s->failed = SIM_ENOMEM;
 }
 
-static void on_snapshot(sim_engine *e, void *ctx, uint64_t k)
+static void qm_snapshot(void *state, size_t k)
 {
-    (void)e;
-    qm_state *s = ctx;
+    qm_state *s = state;
     for (size_t g = 0; g < s->cfg->n_classes; g++)
         sim_record_set(s->out, M_QUEUE_LENGTH, k, g, (double)s->cls[g].waiting);
     s->period = k + 1 < s->cfg->n_snapshots ? k + 1 : k;
 }
 
-static void on_warmup_end(sim_engine *e, void *ctx, uint64_t unused)
+static void qm_warmup_end(void *state)
 {
-    (void)unused;
-    qm_state *s = ctx;
+    qm_state *s = state;
+    double now = sim_now(s->engine);
     for (size_t g = 0; g < s->cfg->n_classes; g++)
-        sim_timeavg_restart(&s->cls[g].queue, sim_now(e));
-    sim_timeavg_restart(&s->busy, sim_now(e));
+        sim_timeavg_restart(&s->cls[g].queue, now);
+    sim_timeavg_restart(&s->busy, now);
 }
 
 /* Available server-days in [t0, t1]: the capacity schedule integrated hour by hour. */
@@ -256,6 +257,11 @@ static void write_outcomes(qm_state *s)
         sim_record_set(s->out, M_THROUGHPUT, 0, g, (double)st->arrivals_after_warmup / span);
         sim_record_set(s->out, M_MEAN_SOJOURN, 0, g, sim_tally_mean(&st->sojourn));
         sim_record_set(s->out, M_CUSTOMERS, 0, g, (double)st->wait.n);
+        sim_record_set(s->out, M_BALKED_SHARE, 0, g,
+                       st->arrivals_after_warmup
+                           ? (double)st->balked / (double)st->arrivals_after_warmup
+                           : NAN);
+        sim_record_set(s->out, M_DOWNSTREAM_REFUSED, 0, g, (double)st->refused_downstream);
     }
     double busy = sim_timeavg_mean(&s->busy, end);
     sim_record_set(s->out, M_MEAN_BUSY, 0, 0, busy);
@@ -263,60 +269,88 @@ static void write_outcomes(qm_state *s)
     sim_record_set(s->out, M_UTILISATION, 0, 0, avail > 0 ? busy * span / avail : NAN);
 }
 
+static void qm_stop(void *state)
+{
+    qm_state *s = state;
+    if (!s)
+        return;
+    sim_resource_free(s->servers);
+    free(s->customers);
+    free(s->cls);
+    free(s);
+}
+
+static int qm_start(const void *cfg, sim_run *run, size_t self, void **state)
+{
+    const qm_config *c = cfg;
+    qm_state *s = calloc(1, sizeof *s);
+    *state = s;
+    if (!s)
+        return SIM_ENOMEM;
+    s->cfg = c;
+    s->run = run;
+    s->self = self;
+    s->engine = sim_run_engine(run);
+    s->out = sim_run_record(run, self);
+    s->rng_arrivals = sim_run_stream(run, self, "arrivals");
+    s->rng_class = sim_run_stream(run, self, "class");
+    s->rng_service = sim_run_stream(run, self, "service");
+    s->cls = calloc(c->n_classes, sizeof *s->cls);
+    if (!s->rng_arrivals || !s->rng_class || !s->rng_service || !s->cls)
+        return SIM_ENOMEM;
+    s->servers = sim_resource_alloc(s->engine, &c->cal, c->servers,
+                                    c->scheduled ? &c->schedule : NULL);
+    if (!s->servers)
+        return SIM_ENOMEM;
+    for (size_t g = 0; g < c->n_classes; g++) {
+        sim_timeavg_init(&s->cls[g].queue, 0, 0);
+        sim_tally_init(&s->cls[g].wait);
+        sim_tally_init(&s->cls[g].sojourn);
+    }
+    sim_timeavg_init(&s->busy, 0, 0);
+    double first = sim_next_arrival(&c->arrivals, &c->cal, 0, s->rng_arrivals);
+    if (first <= c->horizon_days && !sim_schedule_at(s->engine, first, on_arrival, s, 0))
+        return SIM_ENOMEM;
+    return SIM_OK;
+}
+
+static int qm_finish(void *state, sim_record *out)
+{
+    (void)out; /* s->out is this view */
+    qm_state *s = state;
+    if (s->failed)
+        return s->failed;
+    write_outcomes(s);
+    return SIM_OK;
+}
+
 int qm_run(const void *cfg, uint64_t base_seed, uint64_t replication, sim_record *out)
 {
     const qm_config *c = cfg;
-    qm_state s = {.cfg = c, .out = out};
-    int rc = SIM_ENOMEM;
-    s.engine = sim_engine_alloc(1024);
-    s.rng_arrivals = sim_rng_alloc(base_seed, replication, "queue/arrivals");
-    s.rng_class = sim_rng_alloc(base_seed, replication, "queue/class");
-    s.rng_service = sim_rng_alloc(base_seed, replication, "queue/service");
-    s.cls = calloc(c->n_classes, sizeof *s.cls);
-    if (!s.engine || !s.rng_arrivals || !s.rng_class || !s.rng_service || !s.cls)
-        goto done;
-    s.servers = sim_resource_alloc(s.engine, &c->cal, c->servers,
-                                   c->scheduled ? &c->schedule : NULL);
-    if (!s.servers)
-        goto done;
-    for (size_t g = 0; g < c->n_classes; g++) {
-        sim_timeavg_init(&s.cls[g].queue, 0, 0);
-        sim_tally_init(&s.cls[g].wait);
-        sim_tally_init(&s.cls[g].sojourn);
-    }
-    sim_timeavg_init(&s.busy, 0, 0);
-
-    for (size_t k = 0; k < c->n_snapshots; k++)
-        if (!sim_schedule_at(s.engine, c->snapshot_times[k], on_snapshot, &s, k))
-            goto done;
-    if (c->warmup_days > 0 &&
-        !sim_schedule_at(s.engine, c->warmup_days, on_warmup_end, &s, 0))
-        goto done;
-    double first = sim_next_arrival(&c->arrivals, &c->cal, 0, s.rng_arrivals);
-    if (first <= c->horizon_days && !sim_schedule_at(s.engine, first, on_arrival, &s, 0))
-        goto done;
-    sim_run_until(s.engine, c->horizon_days);
-    rc = s.failed;
-    if (!rc)
-        write_outcomes(&s);
-done:
-    sim_resource_free(s.servers);
-    sim_engine_free(s.engine);
-    gsl_rng_free(s.rng_arrivals);
-    gsl_rng_free(s.rng_class);
-    gsl_rng_free(s.rng_service);
-    free(s.customers);
-    free(s.cls);
-    return rc;
+    return capsim_model_run_alone(&capsim_queue_model, cfg, c->horizon_days, c->warmup_days,
+                                  base_seed, replication, out, NULL);
 }
 
 static const char *const queue_sections[] = {"queue", NULL};
 
+static const sim_port queue_ports[QM_PORTS] = {
+    [QM_PORT_DEPARTURES] = {"departures", SIM_OFFER_OUT,
+                            "Each customer who finishes service (attr[0]: arrival time)."},
+    [QM_PORT_BLOCK_LEVEL] = {"block_level", SIM_SIGNAL_IN,
+                             "A level read at each arrival: at or above balk_at, it is lost."},
+};
+
 const capsim_model capsim_queue_model = {
     .name = "queue",
     .sections = queue_sections,
+    .ports = queue_ports,
+    .n_ports = QM_PORTS,
     .configure = qm_configure,
     .declare = qm_declare,
-    .run = qm_run,
+    .start = qm_start,
+    .snapshot = qm_snapshot,
+    .warmup_end = qm_warmup_end,
+    .finish = qm_finish,
+    .stop = qm_stop,
     .destroy = qm_destroy,
 };

@@ -124,8 +124,8 @@ static void free_done_list(sim__done *d)
 typedef struct watch {
     size_t scenario;
     size_t index;           /* into the record's values */
-    const char *metric;
-    const char *group;      /* NULL when not per group */
+    const sim_metric *mt;   /* the metric (its name, dimensions) */
+    size_t cell;            /* cell of its dimensions */
     uint64_t n;             /* Welford accumulators over replications 0..prefix-1 */
     double mean, m2;
 } watch;
@@ -146,17 +146,19 @@ static int precision_init(precision *p, const sim_results *res, const sim_batch_
     size_t cap = 0;
     for (size_t s = 0; s < res->n_scenarios; s++) {
         const sim_monitor *m = res->scenarios[s].monitor;
-        cap += opt->n_metrics * sim_monitor_group_count(m);
+        for (size_t k = 0; k < opt->n_metrics; k++) {
+            int id = sim_monitor_find_path(m, opt->metrics[k]);
+            cap += id < 0 ? 0 : sim_monitor_metric(m, (size_t)id)->cells;
+        }
     }
     p->w = calloc(cap ? cap : 1, sizeof *p->w);
     if (!p->w)
         return SIM_ENOMEM;
     for (size_t s = 0; s < res->n_scenarios; s++) {
         const sim_monitor *m = res->scenarios[s].monitor;
-        size_t groups = sim_monitor_group_count(m);
         size_t times = sim_monitor_time_count(m);
         for (size_t k = 0; k < opt->n_metrics; k++) {
-            int id = sim_monitor_find(m, opt->metrics[k]);
+            int id = sim_monitor_find_path(m, opt->metrics[k]);
             if (id < 0) {
                 free(p->w);
                 p->w = NULL;
@@ -166,13 +168,12 @@ static int precision_init(precision *p, const sim_results *res, const sim_batch_
             }
             const sim_metric *mt = sim_monitor_metric(m, (size_t)id);
             size_t t = (mt->kind == SIM_METRIC_SERIES && times > 0) ? times - 1 : 0;
-            size_t ng = mt->per_group ? groups : 1;
-            for (size_t g = 0; g < ng; g++) {
+            for (size_t g = 0; g < mt->cells; g++) {
                 watch *w = &p->w[p->n_w++];
                 w->scenario = s;
-                w->index = sim_record_index(mt, groups, t, g);
-                w->metric = mt->name;
-                w->group = mt->per_group ? sim_monitor_group_label(m, g) : NULL;
+                w->index = sim_record_index(mt, t, g);
+                w->mt = mt;
+                w->cell = g;
             }
         }
     }
@@ -627,10 +628,14 @@ int sim_batch_run(sim_results *res, sim_batch_fn fn, void *ctx, const sim_batch_
         const watch *w;
         report->worst_precision = precision_worst(&c.prec, &w);
         report->precision_met = report->worst_precision <= opt->precision;
-        if (w)
-            snprintf(report->worst_metric, sizeof report->worst_metric, "%s/%s%s%s%s",
-                     res->scenarios[w->scenario].name, w->metric, w->group ? "[" : "",
-                     w->group ? w->group : "", w->group ? "]" : "");
+        if (w) {
+            const sim_monitor *m = res->scenarios[w->scenario].monitor;
+            char cell[100];
+            sim_monitor_cell_label(m, w->mt, w->cell, cell, sizeof cell);
+            snprintf(report->worst_metric, sizeof report->worst_metric, "%s/%s/%s%s%s%s",
+                     res->scenarios[w->scenario].name, sim_monitor_model_name(m, w->mt->model),
+                     w->mt->name, cell[0] ? "[" : "", cell, cell[0] ? "]" : "");
+        }
     }
     free(c.prec.w);
     report->seconds = sim__now() - t0;

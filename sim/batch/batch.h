@@ -78,7 +78,7 @@ typedef struct sim_batch_report {
     double seconds;            /* wall time of sim_batch_run */
     int rank, ranks;           /* MPI rank and size (0 and 1 without MPI) */
     double worst_precision;    /* largest relative half-width at `replications` (precision) */
-    char worst_metric[160];    /* "scenario/metric[group]" of worst_precision */
+    char worst_metric[160];    /* "scenario/model/metric[cell]" of worst */
 } sim_batch_report;
 
 /* Defaults: all cores, no shard, no checkpoint, fsync every 0.1 s, progress if a tty. */

@@ -22,8 +22,7 @@ double sim_batch_mser5_days(const sim_scenario_result *s, size_t metric)
         return NAN;
     if (times == 0)
         return 0;
-    size_t groups = sim_monitor_group_count(m);
-    size_t ng = mt->per_group ? groups : 1;
+    size_t ng = mt->cells;
     const double *t = sim_monitor_times(m);
     double *mean = malloc(times * sizeof *mean);
     if (!mean)
@@ -33,7 +32,7 @@ double sim_batch_mser5_days(const sim_scenario_result *s, size_t metric)
         for (size_t i = 0; i < times; i++) {
             double sum = 0;
             size_t n = 0;
-            size_t idx = sim_record_index(mt, groups, i, g);
+            size_t idx = sim_record_index(mt, i, g);
             for (size_t r = 0; r < s->replications; r++) {
                 if (!s->reps[r])
                     continue;
@@ -113,7 +112,10 @@ static int annotate(annotations *an, const sim_results *res, const sim_batch_opt
                 continue;
             if (days > worst)
                 worst = days;
-            if (!(at = add(an, path_of("/scenarios/%s/series/%s", sc->name, mt->name))))
+            char rel[600];
+            snprintf(rel, sizeof rel, "%s/series/%s",
+                     sim_monitor_model_name(sc->monitor, mt->model), mt->name);
+            if (!(at = add(an, path_of("/scenarios/%s/%s", sc->name, rel))))
                 return SIM_ENOMEM;
             *at = (sim_attr){at->object, "mser5_warmup_days", SIM_ATTR_F64, .f64 = days};
         }

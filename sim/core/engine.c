@@ -56,7 +56,9 @@
 
 #include <assert.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -137,6 +139,8 @@ struct sim_engine {
     size_t cancelled;   /* cancelled entries still in the heap */
     uint64_t executed;
     bool stopped;
+    int error;          /* first failure (sim_engine_fail or a refused schedule), 0 if none */
+    char message[256];
     bool root_fired;    /* the root entry has fired; the next schedule may replace it */
 };
 
@@ -305,6 +309,8 @@ void sim_engine_reset(sim_engine *e)
     e->executed = 0;
     e->now = 0.0;
     e->stopped = false;
+    e->error = 0;
+    e->message[0] = '\0';
 }
 
 double sim_now(const sim_engine *e)
@@ -361,8 +367,11 @@ sim_event_id sim_schedule_at(sim_engine *e, double time, sim_handler fn, void *c
 sim_event_id sim_schedule_at_class(sim_engine *e, double time, unsigned cls, sim_handler fn,
                                    void *ctx, uint64_t arg)
 {
-    if (!(time >= e->now && time < INFINITY) || !fn || cls >= SIM_EVENT_CLASSES)
+    if (!(time >= e->now && time < INFINITY) || !fn || cls >= SIM_EVENT_CLASSES) {
+        sim_engine_fail(e, SIM_EINVAL, "an event was scheduled at time %g (now %g)%s", time,
+                        e->now, fn ? "" : " without a handler");
         return 0;
+    }
     if (e->next_seq >= SEQ_LIMIT)
         renumber(e);
 
@@ -370,11 +379,15 @@ sim_event_id sim_schedule_at_class(sim_engine *e, double time, unsigned cls, sim
     if (s != NO_SLOT) {
         e->free_head = (uint32_t)e->slots[s].arg;
     } else {
-        if (e->n_slots >= MAX_SLOTS)
+        if (e->n_slots >= MAX_SLOTS) {
+            sim_engine_fail(e, SIM_ENOMEM, "more than %zu events pending", (size_t)MAX_SLOTS);
             return 0;
+        }
         if (e->n_slots == e->slots_cap &&
-            grow((void **)&e->slots, &e->slots_cap, sizeof(slot), e->n_slots + 1) != SIM_OK)
+            grow((void **)&e->slots, &e->slots_cap, sizeof(slot), e->n_slots + 1) != SIM_OK) {
+            sim_engine_fail(e, SIM_ENOMEM, "out of memory for the event calendar");
             return 0;
+        }
         s = (uint32_t)e->n_slots++;
         e->slots[s].gen = 1;
     }
@@ -394,6 +407,7 @@ sim_event_id sim_schedule_at_class(sim_engine *e, double time, unsigned cls, sim
             sl->fn = NULL;
             sl->arg = e->free_head;
             e->free_head = s;
+            sim_engine_fail(e, SIM_ENOMEM, "out of memory for the event calendar");
             return 0;
         }
         sift_up(e->heap, e->n++, x);
@@ -431,6 +445,8 @@ int sim_run_until(sim_engine *e, double t_end)
 {
     if (isnan(t_end) || t_end < e->now)
         return SIM_EINVAL;
+    if (e->error)
+        return e->error;
     e->stopped = false;
     while (e->n > 0) {
         entry top = e->heap[0];
@@ -462,7 +478,7 @@ int sim_run_until(sim_engine *e, double t_end)
         sl.fn(e, sl.ctx, sl.arg);
         settle_root(e);
         if (e->stopped)
-            return SIM_OK;
+            return e->error;
     }
     if (isfinite(t_end))
         e->now = t_end;
@@ -482,6 +498,28 @@ uint64_t sim_events_executed(const sim_engine *e)
 size_t sim_events_pending(const sim_engine *e)
 {
     return e->live;
+}
+
+void sim_engine_fail(sim_engine *e, int code, const char *fmt, ...)
+{
+    if (e->error)
+        return;
+    e->error = code ? code : SIM_EINVAL;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->message, sizeof e->message, fmt, ap);
+    va_end(ap);
+    e->stopped = true;
+}
+
+int sim_engine_error(const sim_engine *e)
+{
+    return e->error;
+}
+
+const char *sim_engine_error_message(const sim_engine *e)
+{
+    return e->error ? e->message : "";
 }
 
 void sim__engine_set_sequence(sim_engine *e, uint64_t seq)

@@ -48,7 +48,8 @@ double sim_now(const sim_engine *engine);
 
 /*
  * Schedule `fn(engine, ctx, arg)` at absolute `time` (>= now, finite). Returns the event's
- * id, or 0 if out of memory or the time is invalid (earlier than now or not finite).
+ * id, or 0 if out of memory or the time is invalid (earlier than now or not finite); a
+ * refused schedule also sets the engine's first error and stops the run.
  */
 sim_event_id sim_schedule_at(sim_engine *engine, double time, sim_handler fn, void *ctx,
                              uint64_t arg);
@@ -76,7 +77,8 @@ int sim_cancel(sim_engine *engine, sim_event_id id);
 /*
  * Run events in (time, sequence) order while the next one is at time <= t_end and
  * sim_stop has not been called; then set the clock to t_end (unless stopped earlier).
- * Returns SIM_OK, or SIM_EINVAL (and runs nothing) if t_end is NaN or earlier than now.
+ * Returns SIM_OK, SIM_EINVAL (and runs nothing) if t_end is NaN or earlier than now, or the
+ * engine's first error (sim_engine_fail) if one was recorded.
  * With t_end = INFINITY it runs until no event is pending and leaves the clock at the time
  * of the last event. Not reentrant: a handler must not call sim_run_until.
  */
@@ -87,6 +89,18 @@ int sim_run_until(sim_engine *engine, double t_end);
  * that event's time. The request is forgotten when sim_run_until is next called.
  */
 void sim_stop(sim_engine *engine);
+
+/*
+ * The first-error flag. sim_engine_fail records the first failure (code and message; later
+ * calls are ignored) and stops the run after the running handler: sim_run_until returns
+ * the code, now and on every later call. A refused schedule (an invalid time, or out of
+ * memory) records itself the same way, so a handler that ignores sim_schedule_at's result
+ * cannot silently lose a stream of events.
+ */
+void sim_engine_fail(sim_engine *engine, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+int sim_engine_error(const sim_engine *engine);               /* 0 if none */
+const char *sim_engine_error_message(const sim_engine *engine); /* "" if none */
 
 /* Number of events whose handlers have run since alloc or reset. */
 uint64_t sim_events_executed(const sim_engine *engine);

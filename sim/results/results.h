@@ -6,29 +6,35 @@
  * replication (NULL while not yet run). sim_results_write saves it in the layout of
  * DESIGN.md:
  *
- *   /                      attrs format="capsim-results", format_version, capsim_version,
+ *   /                      attrs format="capsim-results", format_version (2), capsim_version,
  *                          git_commit, created_utc, command_line, base_seed, replications
- *   /scenarios/NAME/       attrs start_date, horizon_days, warmup_days, scenario_sha256
+ *   /scenarios/NAME/       attrs start_date, horizon_days, warmup_days, scenario_sha256,
+ *                          replications, models (names in order)
  *       scenario_yaml      the scenario text as run
- *       time               days since start_date (dimension scale), attr labels = dates
+ *       time               days since start_date (dimension scale; attrs labels = dates,
+ *                          units = "days since START_DATE", CF style)
  *       time_label         the date strings
- *       GROUPS             group labels (dimension scale, e.g. "trust")
  *       replication        replication numbers (dimension scale)
  *       stat               summary statistic names (dimension scale)
- *       series/METRIC      [replication, time(, group)] float64
- *       reps/METRIC        [replication(, group)] float64
- *       summary/METRIC     [(time,)(group,) stat] across replications
- *   /comparisons/A__vs__B/METRIC  [(time,)(group,) stat] of the paired differences A - B
+ *       MODEL/             one group per model; attrs metrics, dimensions, group_dimension
+ *           DIM            labels of each of the model's dimensions (dimension scales,
+ *                          e.g. "list", "trust", "category")
+ *           series/METRIC  [replication, time(, dims...)] float64
+ *           reps/METRIC    [replication(, dims...)] float64
+ *           summary/METRIC [(time,)(dims...,) stat] across replications
+ *   /comparisons/A__vs__B/ attrs scenario, baseline, pairs; its own time and stat scales
+ *       MODEL/DIM, MODEL/METRIC  [(time,)(dims...,) stat] of the paired differences A - B
  *
  * Attributes added for reading the file back (so the monitor can be rebuilt exactly): root
  * `complete` (int32 0/1), `baseline` (the baseline scenario's name or "") and `scenarios`
- * (names in order); each scenario `replications` (int64), `group_dimension` (its name or "")
- * and `metrics` (names in declaration order); series/ and reps/ datasets `kind` ("series" or
- * "rep"); comparison groups `scenario`, `baseline` and `pairs` (replications in both).
+ * (names in order); series/ and reps/ datasets `kind` ("series" or "rep"), `dimensions`
+ * (names of their dimensions beyond time) and `default_dimension` (1 if declared per group).
  * The `stat` dimension is: mean, sd, ci_low, ci_high, half_width, q025, median, q975, min,
  * max, n (a 95% Student t interval; NaN values are skipped, and n counts the others).
- * Comparisons are written for every scenario against r->baseline (if >= 0), for metrics that
- * both declare with the same kind and shape, over replication numbers present in both.
+ * Comparisons are written for every scenario against r->baseline (if >= 0), for metrics of
+ * the same model that both declare with the same kind, shape and labels, over replication
+ * numbers present in both. Every dimension a dataset uses is defined in its own group or an
+ * ancestor, so netCDF-4 tools see them.
  *
  * Every dataset has units and description attributes; strings are variable-length UTF-8;
  * datasets are chunked with shuffle + deflate; object time tracking is off, so the same
@@ -45,6 +51,9 @@
 #include <stdint.h>
 
 #include "core/monitor.h"
+
+/* The layout version written to and required of every file (root attribute format_version). */
+#define SIM_RESULTS_FORMAT_VERSION 2
 
 struct sim_error;
 

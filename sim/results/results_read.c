@@ -1,10 +1,10 @@
 /*
  * sim/results/results_read.c: loading a results file written by sim_results_write.
  *
- * The monitor is rebuilt from the file: the root attribute `scenarios` and each scenario's
- * attribute `metrics` give the declaration order (HDF5 lists links by name), a dataset's
- * place (series/ or reps/) its kind, its rank whether it is per group, and its attributes
- * the units and description. Summaries and comparisons are not read: they are derived.
+ * The monitor is rebuilt from the file: the root attribute `scenarios`, each scenario's
+ * `models` and each model group's `dimensions` and `metrics` give the declaration order
+ * (HDF5 lists links by name), a dataset's place (series/ or reps/) its kind, and its
+ * attributes the units, description and dimensions. Summaries and comparisons are not read: they are derived.
  *
  * Files come from users (shards copied between machines, a run killed during a copy), so
  * every HDF5 call is checked and every shape compared with what the attributes promise;
@@ -233,40 +233,59 @@ static int dataset_1d(reader *rd, hid_t loc, const char *name, hid_t mtype, size
     return SIM_OK;
 }
 
-/* Declare one metric from its series/ or reps/ dataset. */
-static int declare_metric(reader *rd, hid_t g, const char *name, sim_monitor *m,
-                          const char *scen)
+/*
+ * Declare one metric of the current model from its series/ or reps/ dataset in model group
+ * mg: kind from its place, dimensions from its `dimensions` and `default_dimension`
+ * attributes (names of the model's dimensions; dim_ids maps the model's dimension names,
+ * in order, to monitor ids).
+ */
+static int declare_metric(reader *rd, hid_t mg, const char *name, sim_monitor *m,
+                          const char *scen, char **dim_names, const size_t *dim_ids,
+                          size_t n_model_dims)
 {
     char where[600];
     hid_t d = -1;
     sim_metric_kind kind = SIM_METRIC_SERIES;
     snprintf(where, sizeof where, "series/%s", name);
-    if (H5Lexists(g, where, H5P_DEFAULT) <= 0) {
+    if (H5Lexists(mg, where, H5P_DEFAULT) <= 0) {
         kind = SIM_METRIC_REP;
         snprintf(where, sizeof where, "reps/%s", name);
-        if (H5Lexists(g, where, H5P_DEFAULT) <= 0) {
+        if (H5Lexists(mg, where, H5P_DEFAULT) <= 0) {
             char msg[900];
             snprintf(msg, sizeof msg, "scenario %s: metric %s has no dataset", scen, name);
             return corrupt(rd, msg);
         }
     }
-    d = H5Dopen2(g, where, H5P_DEFAULT);
+    d = H5Dopen2(mg, where, H5P_DEFAULT);
     if (d < 0)
         return corrupt(rd, where);
     char *units = NULL, *desc = NULL;
+    char **dims = NULL;
+    size_t nd = 0;
+    int64_t deflt = 0;
     int rc = attr_str(rd, d, "units", &units);
     if (!rc)
         rc = attr_str(rd, d, "description", &desc);
-    hid_t sp = rc ? -1 : H5Dget_space(d);
-    int rank = sp < 0 ? -1 : H5Sget_simple_extent_ndims(sp);
-    if (sp >= 0)
-        H5Sclose(sp);
+    if (!rc)
+        rc = attr_strs(rd, d, "dimensions", &dims, &nd);
+    if (!rc)
+        rc = attr_num(rd, d, "default_dimension", H5T_NATIVE_INT64, &deflt);
     H5Dclose(d);
-    int base = kind == SIM_METRIC_SERIES ? 2 : 1;
-    if (!rc && (rank != base && rank != base + 1))
+    size_t ids[SIM_MAX_DIMS];
+    if (!rc && (nd > SIM_MAX_DIMS || (deflt && nd != 1)))
         rc = corrupt(rd, where);
+    for (size_t k = 0; k < nd && !rc; k++) {
+        size_t j = 0;
+        while (j < n_model_dims && strcmp(dim_names[j], dims[k]) != 0)
+            j++;
+        if (j == n_model_dims)
+            rc = corrupt(rd, where);
+        else
+            ids[k] = dim_ids[j];
+    }
     if (!rc) {
-        int id = sim_monitor_declare(m, name, units, desc, kind, rank == base + 1);
+        int id = deflt ? sim_monitor_declare(m, name, units, desc, kind, true)
+                       : sim_monitor_declare_dims(m, name, units, desc, kind, ids, nd);
         if (id == SIM_ENOMEM)
             rc = nomem(rd);
         else if (id < 0)
@@ -274,26 +293,27 @@ static int declare_metric(reader *rd, hid_t g, const char *name, sim_monitor *m,
     }
     free(units);
     free(desc);
+    free_strs(dims, nd);
     return rc;
 }
 
 /* Read one metric's dataset for all present replications into their records. */
-static int read_metric(reader *rd, hid_t g, const sim_metric *mt, const sim_monitor *m,
+static int read_metric(reader *rd, hid_t mg, const sim_metric *mt, const sim_monitor *m,
                        sim_record **present, size_t n_present, double **buf, size_t *cap)
 {
     char where[600];
     snprintf(where, sizeof where, "%s/%s", mt->kind == SIM_METRIC_SERIES ? "series" : "reps",
              mt->name);
-    hid_t d = H5Dopen2(g, where, H5P_DEFAULT);
+    hid_t d = H5Dopen2(mg, where, H5P_DEFAULT);
     if (d < 0)
         return corrupt(rd, where);
-    hsize_t dims[3], want[3];
+    hsize_t dims[2 + SIM_MAX_DIMS], want[2 + SIM_MAX_DIMS];
     int rank = 0;
     want[rank++] = n_present;
     if (mt->kind == SIM_METRIC_SERIES)
         want[rank++] = sim_monitor_time_count(m);
-    if (mt->per_group)
-        want[rank++] = sim_monitor_group_count(m);
+    for (size_t k = 0; k < mt->n_dims; k++)
+        want[rank++] = sim_monitor_dimension(m, mt->dims[k])->n;
     int rc = dataset_dims(rd, d, rank, dims, where);
     for (int i = 0; i < rank && !rc; i++)
         if (dims[i] != want[i])
@@ -317,11 +337,69 @@ static int read_metric(reader *rd, hid_t g, const sim_metric *mt, const sim_moni
     return rc;
 }
 
+/* One model group: its dimensions, then its metrics, declared into m. */
+static int declare_model(reader *rd, hid_t g, const char *model, sim_monitor *m,
+                         const char *scen)
+{
+    hid_t mg = H5Gopen2(g, model, H5P_DEFAULT);
+    if (mg < 0)
+        return corrupt(rd, model);
+    char **dims = NULL, **metrics = NULL, *deflt = NULL;
+    size_t nd = 0, nm = 0;
+    size_t *ids = NULL;
+    int rc = sim_monitor_begin_model(m, model) < 0 ? corrupt(rd, model) : SIM_OK;
+    if (!rc && ((rc = attr_strs(rd, mg, "dimensions", &dims, &nd)) ||
+                (rc = attr_strs(rd, mg, "metrics", &metrics, &nm)) ||
+                (rc = attr_str(rd, mg, "group_dimension", &deflt))))
+        goto done;
+    if (!rc && !(ids = malloc((nd ? nd : 1) * sizeof *ids)))
+        rc = nomem(rd);
+    for (size_t k = 0; k < nd && !rc; k++) {
+        char **labels = NULL;
+        size_t n = 0;
+        if ((rc = dataset_strs(rd, mg, dims[k], &labels, &n)))
+            break;
+        int id = strcmp(dims[k], deflt) == 0
+                     ? sim_monitor_set_groups(m, dims[k], (const char *const *)labels, n)
+                     : sim_monitor_add_dimension(m, dims[k], (const char *const *)labels, n);
+        free_strs(labels, n);
+        if (id < 0) {
+            rc = corrupt(rd, dims[k]);
+            break;
+        }
+        ids[k] = sim_monitor_dimension_count(m) - 1;
+    }
+    for (size_t i = 0; i < nm && !rc; i++)
+        rc = declare_metric(rd, mg, metrics[i], m, scen, dims, ids, nd);
+done:
+    H5Gclose(mg);
+    free_strs(dims, nd);
+    free_strs(metrics, nm);
+    free(deflt);
+    free(ids);
+    return rc;
+}
+
+static int read_model_values(reader *rd, hid_t g, const sim_scenario_result *s, size_t model,
+                             sim_record **present, size_t n_present, double **buf, size_t *cap)
+{
+    const sim_monitor *m = s->monitor;
+    hid_t mg = H5Gopen2(g, sim_monitor_model_name(m, model), H5P_DEFAULT);
+    if (mg < 0)
+        return corrupt(rd, sim_monitor_model_name(m, model));
+    int rc = SIM_OK;
+    size_t first = sim_monitor_model_first(m, model), n = sim_monitor_model_metrics(m, model);
+    for (size_t i = first; i < first + n && !rc; i++)
+        rc = read_metric(rd, mg, sim_monitor_metric(m, i), m, present, n_present, buf, cap);
+    H5Gclose(mg);
+    return rc;
+}
+
 static int read_scenario(reader *rd, hid_t scen, const char *name, sim_results *r)
 {
-    char *start = NULL, *sha = NULL, *dimension = NULL, *yaml = NULL;
-    char **metrics = NULL, **tlabels = NULL, **glabels = NULL, **yaml_arr = NULL;
-    size_t n_metrics = 0, nt = 0, n_tl = 0, ng = 0, n_present = 0, n_yaml = 0;
+    char *start = NULL, *sha = NULL, *yaml = NULL;
+    char **models = NULL, **tlabels = NULL, **yaml_arr = NULL;
+    size_t n_models = 0, nt = 0, n_tl = 0, n_present = 0, n_yaml = 0;
     double *times = NULL, horizon = 0, warmup = 0, *buf = NULL;
     size_t cap = 0;
     int64_t reps = 0, *numbers = NULL;
@@ -340,8 +418,7 @@ static int read_scenario(reader *rd, hid_t scen, const char *name, sim_results *
         (rc = attr_num(rd, g, "warmup_days", H5T_NATIVE_DOUBLE, &warmup)) ||
         (rc = attr_str(rd, g, "scenario_sha256", &sha)) ||
         (rc = attr_num(rd, g, "replications", H5T_NATIVE_INT64, &reps)) ||
-        (rc = attr_str(rd, g, "group_dimension", &dimension)) ||
-        (rc = attr_strs(rd, g, "metrics", &metrics, &n_metrics)) ||
+        (rc = attr_strs(rd, g, "models", &models, &n_models)) ||
         (rc = dataset_strs(rd, g, "scenario_yaml", &yaml_arr, &n_yaml)))
         goto done;
     if (n_yaml != 1 || reps < 0) {
@@ -357,8 +434,6 @@ static int read_scenario(reader *rd, hid_t scen, const char *name, sim_results *
         rc = corrupt(rd, "time_label");
         goto done;
     }
-    if (dimension[0] && (rc = dataset_strs(rd, g, dimension, &glabels, &ng)))
-        goto done;
     if ((rc = dataset_1d(rd, g, "replication", H5T_NATIVE_INT64, sizeof(int64_t),
                          (void **)&numbers, &n_present)))
         goto done;
@@ -373,14 +448,12 @@ static int read_scenario(reader *rd, hid_t scen, const char *name, sim_results *
         rc = nomem(rd);
         goto done;
     }
-    if (sim_monitor_set_times(m, times, (const char *const *)tlabels, nt) ||
-        (dimension[0] &&
-         sim_monitor_set_groups(m, dimension, (const char *const *)glabels, ng))) {
-        rc = corrupt(rd, dimension[0] ? dimension : "time");
+    if (sim_monitor_set_times(m, times, (const char *const *)tlabels, nt)) {
+        rc = corrupt(rd, "time");
         goto done;
     }
-    for (size_t i = 0; i < n_metrics && !rc; i++)
-        rc = declare_metric(rd, g, metrics[i], m, name);
+    for (size_t k = 0; k < n_models && !rc; k++)
+        rc = declare_model(rd, g, models[k], m, name);
     if (rc)
         goto done;
 
@@ -410,19 +483,16 @@ static int read_scenario(reader *rd, hid_t scen, const char *name, sim_results *
             goto done;
         }
     }
-    for (size_t i = 0; i < sim_monitor_metric_count(s->monitor) && !rc; i++)
-        rc = read_metric(rd, g, sim_monitor_metric(s->monitor, i), s->monitor, present,
-                         n_present, &buf, &cap);
+    for (size_t k = 0; k < n_models && !rc; k++)
+        rc = read_model_values(rd, g, s, k, present, n_present, &buf, &cap);
 done:
     H5Gclose(g);
     sim_monitor_free(m);
     free(start);
     free(sha);
-    free(dimension);
-    free_strs(metrics, n_metrics);
+    free_strs(models, n_models);
     free_strs(yaml_arr, n_yaml);
     free_strs(tlabels, n_tl);
-    free_strs(glabels, ng);
     free(times);
     free(numbers);
     free(present);
@@ -450,10 +520,10 @@ static int read_file(reader *rd, sim_results *r)
     free(format);
     if ((rc = attr_num(rd, rd->file, "format_version", H5T_NATIVE_INT64, &version)))
         return rc;
-    if (version != 1)
+    if (version != SIM_RESULTS_FORMAT_VERSION)
         return sim_error_set(rd->err, SIM_EINPUT, rd->path, 0, 0, NULL,
-                             "unsupported results format_version %lld (this capsim reads 1)",
-                             (long long)version);
+                             "unsupported results format_version %lld (this capsim reads %d)",
+                             (long long)version, SIM_RESULTS_FORMAT_VERSION);
     if ((rc = attr_str(rd, rd->file, "capsim_version", &r->capsim_version)) ||
         (rc = attr_str(rd, rd->file, "git_commit", &r->git_commit)) ||
         (rc = attr_str(rd, rd->file, "created_utc", &r->created_utc)) ||

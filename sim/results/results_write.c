@@ -274,31 +274,66 @@ static int summarise_columns(writer *w, const double *buf, size_t rows, size_t c
     return SIM_OK;
 }
 
-/* Scales of one scenario group, for attaching to its datasets and to comparisons. */
+/*
+ * Dimension scales a dataset is attached to. time and stat (and replication, for a
+ * scenario) sit in the scenario's or comparison's group; each model's own dimensions in the
+ * model's group below it, so every dimension a dataset uses is defined in its group or an
+ * ancestor, as netCDF-4 requires of the dimensions it sees.
+ */
 typedef struct scales {
-    hid_t time, group, rep, stat;
+    hid_t time, rep, stat;
+    hid_t *dims;    /* [monitor dimension id], -1 where not written */
+    size_t n_dims;
 } scales;
 
 static void scales_close(scales *s)
 {
-    hid_t *h[] = {&s->time, &s->group, &s->rep, &s->stat};
-    for (size_t i = 0; i < 4; i++) {
+    hid_t *h[] = {&s->time, &s->rep, &s->stat};
+    for (size_t i = 0; i < 3; i++) {
         if (*h[i] >= 0)
             H5Dclose(*h[i]);
         *h[i] = -1;
     }
+    for (size_t i = 0; i < s->n_dims; i++)
+        if (s->dims[i] >= 0)
+            H5Dclose(s->dims[i]);
+    free(s->dims);
+    s->dims = NULL;
+    s->n_dims = 0;
 }
 
-/* Write summary/METRIC or a comparison's METRIC: [(time,)(group,) stat]. */
+static int scales_init(writer *w, scales *s, const sim_monitor *m)
+{
+    s->time = s->rep = s->stat = -1;
+    s->n_dims = sim_monitor_dimension_count(m);
+    s->dims = malloc((s->n_dims ? s->n_dims : 1) * sizeof *s->dims);
+    if (!s->dims) {
+        s->n_dims = 0;
+        return nomem(w);
+    }
+    for (size_t i = 0; i < s->n_dims; i++)
+        s->dims[i] = -1;
+    return SIM_OK;
+}
+
+/* Names of a metric's dimensions beyond time, in order (for the `dimensions` attribute). */
+static size_t dim_names(const sim_monitor *m, const sim_metric *mt, const char **out)
+{
+    for (size_t k = 0; k < mt->n_dims; k++)
+        out[k] = sim_monitor_dimension(m, mt->dims[k])->name;
+    return mt->n_dims;
+}
+
+/* Write summary/METRIC or a comparison's METRIC: [(time,)(dims...,) stat]. */
 static int write_summary(writer *w, hid_t loc, const sim_metric *mt, const sim_monitor *m,
                          const double *stats, const scales *sc, const char *description)
 {
-    hsize_t dims[3];
+    hsize_t dims[2 + SIM_MAX_DIMS];
     int rank = 0;
     if (mt->kind == SIM_METRIC_SERIES)
         dims[rank++] = sim_monitor_time_count(m);
-    if (mt->per_group)
-        dims[rank++] = sim_monitor_group_count(m);
+    for (size_t k = 0; k < mt->n_dims; k++)
+        dims[rank++] = sim_monitor_dimension(m, mt->dims[k])->n;
     dims[rank++] = N_STATS;
     hid_t d = make_dataset(w, loc, mt->name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, rank, dims,
                            false, stats, mt->units, description);
@@ -308,8 +343,8 @@ static int write_summary(writer *w, hid_t loc, const sim_metric *mt, const sim_m
     int rc = SIM_OK;
     if (mt->kind == SIM_METRIC_SERIES)
         rc = attach(w, d, sc->time, idx++, mt->name);
-    if (!rc && mt->per_group)
-        rc = attach(w, d, sc->group, idx++, mt->name);
+    for (size_t k = 0; k < mt->n_dims && !rc; k++)
+        rc = attach(w, d, sc->dims[mt->dims[k]], idx++, mt->name);
     if (!rc)
         rc = attach(w, d, sc->stat, idx, mt->name);
     if (rc) {
@@ -326,29 +361,25 @@ static void gather(double *buf, const sim_metric *mt, sim_record *const *recs, s
         memcpy(buf + i * mt->length, recs[i]->values + mt->offset, mt->length * sizeof *buf);
 }
 
-/* ---- one scenario ---- */
+/* ---- scales ---- */
 
-static int write_scenario_dims(writer *w, hid_t g, const sim_scenario_result *s,
-                               const int64_t *rep_numbers, size_t n_present, scales *sc)
+/* time (with its labels and time_label) and stat in group g. */
+static int write_time_stat(writer *w, hid_t g, const sim_monitor *m, const char *start_date,
+                           scales *sc)
 {
-    const sim_monitor *m = s->monitor;
     size_t nt = sim_monitor_time_count(m);
-    hsize_t dim;
+    hsize_t dim = nt;
     int rc;
-
-    hid_t d = make_dataset(w, g, "scenario_yaml", w->str, w->str, 0, NULL, false, &s->yaml, "",
-                           "The scenario text as run, after extends and overrides.");
-    if (d < 0 || close_dataset(w, d, "scenario_yaml"))
-        return SIM_EIO;
-
     const char **labels = malloc((nt ? nt : 1) * sizeof *labels);
     if (!labels)
         return nomem(w);
     for (size_t i = 0; i < nt; i++)
         labels[i] = sim_monitor_time_label(m, i);
-    dim = nt;
+    /* CF time units, so netCDF tools and xarray decode the axis to dates. */
+    char units[64];
+    snprintf(units, sizeof units, "days since %s", start_date);
     sc->time = make_dataset(w, g, "time", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, &dim, false,
-                            sim_monitor_times(m), "days",
+                            sim_monitor_times(m), units,
                             "Snapshot times in days since start_date.");
     rc = sc->time < 0 ? SIM_EIO : SIM_OK;
     if (!rc && H5DSset_scale(sc->time, "time") < 0)
@@ -356,8 +387,8 @@ static int write_scenario_dims(writer *w, hid_t g, const sim_scenario_result *s,
     if (!rc)
         rc = attr_strs(w, sc->time, "labels", labels, nt);
     if (!rc) {
-        d = make_dataset(w, g, "time_label", w->str, w->str, 1, &dim, false, labels, "",
-                         "Calendar date of each snapshot time.");
+        hid_t d = make_dataset(w, g, "time_label", w->str, w->str, 1, &dim, false, labels, "",
+                               "Calendar date of each snapshot time.");
         rc = d < 0 ? SIM_EIO : attach(w, d, sc->time, 0, "time_label");
         if (d >= 0 && close_dataset(w, d, "time_label") && !rc)
             rc = SIM_EIO;
@@ -365,34 +396,6 @@ static int write_scenario_dims(writer *w, hid_t g, const sim_scenario_result *s,
     free(labels);
     if (rc)
         return rc;
-
-    const char *dimension = sim_monitor_group_dimension(m);
-    if (dimension) {
-        size_t ng = sim_monitor_group_count(m);
-        const char **gl = malloc(ng * sizeof *gl);
-        if (!gl)
-            return nomem(w);
-        for (size_t i = 0; i < ng; i++)
-            gl[i] = sim_monitor_group_label(m, i);
-        dim = ng;
-        char desc[300];
-        snprintf(desc, sizeof desc, "Label of each %s.", dimension);
-        sc->group = make_dataset(w, g, dimension, w->str, w->str, 1, &dim, false, gl, "", desc);
-        free(gl);
-        if (sc->group < 0)
-            return SIM_EIO;
-        if (H5DSset_scale(sc->group, dimension) < 0)
-            return fail(w, SIM_EIO, dimension);
-    }
-
-    dim = n_present;
-    sc->rep = make_dataset(w, g, "replication", H5T_STD_I64LE, H5T_NATIVE_INT64, 1, &dim,
-                           false, rep_numbers, "1",
-                           "Replication number (its random number streams) of each row.");
-    if (sc->rep < 0)
-        return SIM_EIO;
-    if (H5DSset_scale(sc->rep, "replication") < 0)
-        return fail(w, SIM_EIO, "replication");
 
     dim = N_STATS;
     sc->stat = make_dataset(w, g, "stat", w->str, w->str, 1, &dim, false, stat_names, "",
@@ -406,25 +409,76 @@ static int write_scenario_dims(writer *w, hid_t g, const sim_scenario_result *s,
     return SIM_OK;
 }
 
+/* The dimension scales of model `model` in its group mg, and the model's attributes. */
+static int write_model_dims(writer *w, hid_t mg, const sim_monitor *m, size_t model,
+                            scales *sc)
+{
+    size_t first = sim_monitor_model_first(m, model), n = sim_monitor_model_metrics(m, model);
+    size_t nd = sim_monitor_dimension_count(m);
+    const char **names = malloc((n + nd + 1) * sizeof *names);
+    if (!names)
+        return nomem(w);
+    for (size_t i = 0; i < n; i++)
+        names[i] = sim_monitor_metric(m, first + i)->name;
+    int rc = attr_strs(w, mg, "metrics", names, n);
+    size_t k = 0;
+    const char *deflt = "";
+    for (size_t i = 0; i < nd && !rc; i++) {
+        const sim_dimension *dim = sim_monitor_dimension(m, i);
+        if (dim->model != model)
+            continue;
+        names[k++] = dim->name;
+        hsize_t len = dim->n;
+        char desc[300];
+        snprintf(desc, sizeof desc, "Label of each %s.", dim->name);
+        sc->dims[i] = make_dataset(w, mg, dim->name, w->str, w->str, 1, &len, false,
+                                   (const char *const *)dim->labels, "", desc);
+        if (sc->dims[i] < 0)
+            rc = SIM_EIO;
+        else if (H5DSset_scale(sc->dims[i], dim->name) < 0)
+            rc = fail(w, SIM_EIO, dim->name);
+    }
+    for (size_t i = 0; i < n; i++) {
+        const sim_metric *mt = sim_monitor_metric(m, first + i);
+        if (mt->default_dim && mt->n_dims)
+            deflt = sim_monitor_dimension(m, mt->dims[0])->name;
+    }
+    if (!rc)
+        rc = attr_strs(w, mg, "dimensions", names, k);
+    if (!rc)
+        rc = attr_str(w, mg, "group_dimension", deflt);
+    free(names);
+    return rc;
+}
+
+static int metric_attrs(writer *w, hid_t d, const sim_monitor *m, const sim_metric *mt)
+{
+    const char *names[SIM_MAX_DIMS + 1];
+    size_t nd = dim_names(m, mt, names);
+    int rc = attr_strs(w, d, "dimensions", names, nd);
+    if (!rc)
+        rc = attr_i32(w, d, "default_dimension", mt->default_dim ? 1 : 0);
+    return rc;
+}
+
 static int write_metric(writer *w, hid_t series, hid_t reps, hid_t summary,
                         const sim_scenario_result *s, const sim_metric *mt,
                         sim_record *const *present, size_t n_present, const scales *sc)
 {
     const sim_monitor *m = s->monitor;
-    size_t ng = sim_monitor_group_count(m);
     int rc;
     if (reserve(w, &w->buf, &w->buf_cap, n_present * mt->length + 1) ||
         reserve(w, &w->out, &w->out_cap, mt->length * N_STATS + 1))
         return SIM_ENOMEM;
     gather(w->buf, mt, present, n_present);
 
-    hsize_t dims[3];
+    hsize_t dims[2 + SIM_MAX_DIMS];
     int rank = 0;
     dims[rank++] = n_present;
     if (mt->kind == SIM_METRIC_SERIES)
         dims[rank++] = sim_monitor_time_count(m);
-    if (mt->per_group)
-        dims[rank++] = ng;
+    for (size_t k = 0; k < mt->n_dims; k++)
+        dims[rank++] = sim_monitor_dimension(m, mt->dims[k])->n;
     hid_t loc = mt->kind == SIM_METRIC_SERIES ? series : reps;
     hid_t d = make_dataset(w, loc, mt->name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, rank, dims,
                            true, w->buf, mt->units, mt->description);
@@ -433,11 +487,13 @@ static int write_metric(writer *w, hid_t series, hid_t reps, hid_t summary,
     unsigned idx = 0;
     rc = attr_str(w, d, "kind", mt->kind == SIM_METRIC_SERIES ? "series" : "rep");
     if (!rc)
+        rc = metric_attrs(w, d, m, mt);
+    if (!rc)
         rc = attach(w, d, sc->rep, idx++, mt->name);
     if (!rc && mt->kind == SIM_METRIC_SERIES)
         rc = attach(w, d, sc->time, idx++, mt->name);
-    if (!rc && mt->per_group)
-        rc = attach(w, d, sc->group, idx, mt->name);
+    for (size_t k = 0; k < mt->n_dims && !rc; k++)
+        rc = attach(w, d, sc->dims[mt->dims[k]], idx++, mt->name);
     if (rc) {
         H5Dclose(d);
         return rc;
@@ -452,19 +508,53 @@ static int write_metric(writer *w, hid_t series, hid_t reps, hid_t summary,
     return write_summary(w, summary, mt, m, w->out, sc, desc);
 }
 
+static int close_groups(writer *w, hid_t *groups, const char *const *names, size_t n, int rc)
+{
+    for (size_t i = 0; i < n; i++)
+        if (groups[i] >= 0 && H5Gclose(groups[i]) < 0 && !rc)
+            rc = fail(w, SIM_EIO, names[i]);
+    return rc;
+}
+
+/* MODEL/{dims, series, reps, summary} of one model of a scenario. */
+static int write_model(writer *w, hid_t g, const sim_scenario_result *s, size_t model,
+                       sim_record *const *present, size_t n_present, scales *sc)
+{
+    const sim_monitor *m = s->monitor;
+    const char *name = sim_monitor_model_name(m, model);
+    hid_t h[4] = {-1, -1, -1, -1}; /* model, series, reps, summary */
+    const char *names[4] = {name, "series", "reps", "summary"};
+    int rc = SIM_OK;
+    h[0] = make_group(w, g, name);
+    if (h[0] < 0)
+        return SIM_EIO;
+    if ((rc = write_model_dims(w, h[0], m, model, sc)))
+        return close_groups(w, h, names, 4, rc);
+    for (int i = 1; i < 4; i++)
+        if ((h[i] = make_group(w, h[0], names[i])) < 0)
+            return close_groups(w, h, names, 4, SIM_EIO);
+    size_t first = sim_monitor_model_first(m, model), n = sim_monitor_model_metrics(m, model);
+    for (size_t i = first; i < first + n && !rc; i++)
+        rc = write_metric(w, h[1], h[2], h[3], s, sim_monitor_metric(m, i), present, n_present,
+                          sc);
+    /* Close the children before the model group. */
+    rc = close_groups(w, h + 1, names + 1, 3, rc);
+    return close_groups(w, h, names, 1, rc);
+}
+
 static int write_scenario(writer *w, hid_t parent, const sim_scenario_result *s, scales *sc)
 {
     int rc = SIM_OK;
-    hid_t g = -1, series = -1, reps = -1, summary = -1;
+    hid_t g = -1;
     const sim_monitor *m = s->monitor;
-    size_t nm = sim_monitor_metric_count(m);
+    size_t nmod = sim_monitor_model_count(m);
     size_t n_present = 0;
     for (size_t i = 0; i < s->replications; i++)
         n_present += s->reps[i] != NULL;
     int64_t *numbers = malloc((n_present ? n_present : 1) * sizeof *numbers);
     sim_record **present = malloc((n_present ? n_present : 1) * sizeof *present);
-    const char **names = malloc((nm ? nm : 1) * sizeof *names);
-    if (!numbers || !present || !names) {
+    const char **models = malloc((nmod ? nmod : 1) * sizeof *models);
+    if (!numbers || !present || !models) {
         rc = nomem(w);
         goto done;
     }
@@ -481,47 +571,51 @@ static int write_scenario(writer *w, hid_t parent, const sim_scenario_result *s,
             present[k++] = s->reps[i];
         }
     }
-    for (size_t i = 0; i < nm; i++)
-        names[i] = sim_monitor_metric(m, i)->name;
+    for (size_t i = 0; i < nmod; i++)
+        models[i] = sim_monitor_model_name(m, i);
+    if ((rc = scales_init(w, sc, m)))
+        goto done;
 
     g = make_group(w, parent, s->name);
     if (g < 0) {
         rc = SIM_EIO;
         goto done;
     }
-    const char *dimension = sim_monitor_group_dimension(m);
     if ((rc = attr_str(w, g, "start_date", s->start_date)) ||
         (rc = attr_f64(w, g, "horizon_days", s->horizon_days)) ||
         (rc = attr_f64(w, g, "warmup_days", s->warmup_days)) ||
         (rc = attr_str(w, g, "scenario_sha256", s->sha256)) ||
         (rc = attr_i64(w, g, "replications", (int64_t)s->replications)) ||
-        (rc = attr_str(w, g, "group_dimension", dimension ? dimension : "")) ||
-        (rc = attr_strs(w, g, "metrics", names, nm)))
+        (rc = attr_strs(w, g, "models", models, nmod)))
         goto done;
-    if ((rc = write_scenario_dims(w, g, s, numbers, n_present, sc)))
-        goto done;
-    series = make_group(w, g, "series");
-    reps = make_group(w, g, "reps");
-    summary = make_group(w, g, "summary");
-    if (series < 0 || reps < 0 || summary < 0) {
+    hid_t d = make_dataset(w, g, "scenario_yaml", w->str, w->str, 0, NULL, false, &s->yaml, "",
+                           "The scenario text as run, after extends and overrides.");
+    if (d < 0 || close_dataset(w, d, "scenario_yaml")) {
         rc = SIM_EIO;
         goto done;
     }
-    for (size_t i = 0; i < nm && !rc; i++)
-        rc = write_metric(w, series, reps, summary, s, sim_monitor_metric(m, i), present,
-                          n_present, sc);
+    if ((rc = write_time_stat(w, g, m, s->start_date, sc)))
+        goto done;
+    hsize_t dim = n_present;
+    sc->rep = make_dataset(w, g, "replication", H5T_STD_I64LE, H5T_NATIVE_INT64, 1, &dim,
+                           false, numbers, "1",
+                           "Replication number (its random number streams) of each row.");
+    if (sc->rep < 0) {
+        rc = SIM_EIO;
+        goto done;
+    }
+    if (H5DSset_scale(sc->rep, "replication") < 0) {
+        rc = fail(w, SIM_EIO, "replication");
+        goto done;
+    }
+    for (size_t k = 0; k < nmod && !rc; k++)
+        rc = write_model(w, g, s, k, present, n_present, sc);
 done:
-    if (summary >= 0 && H5Gclose(summary) < 0 && !rc)
-        rc = fail(w, SIM_EIO, "summary");
-    if (reps >= 0 && H5Gclose(reps) < 0 && !rc)
-        rc = fail(w, SIM_EIO, "reps");
-    if (series >= 0 && H5Gclose(series) < 0 && !rc)
-        rc = fail(w, SIM_EIO, "series");
     if (g >= 0 && H5Gclose(g) < 0 && !rc)
         rc = fail(w, SIM_EIO, s->name);
     free(numbers);
     free(present);
-    free(names);
+    free(models);
     return rc;
 }
 
@@ -539,65 +633,53 @@ static bool same_times(const sim_monitor *a, const sim_monitor *b)
     return true;
 }
 
-static bool same_groups(const sim_monitor *a, const sim_monitor *b)
+static bool same_dimension(const sim_dimension *x, const sim_dimension *y)
 {
-    size_t n = sim_monitor_group_count(a);
-    if (n != sim_monitor_group_count(b))
+    if (strcmp(x->name, y->name) != 0 || x->n != y->n)
         return false;
-    for (size_t i = 0; i < n; i++) {
-        const char *x = sim_monitor_group_label(a, i), *y = sim_monitor_group_label(b, i);
-        if ((x == NULL) != (y == NULL) || (x && strcmp(x, y) != 0))
+    for (size_t i = 0; i < x->n; i++)
+        if (strcmp(x->labels[i], y->labels[i]) != 0)
             return false;
-    }
     return true;
 }
 
-/*
- * /comparisons/A__vs__B: for each metric of A that B declares with the same kind and shape,
- * the summary of the differences A - B over the replication numbers run in both. With
- * common random numbers, replication k of both scenarios used the same streams, so these
- * paired differences have a far smaller variance than the difference of two summaries.
- */
-static int write_comparison(writer *w, hid_t parent, const sim_scenario_result *a,
-                            const sim_scenario_result *b, const scales *sc)
+/* Metric y of b has the shape of metric x of a: kind, times, dimensions and their labels. */
+static bool comparable(const sim_monitor *a, const sim_metric *x, const sim_monitor *b,
+                       const sim_metric *y, bool times_ok)
 {
-    int rc = SIM_OK;
-    size_t nrep = a->replications < b->replications ? a->replications : b->replications;
-    sim_record **ra = malloc((nrep ? nrep : 1) * sizeof *ra);
-    sim_record **rb = malloc((nrep ? nrep : 1) * sizeof *rb);
-    if (!ra || !rb) {
-        free(ra);
-        free(rb);
-        return nomem(w);
-    }
-    size_t pairs = 0;
-    for (size_t i = 0; i < nrep; i++)
-        if (a->reps[i] && b->reps[i]) {
-            ra[pairs] = a->reps[i];
-            rb[pairs++] = b->reps[i];
-        }
-    char name[1024];
-    snprintf(name, sizeof name, "%s__vs__%s", a->name, b->name);
-    hid_t g = make_group(w, parent, name);
-    if (g < 0) {
-        rc = SIM_EIO;
-        goto done;
-    }
-    if ((rc = attr_str(w, g, "scenario", a->name)) ||
-        (rc = attr_str(w, g, "baseline", b->name)) ||
-        (rc = attr_i64(w, g, "pairs", (int64_t)pairs)))
-        goto done;
+    if (x->kind != y->kind || x->n_dims != y->n_dims || x->length != y->length ||
+        (x->kind == SIM_METRIC_SERIES && !times_ok))
+        return false;
+    for (size_t k = 0; k < x->n_dims; k++)
+        if (!same_dimension(sim_monitor_dimension(a, x->dims[k]),
+                            sim_monitor_dimension(b, y->dims[k])))
+            return false;
+    return true;
+}
+
+/* One model of a comparison: MODEL/{dims, METRIC...} for the metrics both declare alike. */
+static int write_comparison_model(writer *w, hid_t g, const sim_scenario_result *a,
+                                  const sim_scenario_result *b, size_t model,
+                                  sim_record *const *ra, sim_record *const *rb, size_t pairs,
+                                  scales *sc)
+{
     const sim_monitor *ma = a->monitor, *mb = b->monitor;
-    bool times_ok = same_times(ma, mb), groups_ok = same_groups(ma, mb);
-    for (size_t i = 0; i < sim_monitor_metric_count(ma) && !rc; i++) {
+    const char *name = sim_monitor_model_name(ma, model);
+    int mb_model = sim_monitor_find_model(mb, name);
+    if (mb_model < 0)
+        return SIM_OK;
+    bool times_ok = same_times(ma, mb);
+    hid_t mg = make_group(w, g, name);
+    if (mg < 0)
+        return SIM_EIO;
+    int rc = write_model_dims(w, mg, ma, model, sc);
+    size_t first = sim_monitor_model_first(ma, model), n = sim_monitor_model_metrics(ma, model);
+    for (size_t i = first; i < first + n && !rc; i++) {
         const sim_metric *x = sim_monitor_metric(ma, i);
-        int j = sim_monitor_find(mb, x->name);
-        if (j < 0)
+        int j = sim_monitor_find_in(mb, (size_t)mb_model, x->name);
+        if (j < 0 || !comparable(ma, x, mb, sim_monitor_metric(mb, (size_t)j), times_ok))
             continue;
         const sim_metric *y = sim_monitor_metric(mb, (size_t)j);
-        if (x->kind != y->kind || x->per_group != y->per_group || x->length != y->length ||
-            (x->kind == SIM_METRIC_SERIES && !times_ok) || (x->per_group && !groups_ok))
-            continue;
         size_t len = x->length;
         if (reserve(w, &w->buf, &w->buf_cap, pairs * len + 1) ||
             reserve(w, &w->out, &w->out_cap, len * N_STATS + 1)) {
@@ -613,9 +695,57 @@ static int write_comparison(writer *w, hid_t parent, const sim_scenario_result *
         char desc[1400];
         snprintf(desc, sizeof desc, "Paired difference %s - %s by replication of: %s",
                  a->name, b->name, x->description);
-        rc = write_summary(w, g, x, ma, w->out, sc, desc);
+        rc = write_summary(w, mg, x, ma, w->out, sc, desc);
     }
+    if (H5Gclose(mg) < 0 && !rc)
+        rc = fail(w, SIM_EIO, name);
+    return rc;
+}
+
+/*
+ * /comparisons/A__vs__B: for each metric of A that B declares with the same kind and shape,
+ * the summary of the differences A - B over the replication numbers run in both. With
+ * common random numbers, replication k of both scenarios used the same streams, so these
+ * paired differences have a far smaller variance than the difference of two summaries.
+ * The group has its own time and stat scales and each model group its own dimensions.
+ */
+static int write_comparison(writer *w, hid_t parent, const sim_scenario_result *a,
+                            const sim_scenario_result *b)
+{
+    int rc = SIM_OK;
+    size_t nrep = a->replications < b->replications ? a->replications : b->replications;
+    sim_record **ra = malloc((nrep ? nrep : 1) * sizeof *ra);
+    sim_record **rb = malloc((nrep ? nrep : 1) * sizeof *rb);
+    scales sc = {.time = -1, .rep = -1, .stat = -1};
+    hid_t g = -1;
+    char name[1024];
+    snprintf(name, sizeof name, "%s__vs__%s", a->name, b->name);
+    if (!ra || !rb) {
+        rc = nomem(w);
+        goto done;
+    }
+    size_t pairs = 0;
+    for (size_t i = 0; i < nrep; i++)
+        if (a->reps[i] && b->reps[i]) {
+            ra[pairs] = a->reps[i];
+            rb[pairs++] = b->reps[i];
+        }
+    if ((rc = scales_init(w, &sc, a->monitor)))
+        goto done;
+    g = make_group(w, parent, name);
+    if (g < 0) {
+        rc = SIM_EIO;
+        goto done;
+    }
+    if ((rc = attr_str(w, g, "scenario", a->name)) ||
+        (rc = attr_str(w, g, "baseline", b->name)) ||
+        (rc = attr_i64(w, g, "pairs", (int64_t)pairs)) ||
+        (rc = write_time_stat(w, g, a->monitor, a->start_date, &sc)))
+        goto done;
+    for (size_t k = 0; k < sim_monitor_model_count(a->monitor) && !rc; k++)
+        rc = write_comparison_model(w, g, a, b, k, ra, rb, pairs, &sc);
 done:
+    scales_close(&sc);
     if (g >= 0 && H5Gclose(g) < 0 && !rc)
         rc = fail(w, SIM_EIO, name);
     free(ra);
@@ -637,7 +767,7 @@ static int write_file(writer *w, const sim_results *r, const char *created)
         goto done;
     }
     for (size_t i = 0; i < ns; i++) {
-        sc[i].time = sc[i].group = sc[i].rep = sc[i].stat = -1;
+        sc[i] = (scales){.time = -1, .rep = -1, .stat = -1};
         names[i] = r->scenarios[i].name;
     }
     bool complete = true;
@@ -652,7 +782,7 @@ static int write_file(writer *w, const sim_results *r, const char *created)
         goto done;
     }
     if ((rc = attr_str(w, root, "format", "capsim-results")) ||
-        (rc = attr_i32(w, root, "format_version", 1)) ||
+        (rc = attr_i32(w, root, "format_version", SIM_RESULTS_FORMAT_VERSION)) ||
         (rc = attr_str(w, root, "capsim_version", r->capsim_version)) ||
         (rc = attr_str(w, root, "git_commit", r->git_commit)) ||
         (rc = attr_str(w, root, "created_utc", created)) ||
@@ -682,8 +812,7 @@ static int write_file(writer *w, const sim_results *r, const char *created)
         }
         for (size_t i = 0; i < ns && !rc; i++)
             if ((long)i != r->baseline)
-                rc = write_comparison(w, comp, &r->scenarios[i], &r->scenarios[r->baseline],
-                                      &sc[i]);
+                rc = write_comparison(w, comp, &r->scenarios[i], &r->scenarios[r->baseline]);
     }
 done:
     if (sc)
