@@ -619,7 +619,7 @@ void el_on_warmup_end(void *state)
 static gsl_rng *stream(el_run *r, const char *kind, const char *label)
 {
     char name[512];
-    snprintf(name, sizeof name, "%s%s%s", kind, label ? "/" : "", label ? label : "");
+    snprintf(name, sizeof name, "elective/%s%s%s", kind, label ? "/" : "", label ? label : "");
     return sim_rng_alloc(r->seed, r->rep, name);
 }
 
