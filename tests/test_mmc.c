@@ -2,7 +2,7 @@
  * tests/test_mmc.c: the engine and sim_resource reproduce M/M/c queueing theory.
  *
  * For each (c, load) the mean wait in queue over 20 independent replications is compared
- * with Erlang C (DOMAIN.md: B by the Erlang B recursion, C = B / (1 - rho (1 - B)),
+ * with Erlang C (docs/domain.md: B by the Erlang B recursion, C = B / (1 - rho (1 - B)),
  * Wq = C / (c mu - lambda)), the time-average queue length with Little's law
  * Lq = lambda Wq, and the mean number busy with lambda / mu, each within 1.5 times the 95%
  * Student t half-width across replications. Each replication has arrivals for RUN_LENGTH

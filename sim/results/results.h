@@ -4,7 +4,7 @@
  * sim_results holds what one batch produced: provenance, and for each scenario its
  * monitor (metrics and dimensions), the scenario text as run, and one sim_record per
  * replication (NULL while not yet run). sim_results_write saves it in the layout of
- * DESIGN.md:
+ * docs/results.md:
  *
  *   /                      attrs format="capsim-results", format_version (2), capsim_version,
  *                          git_commit, created_utc, command_line, base_seed, replications
