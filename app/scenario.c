@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_errno.h>
+
 #include "core/error.h"
 
 /* Keys every scenario may have, whatever its model. `extends` is consumed by the loader. */
@@ -298,6 +300,9 @@ static int apply_overrides(sim_node *root, const char *const *overrides, size_t 
 int capsim_scenario_open(const char *path, const char *const *overrides, size_t n_overrides,
                          capsim_loaded **out, struct sim_error *err)
 {
+    /* GSL's default handler aborts the process; capsim checks return codes instead. Set
+     * here, single-threaded, before any model configures or runs. */
+    gsl_set_error_handler_off();
     capsim_loaded *l = calloc(1, sizeof *l);
     if (!l)
         return SIM_ENOMEM;

@@ -13,7 +13,7 @@
  * Easter Sunday comes from the anonymous Gregorian computus as given by Meeus, Astronomical
  * Algorithms (2nd ed., 1998), chapter 8.
  */
-#include "calendar.h"
+#include "bank_holidays.h"
 
 #include <stdlib.h>
 

@@ -18,36 +18,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef struct sim_date {
-    int year;  /* e.g. 2023 */
-    int month; /* 1-12 */
-    int day;   /* 1-31 */
-} sim_date;
+#include "bank_holidays.h"
+#include "date.h"
 
-/* Parse "YYYY-MM-DD" strictly (a real date, nothing after it). SIM_OK or SIM_EINVAL. */
-int sim_date_parse(const char *text, sim_date *out);
-
-/* Write "YYYY-MM-DD" into buf (at least 11 bytes). */
-void sim_date_format(sim_date date, char buf[11]);
-
-/* Days since 1970-01-01 (negative before), and back. */
-int64_t sim_date_to_days(sim_date date);
-sim_date sim_date_from_days(int64_t days);
-
-/* 0 = Monday ... 6 = Sunday. */
-int sim_date_weekday(sim_date date);
-
-/* True if `date` is valid (month 1-12, day within the month, leap years). */
-bool sim_date_valid(sim_date date);
-
-/* Number of days in a month. */
-int sim_days_in_month(int year, int month);
-
-/*
- * England and Wales bank holidays of `year`, in date order, into out[0..max); returns how
- * many there are (which may exceed max: then only max were written).
- */
-size_t sim_bank_holidays_england_wales(int year, sim_date *out, size_t max);
 
 typedef struct sim_calendar {
     int64_t start_day;   /* sim_date_to_days(start date) */
