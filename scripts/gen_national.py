@@ -61,11 +61,12 @@ def main():
         f"horizon_days: {horizon}",
         "seed: 1",
         "replications: 1",
-        "trusts:",
+        "system:",
+        "  trusts:",
     ]
     for name, sites, _ in trusts:
         s = ", ".join(f"{{code: {c}, lat: {la:.4f}, lon: {lo:.4f}}}" for c, la, lo in sites)
-        lines.append(f"  - {{name: {name}, sites: [{s}]}}")
+        lines.append(f"    - {{name: {name}, sites: [{s}]}}")
     lines.append("specialties:")
     sessions = {}  # site -> list of session lines
     for k, (spec, mean, sd) in enumerate(SPECIALTIES):

@@ -1,11 +1,6 @@
 /*
- * sim/core/date.c: civil dates.
- *
- * Dates are converted to a day count by the usual "era" arithmetic on the proleptic
- * Gregorian calendar: shift the year to start on 1 March so that the leap day is the last
- * day of the year, count 400-year eras of 146097 days, then years of 365 days plus their
- * leap days, then days by the month lengths from March (153 days per five months). The
- * inverse undoes the same steps. Both are exact for any int year.
+ * sim/core/date.c: civil dates: weekdays, validity, text. The day-count conversions are
+ * inline in date.h.
  */
 #include "date.h"
 
@@ -13,45 +8,6 @@
 #include <string.h>
 
 #include "error.h"
-
-static int64_t floor_div(int64_t a, int64_t b)
-{
-    int64_t q = a / b;
-    if ((a % b != 0) && ((a < 0) != (b < 0)))
-        q--;
-    return q;
-}
-
-int64_t sim_date_to_days(sim_date date)
-{
-    int64_t y = date.year;
-    int64_t m = date.month;
-    int64_t d = date.day;
-    if (m <= 2)
-        y -= 1;
-    int64_t era = floor_div(y, 400);
-    int64_t yoe = y - era * 400;                       /* [0, 399] */
-    int64_t mp = (m + 9) % 12;                         /* March = 0 ... February = 11 */
-    int64_t doy = (153 * mp + 2) / 5 + d - 1;          /* [0, 365] */
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy; /* [0, 146096] */
-    /* 719468 is the number of days from 0000-03-01 to 1970-01-01. */
-    return era * 146097 + doe - 719468;
-}
-
-sim_date sim_date_from_days(int64_t days)
-{
-    int64_t z = days + 719468;
-    int64_t era = floor_div(z, 146097);
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    sim_date out;
-    out.day = (int)(doy - (153 * mp + 2) / 5 + 1);
-    out.month = (int)(mp < 10 ? mp + 3 : mp - 9);
-    out.year = (int)(yoe + era * 400 + (out.month <= 2 ? 1 : 0));
-    return out;
-}
 
 int sim_days_weekday(int64_t days)
 {
