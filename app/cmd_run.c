@@ -457,10 +457,13 @@ int capsim_cmd_run(int argc, char **argv)
                                                     start, loaded[i]->sc.horizon_days,
                                                     loaded[i]->sc.warmup_days,
                                                     loaded[i]->monitor, reps);
-                if (idx < 0)
+                if (idx < 0) {
                     code = CAPSIM_EXIT_FAILURE;
-                else
+                } else {
                     loaded[i]->monitor = NULL;
+                    if (loaded[i]->uncertain.n)
+                        res->scenarios[idx].runs_per_sample = (size_t)loaded[i]->runs_per_sample;
+                }
             }
             if (code == 0 && list.n > 1)
                 res->baseline = 0;

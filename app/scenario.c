@@ -12,7 +12,7 @@
 static const char *const common_keys[] = {"name",          "description", "start_date",
                                           "horizon_days",  "warmup_days", "seed",
                                           "replications",  "bank_holidays", "system",
-                                          "flows",         NULL};
+                                          "flows",         "uncertainty",  NULL};
 
 static bool valid_name(const char *s)
 {
@@ -96,6 +96,15 @@ static int read_common(capsim_loaded *l, struct sim_error *err)
         return rc;
     sc->seed = (uint64_t)seed;
     sc->replications = reps;
+    l->runs_per_sample = 2;
+    if (sim_node_has(root, "uncertainty")) {
+        sim_node *u = NULL;
+        static const char *const u_keys[] = {"runs_per_sample", NULL};
+        if ((rc = sim_node_map(root, "uncertainty", &u, err)) ||
+            (rc = sim_node_check_keys(u, u_keys, err)) ||
+            (rc = sim_node_opt_int(u, "runs_per_sample", 1, 1000, &l->runs_per_sample, err)))
+            return rc;
+    }
 
     if (sim_node_has(root, "bank_holidays")) {
         sim_node *bh = NULL;
@@ -246,10 +255,87 @@ static int configure_models(capsim_loaded *l, struct sim_error *err)
     return rc;
 }
 
+static int variant_of(const capsim_loaded *l, const double *values, const sim_monitor *ref,
+                      capsim_loaded **out, struct sim_error *err);
+
+/* The "inputs" namespace: one outcome per uncertain input, the value it was drawn at. */
+static int declare_inputs(capsim_loaded *l)
+{
+    l->inputs_model = -1;
+    if (!l->uncertain.n)
+        return SIM_OK;
+    int id = sim_monitor_begin_model(l->monitor, "inputs");
+    if (id < 0)
+        return id;
+    l->inputs_model = id;
+    for (size_t i = 0; i < l->uncertain.n; i++) {
+        const capsim_uncertain *u = &l->uncertain.inputs[i];
+        char desc[1200];
+        snprintf(desc, sizeof desc,
+                 "The value of %s drawn for this replication's input sample (central %.6g, "
+                 "low %.6g, high %.6g).", u->path, u->central, u->low, u->high);
+        int rc = sim_monitor_declare(l->monitor, u->metric, "input", desc, SIM_METRIC_REP,
+                                     false);
+        if (rc < 0)
+            return rc;
+    }
+    return SIM_OK;
+}
+
+/* Both ends of every uncertain input must configure, and give results of the same shape. */
+static int check_input_ends(const capsim_loaded *l, struct sim_error *err)
+{
+    size_t n = l->uncertain.n;
+    if (!n)
+        return SIM_OK;
+    double *v = malloc(n * sizeof *v);
+    if (!v)
+        return SIM_ENOMEM;
+    int rc = SIM_OK;
+    for (size_t i = 0; i < n && !rc; i++)
+        for (int end = 0; end < 2 && !rc; end++) {
+            for (size_t k = 0; k < n; k++)
+                v[k] = l->uncertain.inputs[k].central;
+            const capsim_uncertain *u = &l->uncertain.inputs[i];
+            v[i] = end ? u->high : u->low;
+            capsim_loaded *x = NULL;
+            struct sim_error why;
+            sim_error_clear(&why);
+            rc = capsim_scenario_variant(l, v, &x, &why);
+            if (rc)
+                rc = sim_error_set(err, SIM_EINPUT, u->file, u->line, u->column, u->path,
+                                   "at its %s value %.6g: %s", end ? "high" : "low", v[i],
+                                   why.message);
+            capsim_scenario_close(x);
+        }
+    free(v);
+    return rc;
+}
+
 int capsim_scenario_run(const capsim_loaded *l, uint64_t seed, uint64_t replication,
                         sim_record *out, struct sim_error *err)
 {
-    return sim_system_run(&l->system, seed, replication, out, err);
+    if (!l->uncertain.n)
+        return sim_system_run(&l->system, seed, replication, out, err);
+    size_t n = l->uncertain.n;
+    uint64_t sample = replication / (uint64_t)l->runs_per_sample;
+    double *v = malloc(n * sizeof *v);
+    if (!v)
+        return SIM_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        v[i] = capsim_uncertain_draw(&l->uncertain.inputs[i], seed, sample);
+    capsim_loaded *x = NULL;
+    int rc = variant_of(l, v, out->monitor, &x, err);
+    if (!rc)
+        rc = sim_system_run(&x->system, seed, replication, out, err);
+    if (!rc) {
+        sim_record view = sim_record_view(out, (size_t)l->inputs_model);
+        for (size_t i = 0; i < n; i++)
+            sim_record_set(&view, (int)i, 0, 0, v[i]);
+    }
+    capsim_scenario_close(x);
+    free(v);
+    return rc;
 }
 
 void capsim_scenario_models(const capsim_loaded *l, char *buf, size_t size)
@@ -297,6 +383,49 @@ static int apply_overrides(sim_node *root, const char *const *overrides, size_t 
     return SIM_OK;
 }
 
+/*
+ * Everything after loading the tree: overrides, keys, common keys, the system, uncertain
+ * inputs (unless `variant`: a variant's are already values), models, flows.
+ */
+static int open_tree(capsim_loaded *l, const char *path, const char *const *overrides,
+                     size_t n_overrides, bool variant, struct sim_error *err)
+{
+    int rc;
+    if (!(l->path = strdup(path)))
+        return SIM_ENOMEM;
+    l->sc.path = l->path;
+    l->inputs_model = -1;
+    if ((rc = apply_overrides(l->sc.root, overrides, n_overrides, err)))
+        return rc;
+    if ((rc = check_top_keys(l->sc.root, err)))
+        return rc;
+    /* The text as run keeps the uncertain inputs as written. */
+    if (!variant && !(l->yaml = sim_node_emit(l->sc.root)))
+        return SIM_ENOMEM;
+    if (!variant && (rc = capsim_uncertain_scan(l->sc.root, &l->uncertain, err)))
+        return rc;
+    if ((rc = read_common(l, err)))
+        return rc;
+    if (!l->sc.name) {
+        l->default_name = capsim_name_from_path(path);
+        if (!l->default_name || !valid_name(l->default_name))
+            return sim_error_set(err, SIM_EINPUT, path, 0, 0, "name",
+                                 "the file name is not a valid scenario name: add a `name:` key");
+        l->sc.name = l->default_name;
+    }
+    if ((rc = capsim_system_read(l->sc.root, &l->shared, err)))
+        return rc;
+    l->sc.system = &l->shared;
+    if ((rc = pick_models(l, err)) || (rc = configure_models(l, err)) ||
+        (rc = read_flows(l, err)) || (rc = sim_node_check_unused(l->sc.root, err)))
+        return rc;
+    if (variant)
+        return SIM_OK;
+    if ((rc = declare_inputs(l)))
+        return rc;
+    return check_input_ends(l, err);
+}
+
 int capsim_scenario_open(const char *path, const char *const *overrides, size_t n_overrides,
                          capsim_loaded **out, struct sim_error *err)
 {
@@ -306,56 +435,70 @@ int capsim_scenario_open(const char *path, const char *const *overrides, size_t 
     capsim_loaded *l = calloc(1, sizeof *l);
     if (!l)
         return SIM_ENOMEM;
-    char *default_name = NULL;
     int rc = sim_yaml_load(path, &l->tree, &l->sc.root, err);
-    if (rc)
-        goto fail;
-    if (!(l->path = strdup(path))) {
-        rc = SIM_ENOMEM;
-        goto fail;
+    if (!rc)
+        rc = open_tree(l, path, overrides, n_overrides, false, err);
+    if (rc) {
+        capsim_scenario_close(l);
+        if (rc == SIM_ENOMEM && err && !err->message[0])
+            sim_error_set(err, rc, path, 0, 0, NULL, "out of memory");
+        return rc;
     }
-    l->sc.path = l->path;
-    if ((rc = apply_overrides(l->sc.root, overrides, n_overrides, err)))
-        goto fail;
-    if ((rc = check_top_keys(l->sc.root, err)))
-        goto fail;
-    if ((rc = read_common(l, err)))
-        goto fail;
-    if (!l->sc.name) {
-        /* Owned by the loaded scenario through `yaml`-independent storage below. */
-        default_name = capsim_name_from_path(path);
-        if (!default_name || !valid_name(default_name)) {
-            rc = sim_error_set(err, SIM_EINPUT, path, 0, 0, "name",
-                               "the file name is not a valid scenario name: add a `name:` key");
-            goto fail;
-        }
-        l->sc.name = default_name;
-    }
-    if ((rc = capsim_system_read(l->sc.root, &l->shared, err)))
-        goto fail;
-    l->sc.system = &l->shared;
-    if ((rc = pick_models(l, err)))
-        goto fail;
-    if ((rc = configure_models(l, err)))
-        goto fail;
-    if ((rc = read_flows(l, err)))
-        goto fail;
-    if ((rc = sim_node_check_unused(l->sc.root, err)))
-        goto fail;
-    l->yaml = sim_node_emit(l->sc.root);
-    if (!l->yaml) {
-        rc = SIM_ENOMEM;
-        goto fail;
-    }
-    l->default_name = default_name;
     *out = l;
     return SIM_OK;
-fail:
-    l->default_name = default_name;
-    capsim_scenario_close(l);
-    if (rc == SIM_ENOMEM && err && !err->message[0])
-        sim_error_set(err, rc, path, 0, 0, NULL, "out of memory");
-    return rc;
+}
+
+/* The variant's record layout is the loaded scenario's, less the "inputs" namespace. */
+static bool same_layout(const sim_monitor *variant, const sim_monitor *m)
+{
+    size_t nm = sim_monitor_metric_count(variant);
+    if (sim_monitor_time_count(variant) != sim_monitor_time_count(m) ||
+        nm > sim_monitor_metric_count(m))
+        return false;
+    for (size_t i = 0; i < nm; i++) {
+        const sim_metric *x = sim_monitor_metric(variant, i), *y = sim_monitor_metric(m, i);
+        if (x->offset != y->offset || x->length != y->length || strcmp(x->name, y->name) != 0)
+            return false;
+    }
+    return true;
+}
+
+/* A variant whose record layout must be that of `ref` (the monitor records are made from). */
+static int variant_of(const capsim_loaded *l, const double *values, const sim_monitor *ref,
+                      capsim_loaded **out, struct sim_error *err)
+{
+    size_t n = l->uncertain.n;
+    char **ov = calloc(n ? n : 1, sizeof *ov);
+    capsim_loaded *x = calloc(1, sizeof *x);
+    int rc = ov && x ? SIM_OK : SIM_ENOMEM;
+    for (size_t i = 0; i < n && !rc; i++) {
+        const capsim_uncertain *u = &l->uncertain.inputs[i];
+        if (!(ov[i] = capsim_uncertain_override(u, values ? values[i] : u->central)))
+            rc = SIM_ENOMEM;
+    }
+    if (!rc)
+        rc = sim_yaml_load_string(l->yaml, l->sc.path, &x->tree, &x->sc.root, err);
+    if (!rc)
+        rc = open_tree(x, l->sc.path, (const char *const *)ov, n, true, err);
+    if (!rc && ref && !same_layout(x->monitor, ref))
+        rc = sim_error_set(err, SIM_EINPUT, l->sc.path, 0, 0, NULL,
+                           "an uncertain input changes the shape of the results (the number "
+                           "of snapshots or groups): it cannot be uncertain");
+    for (size_t i = 0; ov && i < n; i++)
+        free(ov[i]);
+    free(ov);
+    if (rc) {
+        capsim_scenario_close(x);
+        return rc;
+    }
+    *out = x;
+    return SIM_OK;
+}
+
+int capsim_scenario_variant(const capsim_loaded *l, const double *values, capsim_loaded **out,
+                            struct sim_error *err)
+{
+    return variant_of(l, values, l->monitor, out, err);
 }
 
 void capsim_scenario_close(capsim_loaded *l)
@@ -367,6 +510,7 @@ void capsim_scenario_close(capsim_loaded *l)
             l->models[c]->destroy(l->cfgs[c]);
     free(l->flows);
     capsim_system_fini(&l->shared);
+    capsim_uncertain_free(&l->uncertain);
     sim_monitor_free(l->monitor);
     free(l->yaml);
     free(l->sc.extra_holidays);

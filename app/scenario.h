@@ -26,6 +26,7 @@
 
 #include "model.h"
 #include "shared/system_config.h"
+#include "uncertain.h"
 
 struct sim_error;
 
@@ -42,6 +43,9 @@ typedef struct capsim_loaded {
     sim_flow *flows;
     size_t n_flows;
     sim_system system;      /* what one replication runs */
+    capsim_uncertain_set uncertain; /* uncertain inputs (app/uncertain.h) */
+    long runs_per_sample;   /* replications per input sample (`uncertainty:`) */
+    long inputs_model;      /* the monitor namespace "inputs" of the drawn values, or -1 */
     sim_monitor *monitor;   /* declared metrics and dimensions (owned until taken) */
     char *yaml;             /* the scenario text as run (after extends and overrides) */
     char *default_name;     /* storage for sc.name when the file name gives it */
@@ -57,9 +61,20 @@ int capsim_scenario_open(const char *path, const char *const *overrides, size_t 
 
 void capsim_scenario_close(capsim_loaded *l);
 
-/* Run replication `replication` of a loaded scenario into `out` (of l->monitor). */
+/*
+ * Run replication `replication` of a loaded scenario into `out` (of l->monitor). With
+ * uncertain inputs, the models are configured for the replication's input sample first.
+ */
 int capsim_scenario_run(const capsim_loaded *l, uint64_t seed, uint64_t replication,
                         sim_record *out, struct sim_error *err);
+
+/*
+ * The scenario configured with the uncertain inputs at `values` (NULL: their central
+ * values) and every other input as loaded; for sensitivity runs. Close with
+ * capsim_scenario_close.
+ */
+int capsim_scenario_variant(const capsim_loaded *l, const double *values, capsim_loaded **out,
+                            struct sim_error *err);
 
 /* The names of the scenario's models, joined by "+" (e.g. "queue+loss"), into buf. */
 void capsim_scenario_models(const capsim_loaded *l, char *buf, size_t size);

@@ -22,6 +22,8 @@
  *           series/METRIC  [replication, time(, dims...)] float64
  *           reps/METRIC    [replication(, dims...)] float64
  *           summary/METRIC [(time,)(dims...,) stat] across replications
+ *           variance/METRIC [(time,)(dims...,) component] with uncertain inputs only:
+ *                          total, inputs, noise variance and the inputs' share (below)
  *   /comparisons/A__vs__B/ attrs scenario, baseline, pairs; its own time and stat scales
  *       MODEL/DIM, MODEL/METRIC  [(time,)(dims...,) stat] of the paired differences A - B
  *
@@ -35,6 +37,11 @@
  * the same model that both declare with the same kind, shape and labels, over replication
  * numbers present in both. Every dimension a dataset uses is defined in its own group or an
  * ancestor, so netCDF-4 tools see them.
+ *
+ * Variance split (runs_per_sample m > 1, attribute runs_per_sample on the scenario): over the
+ * input samples whose m runs are all present, noise = the mean within-sample variance,
+ * inputs = max(0, variance of the sample means - noise / m) (one-way random-effects ANOVA),
+ * total = the variance over all those runs, inputs_share = inputs / (inputs + noise).
  *
  * Every dataset has units and description attributes; strings are variable-length UTF-8;
  * datasets are chunked with shuffle + deflate; object time tracking is off, so the same
@@ -67,6 +74,9 @@ typedef struct sim_scenario_result {
     sim_monitor *monitor;  /* owned */
     size_t replications;
     sim_record **reps;     /* [replications], owned; NULL entries not yet run */
+    size_t runs_per_sample; /* > 1: uncertain inputs, drawn once per block of this many
+                             * replications; the writer then splits each metric's variance
+                             * into inputs and simulation noise (MODEL/variance/METRIC) */
 } sim_scenario_result;
 
 typedef struct sim_results {

@@ -465,6 +465,12 @@ static int read_scenario(reader *rd, hid_t scen, const char *name, sim_results *
     }
     sim_scenario_result *s = &r->scenarios[idx];
     m = NULL; /* owned by the results now */
+    if (H5Aexists(g, "runs_per_sample") > 0) {
+        int64_t rps = 0;
+        if ((rc = attr_num(rd, g, "runs_per_sample", H5T_NATIVE_INT64, &rps)))
+            goto done;
+        s->runs_per_sample = rps > 0 ? (size_t)rps : 0;
+    }
     if (strcmp(s->sha256, sha) != 0) {
         snprintf(what, sizeof what, "scenario %s: scenario_sha256 does not match scenario_yaml",
                  name);

@@ -281,15 +281,15 @@ static int summarise_columns(writer *w, const double *buf, size_t rows, size_t c
  * ancestor, as netCDF-4 requires of the dimensions it sees.
  */
 typedef struct scales {
-    hid_t time, rep, stat;
+    hid_t time, rep, stat, component;
     hid_t *dims;    /* [monitor dimension id], -1 where not written */
     size_t n_dims;
 } scales;
 
 static void scales_close(scales *s)
 {
-    hid_t *h[] = {&s->time, &s->rep, &s->stat};
-    for (size_t i = 0; i < 3; i++) {
+    hid_t *h[] = {&s->time, &s->rep, &s->stat, &s->component};
+    for (size_t i = 0; i < 4; i++) {
         if (*h[i] >= 0)
             H5Dclose(*h[i]);
         *h[i] = -1;
@@ -304,7 +304,7 @@ static void scales_close(scales *s)
 
 static int scales_init(writer *w, scales *s, const sim_monitor *m)
 {
-    s->time = s->rep = s->stat = -1;
+    s->time = s->rep = s->stat = s->component = -1;
     s->n_dims = sim_monitor_dimension_count(m);
     s->dims = malloc((s->n_dims ? s->n_dims : 1) * sizeof *s->dims);
     if (!s->dims) {
@@ -461,9 +461,108 @@ static int metric_attrs(writer *w, hid_t d, const sim_monitor *m, const sim_metr
     return rc;
 }
 
-static int write_metric(writer *w, hid_t series, hid_t reps, hid_t summary,
+/* The components along the `component` dimension of variance datasets. */
+enum { N_COMPONENTS = 4 };
+static const char *const component_names[N_COMPONENTS] = {"total", "inputs", "noise",
+                                                          "inputs_share"};
+
+/*
+ * The variance split of one metric (results.h): buf holds n rows (present replications,
+ * numbers[k] their replication numbers, ascending) of `cols` values; out gets cols x 4.
+ */
+static void variance_split(const double *buf, const int64_t *numbers, size_t n, size_t cols,
+                           size_t m, double *out)
+{
+    for (size_t c = 0; c < cols; c++) {
+        double sum_w = 0, sum_means = 0, sum_means2 = 0, all = 0, all2 = 0;
+        size_t samples = 0, runs = 0;
+        for (size_t k = 0; k < n;) {
+            uint64_t sample = (uint64_t)numbers[k] / m;
+            size_t end = k;
+            while (end < n && (uint64_t)numbers[end] / m == sample)
+                end++;
+            bool complete = end - k == m;
+            double mean = 0, ss = 0;
+            for (size_t j = k; j < end && complete; j++) {
+                double x = buf[j * cols + c];
+                complete = !isnan(x);
+                mean += x;
+            }
+            if (complete) {
+                mean /= (double)m;
+                for (size_t j = k; j < end; j++) {
+                    double x = buf[j * cols + c];
+                    ss += (x - mean) * (x - mean);
+                    all += x;
+                    all2 += x * x;
+                }
+                sum_w += ss / (double)(m - 1);
+                sum_means += mean;
+                sum_means2 += mean * mean;
+                samples++;
+                runs += m;
+            }
+            k = end;
+        }
+        double *o = out + c * N_COMPONENTS;
+        if (samples < 2) {
+            o[0] = o[1] = o[2] = o[3] = NAN;
+            continue;
+        }
+        double noise = sum_w / (double)samples;
+        double between = (sum_means2 - sum_means * sum_means / (double)samples) /
+                         (double)(samples - 1);
+        double inputs = fmax(0.0, between - noise / (double)m);
+        o[0] = (all2 - all * all / (double)runs) / (double)(runs - 1);
+        o[1] = inputs;
+        o[2] = noise;
+        o[3] = inputs + noise > 0 ? inputs / (inputs + noise) : NAN;
+    }
+}
+
+static int write_variance(writer *w, hid_t variance, const sim_scenario_result *s,
+                          const sim_metric *mt, const int64_t *numbers, size_t n_present,
+                          const scales *sc)
+{
+    const sim_monitor *m = s->monitor;
+    if (reserve(w, &w->out, &w->out_cap, mt->length * N_COMPONENTS + 1))
+        return SIM_ENOMEM;
+    variance_split(w->buf, numbers, n_present, mt->length, s->runs_per_sample, w->out);
+    hsize_t dims[2 + SIM_MAX_DIMS];
+    int rank = 0;
+    if (mt->kind == SIM_METRIC_SERIES)
+        dims[rank++] = sim_monitor_time_count(m);
+    for (size_t k = 0; k < mt->n_dims; k++)
+        dims[rank++] = sim_monitor_dimension(m, mt->dims[k])->n;
+    dims[rank++] = N_COMPONENTS;
+    char desc[1300];
+    snprintf(desc, sizeof desc,
+             "Variance across replications split into uncertain inputs and simulation noise "
+             "(total, inputs, noise in units squared; inputs_share a fraction) of: %s",
+             mt->description);
+    hid_t d = make_dataset(w, variance, mt->name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, rank, dims,
+                           false, w->out, mt->units, desc);
+    if (d < 0)
+        return SIM_EIO;
+    unsigned idx = 0;
+    int rc = SIM_OK;
+    if (mt->kind == SIM_METRIC_SERIES)
+        rc = attach(w, d, sc->time, idx++, mt->name);
+    for (size_t k = 0; k < mt->n_dims && !rc; k++)
+        rc = attach(w, d, sc->dims[mt->dims[k]], idx++, mt->name);
+    if (!rc)
+        rc = attach(w, d, sc->component, idx, mt->name);
+    if (rc) {
+        H5Dclose(d);
+        return rc;
+    }
+    return close_dataset(w, d, mt->name);
+}
+
+static int write_metric(writer *w, hid_t series, hid_t reps, hid_t summary, hid_t variance,
                         const sim_scenario_result *s, const sim_metric *mt,
-                        sim_record *const *present, size_t n_present, const scales *sc)
+                        sim_record *const *present, const int64_t *numbers, size_t n_present,
+                        const scales *sc)
 {
     const sim_monitor *m = s->monitor;
     int rc;
@@ -505,7 +604,10 @@ static int write_metric(writer *w, hid_t series, hid_t reps, hid_t summary,
         return rc;
     char desc[1200];
     snprintf(desc, sizeof desc, "Summary across replications of: %s", mt->description);
-    return write_summary(w, summary, mt, m, w->out, sc, desc);
+    rc = write_summary(w, summary, mt, m, w->out, sc, desc);
+    if (!rc && variance >= 0)
+        rc = write_variance(w, variance, s, mt, numbers, n_present, sc);
+    return rc;
 }
 
 static int close_groups(writer *w, hid_t *groups, const char *const *names, size_t n, int rc)
@@ -516,29 +618,31 @@ static int close_groups(writer *w, hid_t *groups, const char *const *names, size
     return rc;
 }
 
-/* MODEL/{dims, series, reps, summary} of one model of a scenario. */
+/* MODEL/{dims, series, reps, summary(, variance)} of one model of a scenario. */
 static int write_model(writer *w, hid_t g, const sim_scenario_result *s, size_t model,
-                       sim_record *const *present, size_t n_present, scales *sc)
+                       sim_record *const *present, const int64_t *numbers, size_t n_present,
+                       scales *sc)
 {
     const sim_monitor *m = s->monitor;
     const char *name = sim_monitor_model_name(m, model);
-    hid_t h[4] = {-1, -1, -1, -1}; /* model, series, reps, summary */
-    const char *names[4] = {name, "series", "reps", "summary"};
+    hid_t h[5] = {-1, -1, -1, -1, -1}; /* model, series, reps, summary, variance */
+    const char *names[5] = {name, "series", "reps", "summary", "variance"};
+    int groups = s->runs_per_sample > 1 ? 5 : 4;
     int rc = SIM_OK;
     h[0] = make_group(w, g, name);
     if (h[0] < 0)
         return SIM_EIO;
     if ((rc = write_model_dims(w, h[0], m, model, sc)))
-        return close_groups(w, h, names, 4, rc);
-    for (int i = 1; i < 4; i++)
+        return close_groups(w, h, names, 5, rc);
+    for (int i = 1; i < groups; i++)
         if ((h[i] = make_group(w, h[0], names[i])) < 0)
-            return close_groups(w, h, names, 4, SIM_EIO);
+            return close_groups(w, h, names, 5, SIM_EIO);
     size_t first = sim_monitor_model_first(m, model), n = sim_monitor_model_metrics(m, model);
     for (size_t i = first; i < first + n && !rc; i++)
-        rc = write_metric(w, h[1], h[2], h[3], s, sim_monitor_metric(m, i), present, n_present,
-                          sc);
+        rc = write_metric(w, h[1], h[2], h[3], h[4], s, sim_monitor_metric(m, i), present,
+                          numbers, n_present, sc);
     /* Close the children before the model group. */
-    rc = close_groups(w, h + 1, names + 1, 3, rc);
+    rc = close_groups(w, h + 1, names + 1, 4, rc);
     return close_groups(w, h, names, 1, rc);
 }
 
@@ -608,8 +712,21 @@ static int write_scenario(writer *w, hid_t parent, const sim_scenario_result *s,
         rc = fail(w, SIM_EIO, "replication");
         goto done;
     }
+    if (s->runs_per_sample > 1) {
+        if ((rc = attr_i64(w, g, "runs_per_sample", (int64_t)s->runs_per_sample)))
+            goto done;
+        dim = N_COMPONENTS;
+        sc->component = make_dataset(w, g, "component", w->str, w->str, 1, &dim, false,
+                                     component_names, "",
+                                     "Parts of the variance across replications: total, "
+                                     "uncertain inputs, simulation noise, inputs' share.");
+        if (sc->component < 0 || H5DSset_scale(sc->component, "component") < 0) {
+            rc = fail(w, SIM_EIO, "component");
+            goto done;
+        }
+    }
     for (size_t k = 0; k < nmod && !rc; k++)
-        rc = write_model(w, g, s, k, present, n_present, sc);
+        rc = write_model(w, g, s, k, present, numbers, n_present, sc);
 done:
     if (g >= 0 && H5Gclose(g) < 0 && !rc)
         rc = fail(w, SIM_EIO, s->name);
@@ -716,7 +833,7 @@ static int write_comparison(writer *w, hid_t parent, const sim_scenario_result *
     size_t nrep = a->replications < b->replications ? a->replications : b->replications;
     sim_record **ra = malloc((nrep ? nrep : 1) * sizeof *ra);
     sim_record **rb = malloc((nrep ? nrep : 1) * sizeof *rb);
-    scales sc = {.time = -1, .rep = -1, .stat = -1};
+    scales sc = {.time = -1, .rep = -1, .stat = -1, .component = -1};
     hid_t g = -1;
     char name[1024];
     snprintf(name, sizeof name, "%s__vs__%s", a->name, b->name);
@@ -767,7 +884,7 @@ static int write_file(writer *w, const sim_results *r, const char *created)
         goto done;
     }
     for (size_t i = 0; i < ns; i++) {
-        sc[i] = (scales){.time = -1, .rep = -1, .stat = -1};
+        sc[i] = (scales){.time = -1, .rep = -1, .stat = -1, .component = -1};
         names[i] = r->scenarios[i].name;
     }
     bool complete = true;
