@@ -8,35 +8,60 @@
 #include "scenario.h"
 
 static const char check_usage[] =
-    "usage: capsim check SCENARIO|BATCH.yaml... [--set key.path=value]...\n"
+    "usage: capsim check [options] SCENARIO|BATCH.yaml...\n"
     "\n"
     "Reads each scenario (following extends; every scenario and sweep point of a batch\n"
-    "file), checks every value and key, and prints a one-line summary. Exit code 0 if all are valid, 2 at the first that is not.\n";
+    "file), checks every value and key, and prints a one-line summary.\n"
+    "\n"
+    "  -s, --set PATH=VALUE  override a scenario value in every scenario (repeatable)\n"
+    "  -h, --help            this text\n"
+    "\n"
+    "Exit code 0 if all are valid, 2 at the first that is not.\n";
 
 int capsim_cmd_check(int argc, char **argv)
 {
+    static const struct option longopts[] = {
+        {"set", required_argument, NULL, 's'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
     const char *files[256], *overrides[256];
     size_t n_files = 0, n_overrides = 0;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+    opterr = 0;
+    optind = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":s:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'h':
             fputs(check_usage, stdout);
             return CAPSIM_EXIT_OK;
-        }
-        if (strcmp(argv[i], "--set") == 0) {
-            if (i + 1 >= argc || n_overrides == 256) {
-                fprintf(stderr, "capsim check: --set needs key.path=value\n");
+        case 's':
+            if (!strchr(optarg, '=')) {
+                fprintf(stderr, "capsim check: --set expects key.path=value, got \"%s\"\n",
+                        optarg);
                 return CAPSIM_EXIT_USAGE;
             }
-            overrides[n_overrides++] = argv[++i];
-        } else if (argv[i][0] == '-') {
-            fprintf(stderr, "capsim check: unknown option \"%s\"\n\n%s", argv[i], check_usage);
+            if (n_overrides == 256) {
+                fprintf(stderr, "capsim check: too many --set options\n");
+                return CAPSIM_EXIT_USAGE;
+            }
+            overrides[n_overrides++] = optarg;
+            break;
+        default:
+            capsim_bad_option("capsim check", c, argv, longopts, true);
+            fputs("(see capsim check --help)\n", stderr);
             return CAPSIM_EXIT_USAGE;
-        } else if (n_files < 256) {
-            files[n_files++] = argv[i];
         }
     }
+    for (int i = optind; i < argc; i++) {
+        if (n_files == 256) {
+            fprintf(stderr, "capsim check: too many scenario files\n");
+            return CAPSIM_EXIT_USAGE;
+        }
+        files[n_files++] = argv[i];
+    }
     if (n_files == 0) {
-        fputs(check_usage, stderr);
+        fprintf(stderr, "capsim check: no scenario or batch file given\n\n%s", check_usage);
         return CAPSIM_EXIT_USAGE;
     }
     capsim_batch_list list = {0};
