@@ -285,6 +285,25 @@ static void test_metric_suggestion(void **state)
     assert_int_equal(tu_count_entries(tu_tmpdir("metric")), 0);
 }
 
+/* Not on a terminal (a Slurm log), --progress writes whole lines, not a redrawn bar. */
+static void test_plain_progress(void **state)
+{
+    (void)state;
+    const char *dir = tu_tmpdir("plain");
+    char path[4300], cmd[9000], *err = NULL;
+    snprintf(path, sizeof path, "%s/p.yaml", dir);
+    tu_write_file(path, edit("name: bad", "name: p"));
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' run p.yaml -r 3 -j 1 --progress", dir,
+             CAPSIM_BINARY);
+    assert_int_equal(tu_run(cmd, NULL, &err), 0);
+    assert_null(strchr(err, '\r'));
+    assert_null(strchr(err, '\033'));
+    assert_true(strncmp(err, "capsim: progress 0/3 jobs\ncapsim: progress 3/3 jobs, ", 52) == 0);
+    assert_non_null(strstr(err, " jobs/s, "));
+    assert_non_null(strstr(err, "\ncapsim run: 1 scenario x 3 replications written to "));
+    free(err);
+}
+
 /* cgroup v2 cpu.max: "QUOTA PERIOD" rounded up to whole CPUs; "max" is no limit. */
 static void test_cgroup_cpu_limit(void **state)
 {
@@ -370,6 +389,7 @@ int main(void)
         cmocka_unit_test(test_check_and_run), cmocka_unit_test(test_option_errors),
         cmocka_unit_test(test_long_options),  cmocka_unit_test(test_metric_suggestion),
         cmocka_unit_test(test_cgroup_cpu_limit), cmocka_unit_test(test_default_threads),
+        cmocka_unit_test(test_plain_progress),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
