@@ -14,27 +14,46 @@ static const char check_usage[] =
     "file), checks every value and key, and prints a one-line summary.\n"
     "\n"
     "  -s, --set PATH=VALUE  override a scenario value in every scenario (repeatable)\n"
+    "  -m, --metrics         list each scenario's metrics (for --metric and the results)\n"
     "  -h, --help            this text\n"
     "\n"
     "Exit code 0 if all are valid, 2 at the first that is not.\n";
+
+/* "  NAME (UNITS, series|per replication[, per GROUP]): DESCRIPTION", one line each. */
+static void print_metrics(const sim_monitor *m)
+{
+    const char *dim = sim_monitor_group_dimension(m);
+    for (size_t k = 0; k < sim_monitor_metric_count(m); k++) {
+        const sim_metric *mt = sim_monitor_metric(m, k);
+        printf("  %s (%s, %s%s%s): %s\n", mt->name, mt->units,
+               mt->kind == SIM_METRIC_SERIES ? "series" : "per replication",
+               mt->per_group ? ", per " : "", mt->per_group ? (dim ? dim : "group") : "",
+               mt->description);
+    }
+}
 
 int capsim_cmd_check(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"set", required_argument, NULL, 's'},
+        {"metrics", no_argument, NULL, 'm'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *files[256], *overrides[256];
     size_t n_files = 0, n_overrides = 0;
+    bool list_metrics = false;
     opterr = 0;
     optind = 0;
     int c;
-    while ((c = getopt_long(argc, argv, ":s:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":s:mh", longopts, NULL)) != -1) {
         switch (c) {
         case 'h':
             fputs(check_usage, stdout);
             return CAPSIM_EXIT_OK;
+        case 'm':
+            list_metrics = true;
+            break;
         case 's':
             if (!strchr(optarg, '=')) {
                 fprintf(stderr, "capsim check: --set expects key.path=value, got \"%s\"\n",
@@ -91,6 +110,8 @@ int capsim_cmd_check(int argc, char **argv)
                sim_monitor_metric_count(l->monitor), groups, groups == 1 ? "" : "s",
                sim_monitor_group_dimension(l->monitor) ? sim_monitor_group_dimension(l->monitor)
                                                        : "none");
+        if (list_metrics)
+            print_metrics(l->monitor);
         capsim_scenario_close(l);
     }
     capsim_batch_list_free(&list);
