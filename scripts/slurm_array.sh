@@ -56,7 +56,7 @@ array_id=$(sbatch --parsable \
   --array="1-$shards" \
   ${partition:+--partition="$partition"} \
   --time="$time_limit" --mem="$mem" --cpus-per-task="$threads" \
-  --signal=B:TERM@60 --requeue \
+  --signal=B:TERM@60 --requeue --open-mode=append \
   --export=ALL,CAPSIM="$capsim",MAX_REQUEUES="${MAX_REQUEUES:-3}" \
   --output="results/logs/$name-%A_%a.out" \
   "${site[@]}" \

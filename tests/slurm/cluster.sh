@@ -31,7 +31,8 @@ SlurmdUser=root
 SlurmctldPort=$port
 SlurmdPort=$((port + 1))
 AuthType=auth/munge
-AuthInfo=socket=$cluster/munge/socket
+# cred_expire: a requeued job waits this long before it may start again (default 120 s).
+AuthInfo=socket=$cluster/munge/socket,cred_expire=10
 CredType=cred/munge
 StateSaveLocation=$cluster/state
 SlurmdSpoolDir=$cluster/spool
@@ -100,12 +101,30 @@ wait_job() {
     s=$(job_state "$id")
     if [ "$s" = "$want" ]; then return 0; fi
     case " $s " in
-      *" PENDING "* | *" RUNNING "* | *" CONFIGURING "* | *" COMPLETING "* | *" REQUEUED "* | "  ") ;;
+      *" PENDING "* | *" RUNNING "* | *" CONFIGURING "* | *" COMPLETING "* | *" REQUEUED "* | \
+        *" SIGNALING "* | *" STAGE_OUT "* | "  ") ;; # on the way somewhere
       *) echo "test_slurm: job $id ended $s, expected $want" >&2; return 1 ;;
     esac
     sleep 0.25
   done
   echo "test_slurm: job $id still $s after $limit s, expected $want" >&2
   scontrol -o show job "$id" >&2
+  return 1
+}
+
+# wait_ended ID SECONDS: wait until no task of job ID is pending or running; prints the
+# states it ended in (e.g. "COMPLETED FAILED").
+wait_ended() {
+  local id=$1 limit=$2 s i
+  for ((i = 0; i < limit * 4; i++)); do
+    s=$(job_state "$id")
+    case " $s " in
+      *" PENDING "* | *" RUNNING "* | *" CONFIGURING "* | *" COMPLETING "* | *" REQUEUED "* | \
+        *" SIGNALING "* | *" STAGE_OUT "* | "  ") ;;
+      *) echo "$s"; return 0 ;;
+    esac
+    sleep 0.25
+  done
+  echo "test_slurm: job $id still $s after $limit s" >&2
   return 1
 }
