@@ -6,7 +6,7 @@
 #      from a fresh directory: the array tasks and the merge job run, and the merged file
 #      equals a single run's (/scenarios and /comparisons, h5diff);
 #   2. scripts/slurm_mpi.sh from a fresh directory (no results/logs yet): the same file;
-#   3. a time limit: array tasks with --time=1 get SIGTERM from --signal=B:TERM@60 while
+#   3. a time limit (and extra capsim options passed through: --seed): array tasks with --time=1 get SIGTERM from --signal=B:TERM@60 while
 #      capsim runs, keep their replications in checkpoints and stop; with MAX_REQUEUES=0 the
 #      merge job is cancelled rather than left pending; running slurm_array.sh again resumes
 #      the tasks from their checkpoints and the merge writes the single run's file;
@@ -107,7 +107,7 @@ t=$tmp/timeout; rm -rf "$t"; write_batch "$t" 3000 3400
 probe=$(sbatch --parsable --time=1 --signal=B:USR1@60 --output=/dev/null \
   --wrap "trap 'date +%s > $tmp/probe.time; exit 0' USR1; sleep 100 & wait")
 rm -f "$tmp/probe.time"
-(cd "$t" && "$capsim" run batch.yaml -r 14 -j 2 -o reference.h5 -q)
+(cd "$t" && "$capsim" run batch.yaml -r 14 -j 2 --seed 12 -o reference.h5 -q)
 for ((i = 0; i < 160; i++)); do
   if [ -s "$tmp/probe.time" ]; then break; fi
   sleep 0.25
@@ -119,7 +119,7 @@ fi
 look=$(($(cat "$tmp/probe.time") + 30))
 while [ "$(date +%s)" -gt $((look - 4)) ]; do look=$((look + 30)); done
 while [ "$(date +%s)" -lt $((look - 3)) ]; do sleep 0.2; done
-(cd "$t" && TIME_LIMIT=1 MAX_REQUEUES=0 "$src/scripts/slurm_array.sh" batch.yaml 14 2) >"$tmp/t1.out"
+(cd "$t" && TIME_LIMIT=1 MAX_REQUEUES=0 "$src/scripts/slurm_array.sh" batch.yaml 14 2 --seed 12) >"$tmp/t1.out"
 cat "$tmp/t1.out"
 t_array=$(sed -n 's/submitted array job \([0-9]*\) .*/\1/p' "$tmp/t1.out")
 t_merge=$(sed -n 's/.* merge job \([0-9]*\) .*/\1/p' "$tmp/t1.out")
@@ -134,7 +134,7 @@ check "capsim got the SIGTERM and kept a checkpoint" \
   grep -q "interrupted: .* jobs are saved in" "$t/results/logs/batch-${t_array}"_*.out
 check "checkpoints are there" \
   sh -c "ls '$t'/results/shards/batch/shard-*-of-2.h5.ckpt >/dev/null"
-(cd "$t" && TIME_LIMIT=5 "$src/scripts/slurm_array.sh" batch.yaml 14 2) >"$tmp/t2.out"
+(cd "$t" && TIME_LIMIT=5 "$src/scripts/slurm_array.sh" batch.yaml 14 2 --seed 12) >"$tmp/t2.out"
 cat "$tmp/t2.out"
 t2_array=$(sed -n 's/submitted array job \([0-9]*\) .*/\1/p' "$tmp/t2.out")
 t2_merge=$(sed -n 's/.* merge job \([0-9]*\) .*/\1/p' "$tmp/t2.out")
@@ -152,7 +152,7 @@ q=$tmp/requeue; rm -rf "$q"; write_batch "$q" 3000 3400
 look=$((look + 30))
 while [ "$(date +%s)" -gt $((look - 4)) ]; do look=$((look + 30)); done
 while [ "$(date +%s)" -lt $((look - 3)) ]; do sleep 0.2; done
-(cd "$q" && env -u MAX_REQUEUES TIME_LIMIT=1 "$src/scripts/slurm_array.sh" batch.yaml 14 2) >"$tmp/q.out"
+(cd "$q" && env -u MAX_REQUEUES TIME_LIMIT=1 "$src/scripts/slurm_array.sh" batch.yaml 14 2 --seed 12) >"$tmp/q.out"
 cat "$tmp/q.out"
 q_array=$(sed -n 's/submitted array job \([0-9]*\) .*/\1/p' "$tmp/q.out")
 q_merge=$(sed -n 's/.* merge job \([0-9]*\) .*/\1/p' "$tmp/q.out")
