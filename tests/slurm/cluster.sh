@@ -77,6 +77,12 @@ slurm_stop() {
   [ -n "${cluster:-}" ] || return 0
   scancel --quiet --full --user=root 2>/dev/null || true
   local f pid i
+  # Let the jobs end while slurmd is still there to clean up after them (their slurmstepd
+  # would otherwise outlive the cluster).
+  for ((i = 0; i < 60; i++)); do
+    [ -z "$(squeue -h -o %i 2>/dev/null)" ] && break
+    sleep 0.25
+  done
   for f in slurmd.pid slurmctld.pid munge/munged.pid; do
     pid=$(cat "$cluster/$f" 2>/dev/null) || continue
     kill "$pid" 2>/dev/null || continue
