@@ -8,35 +8,79 @@
 #include "scenario.h"
 
 static const char check_usage[] =
-    "usage: capsim check SCENARIO|BATCH.yaml... [--set key.path=value]...\n"
+    "usage: capsim check [options] SCENARIO|BATCH.yaml...\n"
     "\n"
     "Reads each scenario (following extends; every scenario and sweep point of a batch\n"
-    "file), checks every value and key, and prints a one-line summary. Exit code 0 if all are valid, 2 at the first that is not.\n";
+    "file), checks every value and key, and prints a one-line summary.\n"
+    "\n"
+    "  -s, --set PATH=VALUE  override a scenario value in every scenario (repeatable)\n"
+    "  -m, --metrics         list each scenario's metrics (for --metric and the results)\n"
+    "  -h, --help            this text\n"
+    "\n"
+    "Exit code 0 if all are valid, 2 at the first that is not.\n";
+
+/* "  NAME (UNITS, series|per replication[, per GROUP]): DESCRIPTION", one line each. */
+static void print_metrics(const sim_monitor *m)
+{
+    const char *dim = sim_monitor_group_dimension(m);
+    for (size_t k = 0; k < sim_monitor_metric_count(m); k++) {
+        const sim_metric *mt = sim_monitor_metric(m, k);
+        printf("  %s (%s, %s%s%s): %s\n", mt->name, mt->units,
+               mt->kind == SIM_METRIC_SERIES ? "series" : "per replication",
+               mt->per_group ? ", per " : "", mt->per_group ? (dim ? dim : "group") : "",
+               mt->description);
+    }
+}
 
 int capsim_cmd_check(int argc, char **argv)
 {
+    static const struct option longopts[] = {
+        {"set", required_argument, NULL, 's'},
+        {"metrics", no_argument, NULL, 'm'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
     const char *files[256], *overrides[256];
     size_t n_files = 0, n_overrides = 0;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+    bool list_metrics = false;
+    opterr = 0;
+    optind = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":s:mh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'h':
             fputs(check_usage, stdout);
             return CAPSIM_EXIT_OK;
-        }
-        if (strcmp(argv[i], "--set") == 0) {
-            if (i + 1 >= argc || n_overrides == 256) {
-                fprintf(stderr, "capsim check: --set needs key.path=value\n");
+        case 'm':
+            list_metrics = true;
+            break;
+        case 's':
+            if (!strchr(optarg, '=')) {
+                fprintf(stderr, "capsim check: --set expects key.path=value, got \"%s\"\n",
+                        optarg);
                 return CAPSIM_EXIT_USAGE;
             }
-            overrides[n_overrides++] = argv[++i];
-        } else if (argv[i][0] == '-') {
-            fprintf(stderr, "capsim check: unknown option \"%s\"\n\n%s", argv[i], check_usage);
+            if (n_overrides == 256) {
+                fprintf(stderr, "capsim check: too many --set options\n");
+                return CAPSIM_EXIT_USAGE;
+            }
+            overrides[n_overrides++] = optarg;
+            break;
+        default:
+            capsim_bad_option("capsim check", c, argv, longopts, true);
+            fputs("(see capsim check --help)\n", stderr);
             return CAPSIM_EXIT_USAGE;
-        } else if (n_files < 256) {
-            files[n_files++] = argv[i];
         }
     }
+    for (int i = optind; i < argc; i++) {
+        if (n_files == 256) {
+            fprintf(stderr, "capsim check: too many scenario files\n");
+            return CAPSIM_EXIT_USAGE;
+        }
+        files[n_files++] = argv[i];
+    }
     if (n_files == 0) {
-        fputs(check_usage, stderr);
+        fprintf(stderr, "capsim check: no scenario or batch file given\n\n%s", check_usage);
         return CAPSIM_EXIT_USAGE;
     }
     capsim_batch_list list = {0};
@@ -69,6 +113,8 @@ int capsim_cmd_check(int argc, char **argv)
                l->n_flows, l->n_flows == 1 ? "" : "s", groups, groups == 1 ? "" : "s",
                sim_monitor_group_dimension(l->monitor) ? sim_monitor_group_dimension(l->monitor)
                                                        : "none");
+        if (list_metrics)
+            print_metrics(l->monitor);
         capsim_scenario_close(l);
     }
     capsim_batch_list_free(&list);

@@ -14,47 +14,60 @@
 #include "scenario.h"
 
 static const char merge_usage[] =
-    "usage: capsim merge SHARD... -o FILE [--force]\n"
+    "usage: capsim merge [options] -o FILE SHARD...\n"
     "\n"
     "Joins shard files written by `capsim run --shard I/N` into one results file, the same\n"
     "a single run would have written. The shards must agree on capsim version, base seed,\n"
     "replication count and scenarios (names and text), and together hold every replication\n"
     "exactly once; otherwise the error names the file or replication at fault.\n"
     "\n"
-    "  -o FILE    the merged results file (required)\n"
-    "  --force    overwrite FILE if it exists\n"
+    "  -o, --output FILE  the merged results file (required)\n"
+    "  -f, --force        overwrite FILE if it exists\n"
+    "  -h, --help         this text\n"
     "\n"
     "Exit codes: 0 success, 1 the file could not be written, 2 bad usage or shards that do\n"
     "not fit together (nothing is written).\n";
 
 int capsim_cmd_merge(int argc, char **argv)
 {
+    static const struct option longopts[] = {
+        {"output", required_argument, NULL, 'o'},
+        {"force", no_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
     const char *shards[4096];
     size_t n = 0;
     const char *output = NULL;
     bool force = false;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+    opterr = 0;
+    optind = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":o:fh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'h':
             fputs(merge_usage, stdout);
             return CAPSIM_EXIT_OK;
-        } else if (strcmp(a, "-o") == 0) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "capsim merge: -o needs a file name\n");
+        case 'o':
+            output = optarg;
+            if (!capsim_output_name_ok("capsim merge", output, true))
                 return CAPSIM_EXIT_USAGE;
-            }
-            output = argv[++i];
-        } else if (strcmp(a, "--force") == 0) {
+            break;
+        case 'f':
             force = true;
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "capsim merge: unknown option \"%s\"\n\n%s", a, merge_usage);
+            break;
+        default:
+            capsim_bad_option("capsim merge", c, argv, longopts, true);
+            fputs("(see capsim merge --help)\n", stderr);
             return CAPSIM_EXIT_USAGE;
-        } else if (n < sizeof shards / sizeof shards[0]) {
-            shards[n++] = a;
-        } else {
+        }
+    }
+    for (int i = optind; i < argc; i++) {
+        if (n == sizeof shards / sizeof shards[0]) {
             fprintf(stderr, "capsim merge: too many shard files\n");
             return CAPSIM_EXIT_USAGE;
         }
+        shards[n++] = argv[i];
     }
     if (n == 0 || !output) {
         fprintf(stderr, "capsim merge: %s\n\n%s",

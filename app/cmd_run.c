@@ -21,36 +21,43 @@
 #include "capsim_version.h"
 #include "cli.h"
 #include "core/error.h"
+#include "cpus.h"
 #include "results/results.h"
 #include "scenario.h"
+#include "scenario/yaml.h"
 
 static const char run_usage[] =
-    "usage: capsim run SCENARIO|BATCH.yaml... [options]\n"
+    "usage: capsim run [options] SCENARIO|BATCH.yaml...\n"
     "\n"
     "Runs every (scenario, replication) of the batch and writes one HDF5 results file.\n"
     "Replication r of every scenario uses the same random-number streams, so differences\n"
     "between scenarios (in /comparisons, against the first scenario) are paired.\n"
     "\n"
-    "  -o FILE            results file (default results/<name>.h5, where name is the\n"
-    "                     scenario's or the batch file's; a shard adds .shard-I-of-N)\n"
-    "  -r N               replications (default: the batch file's or first scenario's\n"
-    "                     `replications`, else 20)\n"
-    "  --seed N           base seed (default: the batch file's or first scenario's `seed`)\n"
-    "  --warmup-days D    discard statistics before day D (overrides `warmup_days`)\n"
-    "  --set PATH=VALUE   override a scenario value in every scenario (repeatable)\n"
-    "  -j N               worker threads (default: all cores); under mpirun, threads of\n"
-    "                     rank 0 (default 1), the other ranks run one job at a time\n"
-    "  --shard I/N        run only block I (1..N) of the replications into a shard file;\n"
-    "                     join the shards with `capsim merge`\n"
-    "  --resume           continue an interrupted run from its checkpoint (FILE.ckpt)\n"
-    "  --force            overwrite an existing results file (and discard a checkpoint)\n"
-    "  --no-checkpoint    keep no checkpoint (an interrupted run then starts again)\n"
-    "  --precision REL    run replications until the 95% confidence half-width of every\n"
-    "  --metric NAME      --metric (repeatable) is within REL of its mean (e.g. 0.05),\n"
-    "                     in every scenario; -r is then the minimum (default 10)\n"
-    "  --max-replications N  cap for --precision (default 1000)\n"
-    "  --progress, --quiet   force the progress bar on stderr on or off (default: on if\n"
-    "                     stderr is a terminal)\n"
+    "  -o, --output FILE       results file (default results/<name>.h5, where name is the\n"
+    "                          scenario's or the batch file's; a shard adds .shard-I-of-N);\n"
+    "                          not - (HDF5 cannot be written to standard output)\n"
+    "  -r, --replications N    replications (default: the batch file's or first scenario's\n"
+    "                          `replications`, else 20)\n"
+    "      --seed N            base seed (default: the batch file's or first scenario's `seed`)\n"
+    "      --warmup-days D     discard statistics before day D (overrides `warmup_days`)\n"
+    "  -s, --set PATH=VALUE    override a scenario value in every scenario (repeatable)\n"
+    "  -j, --jobs N            worker threads (default: the CPUs this process may use: its\n"
+    "                          affinity mask, SLURM_CPUS_PER_TASK, the cgroup quota); under\n"
+    "                          mpirun, threads of rank 0 (default 1), the other ranks run one\n"
+    "                          job at a time\n"
+    "      --shard I/N         run only block I (1..N) of the replications into a shard file;\n"
+    "                          join the shards with `capsim merge`\n"
+    "      --resume            continue an interrupted run from its checkpoint (FILE.ckpt)\n"
+    "  -f, --force             overwrite an existing results file (and discard a checkpoint)\n"
+    "      --no-checkpoint     keep no checkpoint (an interrupted run then starts again)\n"
+    "      --precision REL     run replications until the 95% confidence half-width of every\n"
+    "      --metric NAME       --metric (repeatable) is within REL of its mean (e.g. 0.05),\n"
+    "                          in every scenario; -r is then the minimum (default 10)\n"
+    "      --max-replications N  cap for --precision (default 1000)\n"
+    "      --progress          show progress on stderr: a bar on a terminal, else a plain\n"
+    "                          line now and then (default: a bar if stderr is a terminal)\n"
+    "  -q, --quiet             no progress and no summary line\n"
+    "  -h, --help              this text\n"
     "\n"
     "Exit codes: 0 success, 1 run failure or interrupted (finished replications are kept\n"
     "for --resume), 2 bad usage or bad scenario (nothing is written).\n";
@@ -140,7 +147,111 @@ static int parse_real(int rank, const char *opt, const char *text, double min, d
     return 0;
 }
 
-static int parse_args_split(int argc, char **argv, int rank, args *a);
+/* Long-only options: values above any character. */
+enum {
+    OPT_SEED = 256,
+    OPT_WARMUP,
+    OPT_SHARD,
+    OPT_RESUME,
+    OPT_NO_CHECKPOINT,
+    OPT_PRECISION,
+    OPT_METRIC,
+    OPT_MAX_REPS,
+    OPT_PROGRESS,
+};
+
+static const struct option run_options[] = {
+    {"output", required_argument, NULL, 'o'},
+    {"replications", required_argument, NULL, 'r'},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"warmup-days", required_argument, NULL, OPT_WARMUP},
+    {"set", required_argument, NULL, 's'},
+    {"jobs", required_argument, NULL, 'j'},
+    {"shard", required_argument, NULL, OPT_SHARD},
+    {"resume", no_argument, NULL, OPT_RESUME},
+    {"force", no_argument, NULL, 'f'},
+    {"no-checkpoint", no_argument, NULL, OPT_NO_CHECKPOINT},
+    {"precision", required_argument, NULL, OPT_PRECISION},
+    {"metric", required_argument, NULL, OPT_METRIC},
+    {"max-replications", required_argument, NULL, OPT_MAX_REPS},
+    {"progress", no_argument, NULL, OPT_PROGRESS},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static int parse_shard(int rank, const char *s, args *a)
+{
+    char *end = NULL;
+    unsigned long long x = 0, n = 0;
+    if (*s >= '0' && *s <= '9')
+        x = strtoull(s, &end, 10);
+    if (end && *end == '/' && end[1] >= '0' && end[1] <= '9')
+        n = strtoull(end + 1, &end, 10);
+    if (!end || *end || n < 1 || x < 1 || x > n || n > 100000)
+        return usage_error(rank, "--shard expects I/N with 1 <= I <= N, got \"%s\"%s", s, "");
+    a->shard = x;
+    a->shards = n;
+    return 0;
+}
+
+/* One option; returns 0 or an exit code. */
+static int parse_option(int rank, int c, const char *name, const char *v, args *a)
+{
+    switch (c) {
+    case 'o':
+        a->output = v;
+        return capsim_output_name_ok("capsim run", v, rank == 0) ? 0 : CAPSIM_EXIT_USAGE;
+    case 'r':
+        a->have_reps = true;
+        return parse_count(rank, name, v, 1, 1000000, &a->reps) ? CAPSIM_EXIT_USAGE : 0;
+    case OPT_SEED:
+        a->have_seed = true;
+        return parse_count(rank, name, v, 0, 9007199254740991ULL, &a->seed) ? CAPSIM_EXIT_USAGE
+                                                                             : 0;
+    case OPT_WARMUP:
+        a->have_warmup = true;
+        return parse_real(rank, name, v, 0, 1e6, false, &a->warmup) ? CAPSIM_EXIT_USAGE : 0;
+    case 's':
+        if (a->n_overrides == 250)
+            return usage_error(rank, "too many %s options%s", name, "");
+        if (!strchr(v, '='))
+            return usage_error(rank, "--set expects key.path=value, got \"%s\"%s", v, "");
+        a->overrides[a->n_overrides++] = v;
+        return 0;
+    case 'j':
+        a->have_jobs = true;
+        return parse_count(rank, name, v, 1, 4096, &a->jobs) ? CAPSIM_EXIT_USAGE : 0;
+    case OPT_SHARD:
+        return parse_shard(rank, v, a);
+    case OPT_PRECISION:
+        return parse_real(rank, name, v, 0, 1e6, true, &a->precision) ? CAPSIM_EXIT_USAGE : 0;
+    case OPT_METRIC:
+        if (a->n_metrics == 64)
+            return usage_error(rank, "too many %s options%s", name, "");
+        a->metrics[a->n_metrics++] = v;
+        return 0;
+    case OPT_MAX_REPS:
+        a->have_max = true;
+        return parse_count(rank, name, v, 2, 1000000, &a->max_reps) ? CAPSIM_EXIT_USAGE : 0;
+    case OPT_RESUME:
+        a->resume = true;
+        return 0;
+    case 'f':
+        a->force = true;
+        return 0;
+    case OPT_NO_CHECKPOINT:
+        a->no_checkpoint = true;
+        return 0;
+    case OPT_PROGRESS:
+        a->progress = 1;
+        return 0;
+    case 'q':
+        a->progress = 0;
+        return 0;
+    }
+    return CAPSIM_EXIT_USAGE;
+}
 
 /* Parse the command line; returns -1 to exit 0 (help), 0 to go on, or an exit code. */
 static int parse_args(int argc, char **argv, int rank, args *a)
@@ -148,108 +259,32 @@ static int parse_args(int argc, char **argv, int rank, args *a)
     memset(a, 0, sizeof *a);
     a->progress = -1;
     a->max_reps = 1000;
-    /* Short options may carry their value attached (-j4, -r100, -oFILE). */
-    char **av = calloc((size_t)argc * 2 + 1, sizeof *av);
-    if (!av)
-        return CAPSIM_EXIT_FAILURE;
-    int ac = 0;
-    for (int i = 0; i < argc; i++) {
-        const char *o = argv[i];
-        if (i > 0 && o[0] == '-' && (o[1] == 'j' || o[1] == 'r' || o[1] == 'o') && o[2]) {
-            static const char *const flags[] = {"-j", "-r", "-o"};
-            av[ac++] = (char *)flags[o[1] == 'j' ? 0 : o[1] == 'r' ? 1 : 2];
-            av[ac++] = argv[i] + 2;
-        } else {
-            av[ac++] = argv[i];
-        }
-    }
-    int rc = parse_args_split(ac, av, rank, a);
-    free(av);
-    return rc;
-}
-
-static int parse_args_split(int argc, char **argv, int rank, args *a)
-{
-    for (int i = 1; i < argc; i++) {
-        const char *o = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        bool takes = strcmp(o, "-o") == 0 || strcmp(o, "-r") == 0 ||
-                     strcmp(o, "--seed") == 0 || strcmp(o, "--warmup-days") == 0 ||
-                     strcmp(o, "--set") == 0 || strcmp(o, "-j") == 0 ||
-                     strcmp(o, "--shard") == 0 || strcmp(o, "--precision") == 0 ||
-                     strcmp(o, "--metric") == 0 || strcmp(o, "--max-replications") == 0;
-        if (takes && !v)
-            return usage_error(rank, "%s needs a value%s", o, "");
-        if (strcmp(o, "--help") == 0 || strcmp(o, "-h") == 0) {
+    opterr = 0;
+    optind = 0;
+    for (;;) {
+        int li = -1;
+        int c = getopt_long(argc, argv, ":o:r:s:j:fqh", run_options, &li);
+        if (c == -1)
+            break;
+        if (c == 'h') {
             if (rank == 0)
                 fputs(run_usage, stdout);
             return -1;
-        } else if (strcmp(o, "-o") == 0) {
-            a->output = argv[++i];
-        } else if (strcmp(o, "-r") == 0) {
-            if (parse_count(rank, o, argv[++i], 1, 1000000, &a->reps))
-                return CAPSIM_EXIT_USAGE;
-            a->have_reps = true;
-        } else if (strcmp(o, "--seed") == 0) {
-            if (parse_count(rank, o, argv[++i], 0, 9007199254740991ULL, &a->seed))
-                return CAPSIM_EXIT_USAGE;
-            a->have_seed = true;
-        } else if (strcmp(o, "--warmup-days") == 0) {
-            if (parse_real(rank, o, argv[++i], 0, 1e6, false, &a->warmup))
-                return CAPSIM_EXIT_USAGE;
-            a->have_warmup = true;
-        } else if (strcmp(o, "--set") == 0) {
-            if (a->n_overrides == 250)
-                return usage_error(rank, "too many %s options%s", o, "");
-            if (!strchr(argv[i + 1], '='))
-                return usage_error(rank, "--set expects key.path=value, got \"%s\"%s",
-                                   argv[i + 1], "");
-            a->overrides[a->n_overrides++] = argv[++i];
-        } else if (strcmp(o, "-j") == 0) {
-            if (parse_count(rank, o, argv[++i], 1, 4096, &a->jobs))
-                return CAPSIM_EXIT_USAGE;
-            a->have_jobs = true;
-        } else if (strcmp(o, "--shard") == 0) {
-            const char *s = argv[++i];
-            char *end = NULL;
-            unsigned long long x = 0, n = 0;
-            if (*s >= '0' && *s <= '9')
-                x = strtoull(s, &end, 10);
-            if (end && *end == '/' && end[1] >= '0' && end[1] <= '9')
-                n = strtoull(end + 1, &end, 10);
-            if (!end || *end || n < 1 || x < 1 || x > n || n > 100000)
-                return usage_error(rank, "--shard expects I/N with 1 <= I <= N, got \"%s\"%s",
-                                   s, "");
-            a->shard = x;
-            a->shards = n;
-        } else if (strcmp(o, "--precision") == 0) {
-            if (parse_real(rank, o, argv[++i], 0, 1e6, true, &a->precision))
-                return CAPSIM_EXIT_USAGE;
-        } else if (strcmp(o, "--metric") == 0) {
-            if (a->n_metrics == 64)
-                return usage_error(rank, "too many %s options%s", o, "");
-            a->metrics[a->n_metrics++] = argv[++i];
-        } else if (strcmp(o, "--max-replications") == 0) {
-            if (parse_count(rank, o, argv[++i], 2, 1000000, &a->max_reps))
-                return CAPSIM_EXIT_USAGE;
-            a->have_max = true;
-        } else if (strcmp(o, "--resume") == 0) {
-            a->resume = true;
-        } else if (strcmp(o, "--force") == 0) {
-            a->force = true;
-        } else if (strcmp(o, "--no-checkpoint") == 0) {
-            a->no_checkpoint = true;
-        } else if (strcmp(o, "--progress") == 0) {
-            a->progress = 1;
-        } else if (strcmp(o, "--quiet") == 0) {
-            a->progress = 0;
-        } else if (o[0] == '-' && o[1]) {
-            return usage_error(rank, "unknown option \"%s\"%s", o, "");
-        } else {
-            if (a->n_inputs == 256)
-                return usage_error(rank, "too many scenarios%s%s", "", "");
-            a->inputs[a->n_inputs++] = o;
         }
+        if (c == '?' || c == ':') {
+            capsim_bad_option("capsim run", c, argv, run_options, rank == 0);
+            if (rank == 0)
+                fputs("(see capsim run --help)\n", stderr);
+            return CAPSIM_EXIT_USAGE;
+        }
+        int rc = parse_option(rank, c, capsim_option_name(c, li, run_options), optarg, a);
+        if (rc)
+            return rc;
+    }
+    for (int i = optind; i < argc; i++) {
+        if (a->n_inputs == 256)
+            return usage_error(rank, "too many scenarios%s%s", "", "");
+        a->inputs[a->n_inputs++] = argv[i];
     }
     if (a->n_inputs == 0)
         return usage_error(rank, "no scenario or batch file given%s%s", "", "");
@@ -274,6 +309,55 @@ static int parse_args_split(int argc, char **argv, int rank, args *a)
     if (a->resume && a->force)
         return usage_error(rank, "--resume and --force contradict each other%s%s", "", "");
     return 0;
+}
+
+/*
+ * Every --metric must name a metric of every scenario: checked once the scenarios are
+ * loaded, before anything runs, with a suggestion when a metric's name is close.
+ */
+static int check_metric_names(const args *a, capsim_loaded *const *loaded, size_t n, int rank)
+{
+    for (size_t k = 0; k < a->n_metrics; k++) {
+        for (size_t i = 0; i < n; i++) {
+            const sim_monitor *m = loaded[i]->monitor;
+            if (sim_monitor_find(m, a->metrics[k]) >= 0)
+                continue;
+            const char *names[257];
+            size_t count = sim_monitor_metric_count(m), used = 0;
+            for (size_t j = 0; j < count && used < 256; j++)
+                names[used++] = sim_monitor_metric(m, j)->name;
+            names[used] = NULL;
+            const char *near = sim_closest_word(a->metrics[k], names);
+            if (rank == 0) {
+                fprintf(stderr, "capsim run: --metric %s: scenario %s has no such metric",
+                        a->metrics[k], loaded[i]->sc.name);
+                if (near)
+                    fprintf(stderr, " (did you mean \"%s\"?)", near);
+                fputc('\n', stderr);
+            }
+            return CAPSIM_EXIT_USAGE;
+        }
+    }
+    return 0;
+}
+
+/*
+ * Worker threads: -j, else the CPUs this process may use (cpus.h); under MPI rank 0 runs
+ * one local worker unless told otherwise. A -j above the CPUs the process may run on is
+ * honoured but noted: it is usually an mpirun that bound the rank to one core.
+ */
+static unsigned worker_threads(const args *a, int rank, int ranks)
+{
+    unsigned usable = capsim_usable_cpus();
+    if (!a->have_jobs)
+        return ranks > 1 ? 1u : usable;
+    unsigned affinity = capsim_affinity_cpus();
+    if (a->jobs > affinity && rank == 0 && a->progress != 0)
+        fprintf(stderr,
+                "capsim run: note: -j %llu but this process may run on %u CPU%s; under "
+                "mpirun, give --bind-to none or --map-by slot:PE=%llu\n",
+                a->jobs, affinity, affinity == 1 ? "" : "s", a->jobs);
+    return (unsigned)a->jobs;
 }
 
 static bool file_exists(const char *path)
@@ -371,6 +455,8 @@ int capsim_cmd_run(int argc, char **argv)
     }
     if (code && rank == 0 && err.message[0])
         capsim_print_error(&err);
+    if (code == 0)
+        code = check_metric_names(&a, loaded, list.n, rank);
 
     /* The batch's count, seed and output. */
     uint64_t seed = 0;
@@ -483,7 +569,7 @@ int capsim_cmd_run(int argc, char **argv)
     memset(&report, 0, sizeof report);
     if (code == 0) {
         run_ctx ctx = {loaded, list.n, seed};
-        opt.threads = a.have_jobs ? (unsigned)a.jobs : (ranks > 1 ? 1u : 0u);
+        opt.threads = worker_threads(&a, rank, ranks);
         if (a.shards > 0) {
             opt.shard = (size_t)(a.shard - 1);
             opt.shards = (size_t)a.shards;
@@ -556,6 +642,7 @@ int capsim_cmd_run(int argc, char **argv)
                             res->n_scenarios, res->n_scenarios == 1 ? "" : "s",
                             report.replications, output, report.seconds);
                 }
+                fprintf(stderr, ", %u thread%s", opt.threads, opt.threads == 1 ? "" : "s");
                 if (report.jobs_resumed)
                     fprintf(stderr, "; %zu jobs from the checkpoint", report.jobs_resumed);
                 fputs(")\n", stderr);

@@ -19,6 +19,12 @@ dir=$1; shards=$2; out=$3
 capsim=${CAPSIM:-$PWD/build/capsim}
 files=()
 for ((i = 1; i <= shards; i++)); do
-  files+=("$dir/shard-$i-of-$shards.h5")
+  f=$dir/shard-$i-of-$shards.h5
+  if [ ! -e "$f" ]; then
+    echo "slurm_merge.sh: $f is missing (its task has not finished)" >&2
+    exit 1
+  fi
+  files+=("$f")
 done
-"$capsim" merge "${files[@]}" -o "$out"
+# A resubmitted array whose shards were all merged before writes the same file again.
+exec "$capsim" merge --force -o "$out" "${files[@]}"

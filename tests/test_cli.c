@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpus.h"
+
 static const char base[] = "name: bad\n"
                            "start_date: 2023-04-01\n"
                            "horizon_days: 365\n"
@@ -154,14 +156,204 @@ static void test_usage(void **state)
     char *out = NULL, *err = NULL;
     assert_int_equal(tu_capsim("--version", &out, NULL), 0);
     assert_true(strncmp(out, "capsim 0.1.0 (git ", 18) == 0);
+    /* The libraries it was built with, one line each. */
+    assert_non_null(strstr(out, "\nGSL 2."));
+    assert_non_null(strstr(out, "\nHDF5 1."));
+    assert_non_null(strstr(out, "\nlibyaml 0."));
+    assert_non_null(strstr(out, "\nRandom123 1."));
+    assert_non_null(strstr(out, "\nMPI "));
+    char *v = out;
+    assert_int_equal(tu_capsim("-V", &out, NULL), 0);
+    assert_string_equal(out, v);
     free(out);
+    free(v);
     assert_int_equal(tu_capsim("--help", &out, NULL), 0);
-    assert_non_null(strstr(out, "usage: capsim <command>"));
+    assert_true(strncmp(out, "usage: capsim [-h|--help] [-V|--version] <command>", 50) == 0);
+    free(out);
+    assert_int_equal(tu_capsim("-h", &out, NULL), 0);
+    assert_true(strncmp(out, "usage: capsim [-h|--help]", 25) == 0);
+    free(out);
+    assert_int_equal(tu_capsim("help run", &out, NULL), 0);
+    assert_true(strncmp(out, "usage: capsim run [options] SCENARIO", 36) == 0);
     free(out);
     assert_int_equal(tu_capsim("", NULL, &err), 2);
     free(err);
     assert_int_equal(tu_capsim("frobnicate", NULL, &err), 2);
     assert_true(strncmp(err, "capsim: unknown command \"frobnicate\"\n", 37) == 0);
+    free(err);
+}
+
+/* Every mistake in the options is named, with a suggestion when a known name is close. */
+static void test_option_errors(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *args, *message;
+    } cases[] = {
+        {"rnu x.yaml", "capsim: unknown command \"rnu\" (did you mean \"run\"?)\n"},
+        {"chek x.yaml", "capsim: unknown command \"chek\" (did you mean \"check\"?)\n"},
+        {"--frob", "capsim: unknown option \"--frob\"\n"},
+        {"run x.yaml --jbos 2", "capsim run: unknown option \"--jbos\" (did you mean "
+                                "\"--jobs\"?)\n(see capsim run --help)\n"},
+        {"run x.yaml --replicatoins=3", "capsim run: unknown option \"--replicatoins\" (did "
+                                        "you mean \"--replications\"?)\n"},
+        {"run x.yaml --re", "capsim run: option \"--re\" is ambiguous (--replications, "
+                            "--resume)\n"},
+        {"run x.yaml -x", "capsim run: unknown option \"-x\"\n"},
+        {"run x.yaml -j", "capsim run: -j needs a value\n"},
+        {"run x.yaml --jobs", "capsim run: --jobs needs a value\n"},
+        {"run x.yaml --jobs=0", "capsim run: --jobs expects a whole number from 1 to 4096, got "
+                                "\"0\"\n"},
+        {"run x.yaml --seed=-1", "capsim run: --seed expects a whole number from 0 to "
+                                 "9007199254740991, got \"-1\"\n"},
+        {"run x.yaml -o -", "capsim run: -o -: results cannot go to standard output (an HDF5 "
+                            "file is written under a temporary name and renamed); give a file "
+                            "name\n"},
+        {"run x.yaml --output=-", "capsim run: -o -: results cannot go to standard output"},
+        {"merge a.h5 -o -", "capsim merge: -o -: results cannot go to standard output"},
+        {"merge a.h5 --froce -o m.h5", "capsim merge: unknown option \"--froce\" (did you mean "
+                                       "\"--force\"?)\n"},
+        {"check --sett a=1 x.yaml", "capsim check: unknown option \"--sett\" (did you mean "
+                                    "\"--set\"?)\n"},
+        {"check --set a x.yaml", "capsim check: --set expects key.path=value, got \"a\"\n"},
+    };
+    const char *dir = tu_tmpdir("options");
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char cmd[9000], *err = NULL;
+        snprintf(cmd, sizeof cmd, "cd '%s' && '%s' %s", dir, CAPSIM_BINARY, cases[i].args);
+        int code = tu_run(cmd, NULL, &err);
+        if (code != 2 || strncmp(err, cases[i].message, strlen(cases[i].message)) != 0)
+            fail_msg("capsim %s: exit %d, stderr\n%s\nexpected it to start with\n%s",
+                     cases[i].args, code, err, cases[i].message);
+        free(err);
+        /* Nothing written (no file named "-", no results/). */
+        assert_int_equal(tu_count_entries(dir), 0);
+    }
+}
+
+/* Long forms, attached values and `--` do what their short forms do. */
+static void test_long_options(void **state)
+{
+    (void)state;
+    const char *dir = tu_tmpdir("long");
+    char path[4300], cmd[9000], *out = NULL, *err = NULL;
+    snprintf(path, sizeof path, "%s/-dash.yaml", dir);
+    tu_write_file(path, edit("name: bad", "name: dash"));
+    /* A file whose name starts with '-' is an operand after `--`, an option before. */
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' check -- -dash.yaml", dir, CAPSIM_BINARY);
+    assert_int_equal(tu_run(cmd, &out, NULL), 0);
+    assert_true(strncmp(out, "-dash.yaml: ok: scenario \"dash\"", 31) == 0);
+    free(out);
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' check -dash.yaml", dir, CAPSIM_BINARY);
+    assert_int_equal(tu_run(cmd, NULL, &err), 2);
+    assert_true(strncmp(err, "capsim check: unknown option \"-d\"\n", 34) == 0);
+    free(err);
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && '%s' run --replications=3 --seed=5 --jobs=1 --output=long.h5 "
+             "--set=queue.servers=11 --quiet -- -dash.yaml && "
+             "'%s' run -r3 --seed 5 -j1 -olong-short.h5 -s queue.servers=11 -q -- -dash.yaml && "
+             "'%s' run -r 3 --seed 6 -o other-seed.h5 -q -- -dash.yaml",
+             dir, CAPSIM_BINARY, CAPSIM_BINARY, CAPSIM_BINARY);
+    assert_int_equal(tu_run(cmd, NULL, NULL), 0);
+    snprintf(cmd, sizeof cmd, "cd '%s' && h5diff long.h5 long-short.h5 /scenarios /scenarios",
+             dir);
+    assert_int_equal(tu_run(cmd, NULL, NULL), 0);
+    /* ...and the seed did reach the run: another seed differs. */
+    snprintf(cmd, sizeof cmd, "cd '%s' && h5diff -q long.h5 other-seed.h5 /scenarios /scenarios",
+             dir);
+    assert_int_equal(tu_run(cmd, NULL, NULL), 1);
+    snprintf(cmd, sizeof cmd, "h5dump -a /base_seed -a /replications '%s/long.h5'", dir);
+    assert_int_equal(tu_run(cmd, &out, NULL), 0);
+    assert_non_null(strstr(out, "(0): 5"));
+    assert_non_null(strstr(out, "(0): 3"));
+    free(out);
+}
+
+/* A --metric the model does not have is answered before anything runs, with a suggestion. */
+static void test_metric_suggestion(void **state)
+{
+    (void)state;
+    char *err = NULL, args[2000];
+    snprintf(args, sizeof args,
+             "run %s/scenarios/queue-mm10.yaml --precision 0.05 --metric mean_wiat_days -o "
+             "%s/metric.h5",
+             CAPSIM_SOURCE_DIR, tu_tmpdir("metric"));
+    assert_int_equal(tu_capsim(args, NULL, &err), 2);
+    assert_string_equal(err, "capsim run: --metric mean_wiat_days: scenario queue-mm10 has no "
+                             "such metric (did you mean \"mean_wait_days\"?)\n");
+    free(err);
+    assert_int_equal(tu_count_entries(tu_tmpdir("metric")), 0);
+}
+
+/* Not on a terminal (a Slurm log), --progress writes whole lines, not a redrawn bar. */
+static void test_plain_progress(void **state)
+{
+    (void)state;
+    const char *dir = tu_tmpdir("plain");
+    char path[4300], cmd[9000], *err = NULL;
+    snprintf(path, sizeof path, "%s/p.yaml", dir);
+    tu_write_file(path, edit("name: bad", "name: p"));
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' run p.yaml -r 3 -j 1 --progress", dir,
+             CAPSIM_BINARY);
+    assert_int_equal(tu_run(cmd, NULL, &err), 0);
+    assert_null(strchr(err, '\r'));
+    assert_null(strchr(err, '\033'));
+    assert_true(strncmp(err, "capsim: progress 0/3 jobs\ncapsim: progress 3/3 jobs, ", 52) == 0);
+    assert_non_null(strstr(err, " jobs/s, "));
+    assert_non_null(strstr(err, "\ncapsim run: 1 scenario x 3 replications written to "));
+    free(err);
+}
+
+/* cgroup v2 cpu.max: "QUOTA PERIOD" rounded up to whole CPUs; "max" is no limit. */
+static void test_cgroup_cpu_limit(void **state)
+{
+    (void)state;
+    assert_int_equal(capsim_cgroup_cpu_limit("150000 100000\n"), 2);
+    assert_int_equal(capsim_cgroup_cpu_limit("100000 100000\n"), 1);
+    assert_int_equal(capsim_cgroup_cpu_limit("50000 100000"), 1);
+    assert_int_equal(capsim_cgroup_cpu_limit("400000 100000"), 4);
+    assert_int_equal(capsim_cgroup_cpu_limit("max 100000\n"), 0);
+    assert_int_equal(capsim_cgroup_cpu_limit("garbage"), 0);
+    assert_int_equal(capsim_cgroup_cpu_limit("12x 100000"), 0);
+    assert_int_equal(capsim_cgroup_cpu_limit(""), 0);
+}
+
+/* The thread count capsim run reports in its summary line ("..., N threads)"), or -1. */
+static int threads_used(const char *prefix, const char *extra)
+{
+    const char *dir = tu_tmpdir("threads");
+    char path[4300], cmd[9000], *err = NULL;
+    snprintf(path, sizeof path, "%s/t.yaml", dir);
+    tu_write_file(path, edit("name: bad", "name: t"));
+    snprintf(cmd, sizeof cmd, "cd '%s' && %s '%s' run t.yaml -r 2 -o t.h5 %s", dir, prefix,
+             CAPSIM_BINARY, extra);
+    int code = tu_run(cmd, NULL, &err);
+    assert_int_equal(code, 0);
+    const char *p = err ? strstr(err, " s, ") : NULL;
+    int n = p ? atoi(p + 4) : -1;
+    free(err);
+    return n;
+}
+
+/* The default thread count follows the CPUs the process may use, not the machine's. */
+static void test_default_threads(void **state)
+{
+    (void)state;
+    unsigned usable = capsim_usable_cpus();
+    assert_int_equal(threads_used("env -u SLURM_CPUS_PER_TASK", ""), (int)usable);
+    assert_int_equal(threads_used("taskset -c 0", ""), 1);
+    assert_int_equal(threads_used("SLURM_CPUS_PER_TASK=1", ""), 1);
+    /* A bigger -j is honoured, with a note saying why it may not help. */
+    assert_int_equal(threads_used("taskset -c 0", "-j 3"), 3);
+    const char *dir = tu_tmpdir("threads-note");
+    char path[4300], cmd[9000], *err = NULL;
+    snprintf(path, sizeof path, "%s/t.yaml", dir);
+    tu_write_file(path, edit("name: bad", "name: t"));
+    snprintf(cmd, sizeof cmd, "cd '%s' && taskset -c 0 '%s' run t.yaml -r 2 -j 3", dir,
+             CAPSIM_BINARY);
+    assert_int_equal(tu_run(cmd, NULL, &err), 0);
+    assert_true(strncmp(err, "capsim run: note: -j 3 but this process may run on 1 CPU; under "
+                             "mpirun, give --bind-to none or --map-by slot:PE=3\n", 108) == 0);
     free(err);
 }
 
@@ -194,7 +386,10 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bad_scenarios), cmocka_unit_test(test_error_in_base_names_base),
         cmocka_unit_test(test_missing_file),  cmocka_unit_test(test_usage),
-        cmocka_unit_test(test_check_and_run),
+        cmocka_unit_test(test_check_and_run), cmocka_unit_test(test_option_errors),
+        cmocka_unit_test(test_long_options),  cmocka_unit_test(test_metric_suggestion),
+        cmocka_unit_test(test_cgroup_cpu_limit), cmocka_unit_test(test_default_threads),
+        cmocka_unit_test(test_plain_progress),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -225,8 +225,16 @@ static double precision_worst(const precision *p, const watch **worst)
 
 /* ---- progress ---- */
 
+/*
+ * On a terminal, a bar redrawn in place; elsewhere (a Slurm log, a pipe) plain lines, since
+ * a redrawn bar is one ever-growing line that shows nothing until the job ends: one every
+ * minute by default, or with --progress (opt->progress 1) one at the start, every 10 s and
+ * at the end.
+ */
 typedef struct progress {
     bool on;
+    bool plain;     /* stderr is not a terminal: whole lines */
+    bool forced;    /* asked for (opt->progress 1) rather than by default */
     double start, last;
     size_t base;  /* jobs already done when the bar started (resumed) */
     bool drawn;
@@ -245,11 +253,31 @@ static void fmt_duration(char *buf, size_t size, double s)
         snprintf(buf, size, "%ld:%02ld", t / 60, t % 60);
 }
 
+static void progress_line(progress *pg, size_t done, size_t total, bool final, double now)
+{
+    if (final ? !pg->forced : now - pg->last < (pg->forced ? 10.0 : 60.0))
+        return;
+    pg->last = now;
+    double elapsed = now - pg->start;
+    double rate = elapsed > 0 ? (double)(done - pg->base) / elapsed : 0;
+    double left = rate > 0 ? (double)(total - done) / rate : NAN;
+    char eta[32], el[32];
+    fmt_duration(eta, sizeof eta, left);
+    fmt_duration(el, sizeof el, elapsed);
+    fprintf(stderr, "capsim: progress %zu/%zu jobs, %.1f jobs/s, %s elapsed, %s left\n", done,
+            total, rate, el, final ? "0:00" : eta);
+    fflush(stderr);
+}
+
 static void progress_draw(progress *pg, size_t done, size_t total, bool final)
 {
     if (!pg->on)
         return;
     double now = sim__now();
+    if (pg->plain) {
+        progress_line(pg, done, total, final, now);
+        return;
+    }
     if (!final && now - pg->last < 0.25)
         return;
     pg->last = now;
@@ -483,8 +511,12 @@ int sim_batch_run(sim_results *res, sim_batch_fn fn, void *ctx, const sim_batch_
     advance(&c);
 
     progress pg = {0};
-    pg.on = opt->progress > 0 || (opt->progress < 0 && isatty(2));
+    pg.plain = !isatty(2);
+    pg.forced = opt->progress > 0;
+    pg.on = opt->progress != 0;
     pg.start = pg.last = sim__now();
+    if (pg.on && pg.plain && pg.forced)
+        fprintf(stderr, "capsim: progress %zu/%zu jobs\n", c.done, c.needed);
     pg.base = c.done;
 
     pthread_mutex_init(&b.mu, NULL);

@@ -60,7 +60,9 @@ typedef struct sim_batch_options {
     const char *checkpoint;    /* checkpoint file, or NULL for none */
     bool resume;               /* load the checkpoint's records first (else it is replaced) */
     double fsync_seconds;      /* at most this long between fdatasyncs (0: after each record) */
-    int progress;              /* 1: progress bar on stderr, 0: none, -1: if stderr is a tty */
+    int progress;              /* on stderr: 1 yes, 0 no, -1 default (a bar on a terminal,
+                                * elsewhere a plain line a minute); not on a terminal, 1
+                                * gives a plain line at the start, every 10 s and at the end */
     double precision;          /* relative 95% half-width to reach; 0: fixed count */
     const char *const *metrics; /* the metrics the precision rule checks */
     size_t n_metrics;
@@ -81,7 +83,7 @@ typedef struct sim_batch_report {
     char worst_metric[160];    /* "scenario/model/metric[cell]" of worst */
 } sim_batch_report;
 
-/* Defaults: all cores, no shard, no checkpoint, fsync every 0.1 s, progress if a tty. */
+/* Defaults: all cores, no shard, no checkpoint, fsync every 0.1 s, default progress. */
 void sim_batch_options_init(sim_batch_options *opt);
 
 /*
