@@ -614,6 +614,42 @@ static void test_mutual_aid_monthly(void **state)
     elt_close(&f);
 }
 
+/*
+ * Each patient is offered once: A's long waiters moved to B are not offered back, even
+ * when A's list, empty, has the shorter mean wait (0). Both trusts "treat" (sessions planned from 2030,
+ * so no capacity in the run); A has 1,000 patients waiting 20-30 weeks, B 1,000 waiting
+ * 0-4 weeks (under the 10-week threshold until day 42, after this 35-day run).
+ */
+static void test_mutual_aid_offers_once(void **state)
+{
+    (void)state;
+    const char *yaml = "trusts:\n"
+                       "  - {name: A, sites: [{code: SA}]}\n"
+                       "  - {name: B, sites: [{code: SB}]}\n"
+                       "specialties:\n"
+                       "  - name: ortho\n"
+                       "    lists:\n"
+                       "      A: {backlog: {total: 1000, weeks: {20-30: 1}}}\n"
+                       "      B: {backlog: {total: 1000, weeks: {0-4: 1}}}\n"
+                       "theatres:\n"
+                       "  - {site: SA, sessions: [{weekday: mon, specialty: ortho, hours: 4,\n"
+                       "                          cases: 1, from: 2030-01-07}]}\n"
+                       "  - {site: SB, sessions: [{weekday: mon, specialty: ortho, hours: 4,\n"
+                       "                          cases: 1, from: 2030-01-07}]}\n"
+                       "collaboration:\n"
+                       "  - {specialty: ortho, policy: mutual_aid, threshold_weeks: 10}\n";
+    elt f;
+    elt_open(&f, yaml, 35, 0, false);
+    sim_record *rec = elt_run(&f, 17, 0, NULL);
+    /* On day 0 all of A's move: A's mean wait never drops below 20 weeks, B's stays
+     * under (1000 x 4 + 1000 x 30) / 2000 = 17 weeks. */
+    assert_float_equal(flow(&f, rec, "transfers_out", "A/ortho"), 1000, 0);
+    assert_float_equal(flow(&f, rec, "transfers_in", "B/ortho"), 1000, 0);
+    assert_float_equal(flow(&f, rec, "transfers_out", "B/ortho"), 0, 0);
+    sim_record_free(rec);
+    elt_close(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -636,6 +672,7 @@ int main(void)
         cmocka_unit_test(test_mutual_aid_acceptance_and_threshold),
         cmocka_unit_test(test_mutual_aid_max_per_period),
         cmocka_unit_test(test_mutual_aid_monthly),
+        cmocka_unit_test(test_mutual_aid_offers_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
