@@ -481,7 +481,7 @@ static void test_pooled_site_acceptance(void **state)
 }
 
 /*
- * Travel limit 40 km, distances given (they override the coordinates, 68.6 and 137 km):
+ * Travel limit 40 km, distances given (they override the coordinates, 68.5 and 136.9 km):
  * SB1 is 40 km from SA (just inside: the limit is inclusive), SB2 41 km (just outside).
  * B's patients live half near each; only SB1's move, each travelling 40 km.
  */
