@@ -65,6 +65,14 @@ int sim_yaml_load(const char *path, sim_node_tree **tree, sim_node **root,
 int sim_yaml_load_string(const char *text, const char *name, sim_node_tree **tree,
                          sim_node **root, struct sim_error *err);
 
+/*
+ * The files a tree was read from: the scenario file, then every base its extends chain
+ * named (and the origins of overrides, such as "--set", which are not files). For
+ * comparing an output file's identity with every input.
+ */
+size_t sim_node_tree_file_count(const sim_node_tree *tree);
+const char *sim_node_tree_file(const sim_node_tree *tree, size_t i);
+
 /* Free a tree and every node in it; NULL is a no-op. */
 void sim_node_tree_free(sim_node_tree *tree);
 

@@ -140,6 +140,16 @@ int sim__node_push(sim_node *parent, char *key, sim_node *child)
     return SIM_OK;
 }
 
+size_t sim_node_tree_file_count(const sim_node_tree *tree)
+{
+    return tree ? tree->n_files : 0;
+}
+
+const char *sim_node_tree_file(const sim_node_tree *tree, size_t i)
+{
+    return tree && i < tree->n_files ? tree->files[i] : NULL;
+}
+
 const char *sim__tree_file(sim_node_tree *t, const char *name)
 {
     for (size_t i = 0; i < t->n_files; i++)
