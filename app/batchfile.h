@@ -62,4 +62,22 @@ int capsim_batch_add(capsim_batch_list *list, const char *path, const char *cons
 
 void capsim_batch_list_free(capsim_batch_list *list);
 
+struct capsim_loaded;
+
+/*
+ * The name of loaded[n-1] (from file `path`) must differ from those before it, as capsim
+ * run requires: SIM_EINPUT with
+ *   "scenario name "X" appears twice in the batch; give one a different `name:`"
+ */
+int capsim_batch_check_unique_name(struct capsim_loaded *const *loaded, size_t n,
+                                   const char *path, struct sim_error *err);
+
+/*
+ * Notes on stderr ("PROG: note: ...") for each scenario whose model differs from the
+ * baseline's (the first): its comparison holds only the metrics both models declare alike,
+ * and the note says how many those are (none: the comparison group is empty).
+ */
+void capsim_batch_note_mixed_models(const char *prog, struct capsim_loaded *const *loaded,
+                                    size_t n);
+
 #endif

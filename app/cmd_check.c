@@ -1,5 +1,6 @@
 /* app/cmd_check.c: `capsim check SCENARIO...`: read and check without running. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "batchfile.h"
@@ -13,9 +14,25 @@ static const char check_usage[] =
     "Reads each scenario (following extends; every scenario and sweep point of a batch\n"
     "file), checks every value and key, and prints a one-line summary. Exit code 0 if all are valid, 2 at the first that is not.\n";
 
+static int check_files(int argc, char **argv, const char **files, const char **overrides);
+
 int capsim_cmd_check(int argc, char **argv)
 {
-    const char *files[256], *overrides[256];
+    /* As many files and overrides as the command line holds (it was cut at 256). */
+    const char **files = calloc((size_t)argc + 1, sizeof *files);
+    const char **overrides = calloc((size_t)argc + 1, sizeof *overrides);
+    int code = check_files(argc, argv, files, overrides);
+    free(files);
+    free(overrides);
+    return code;
+}
+
+static int check_files(int argc, char **argv, const char **files, const char **overrides)
+{
+    if (!files || !overrides) {
+        fprintf(stderr, "capsim check: out of memory\n");
+        return CAPSIM_EXIT_FAILURE;
+    }
     size_t n_files = 0, n_overrides = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -23,7 +40,7 @@ int capsim_cmd_check(int argc, char **argv)
             return CAPSIM_EXIT_OK;
         }
         if (strcmp(argv[i], "--set") == 0) {
-            if (i + 1 >= argc || n_overrides == 256) {
+            if (i + 1 >= argc) {
                 fprintf(stderr, "capsim check: --set needs key.path=value\n");
                 return CAPSIM_EXIT_USAGE;
             }
@@ -31,7 +48,7 @@ int capsim_cmd_check(int argc, char **argv)
         } else if (argv[i][0] == '-') {
             fprintf(stderr, "capsim check: unknown option \"%s\"\n\n%s", argv[i], check_usage);
             return CAPSIM_EXIT_USAGE;
-        } else if (n_files < 256) {
+        } else {
             files[n_files++] = argv[i];
         }
     }
@@ -49,15 +66,19 @@ int capsim_cmd_check(int argc, char **argv)
             return CAPSIM_EXIT_USAGE;
         }
     }
-    for (size_t i = 0; i < list.n; i++) {
+    /* Every scenario stays loaded until the end: names are checked as run checks them. */
+    capsim_loaded **loaded = calloc(list.n ? list.n : 1, sizeof *loaded);
+    int code = loaded ? CAPSIM_EXIT_OK : CAPSIM_EXIT_FAILURE;
+    for (size_t i = 0; i < list.n && code == CAPSIM_EXIT_OK; i++) {
         const capsim_batch_entry *e = &list.entries[i];
-        capsim_loaded *l = NULL;
-        if (capsim_scenario_open(e->path, (const char *const *)e->overrides, e->n_overrides, &l,
-                                 &err)) {
+        if (capsim_scenario_open(e->path, (const char *const *)e->overrides, e->n_overrides,
+                                 &loaded[i], &err) ||
+            capsim_batch_check_unique_name(loaded, i + 1, e->path, &err)) {
             capsim_print_error(&err);
-            capsim_batch_list_free(&list);
-            return CAPSIM_EXIT_USAGE;
+            code = CAPSIM_EXIT_USAGE;
+            break;
         }
+        const capsim_loaded *l = loaded[i];
         size_t groups = sim_monitor_group_count(l->monitor);
         printf("%s: ok: scenario \"%s\", model %s, %g days from %04d-%02d-%02d, "
                "%zu snapshots, %zu metrics, %zu group%s (%s)\n",
@@ -66,8 +87,13 @@ int capsim_cmd_check(int argc, char **argv)
                sim_monitor_metric_count(l->monitor), groups, groups == 1 ? "" : "s",
                sim_monitor_group_dimension(l->monitor) ? sim_monitor_group_dimension(l->monitor)
                                                        : "none");
-        capsim_scenario_close(l);
     }
+    if (code == CAPSIM_EXIT_OK)
+        capsim_batch_note_mixed_models("capsim check", loaded, list.n);
+    for (size_t i = 0; loaded && i < list.n; i++)
+        if (loaded[i])
+            capsim_scenario_close(loaded[i]);
+    free(loaded);
     capsim_batch_list_free(&list);
-    return CAPSIM_EXIT_OK;
+    return code;
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "batch/batch.h"
+#include "batchfile.h"
 #include "cli.h"
 #include "scenario.h"
 
@@ -97,6 +98,8 @@ static int check_directory(const capsim_output_plan *p)
 
 int capsim_output_check(const capsim_output_plan *p)
 {
+    if (p->loaded)
+        capsim_batch_note_mixed_models(p->prog, p->loaded, p->n_loaded);
     const char *out = p->output;
     if (!out || !*out)
         return refuse(p, "the output file name is empty%s%s", "", "");

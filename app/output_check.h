@@ -11,6 +11,9 @@
  *   FIFO or socket); an output or checkpoint that is the same file (device and inode) as
  *   an input: a scenario or batch file, a base an extends chain names, or a shard; and a
  *   checkpoint that another run holds locked (naming its pid).
+ *
+ * With loaded scenarios it first notes on stderr any whose model differs from the
+ * baseline's, and what their comparison will hold (capsim_batch_note_mixed_models).
  */
 #ifndef CAPSIM_OUTPUT_CHECK_H
 #define CAPSIM_OUTPUT_CHECK_H

@@ -85,6 +85,14 @@ void sim_node_tree_free(sim_node_tree *tree);
 int sim_node_set_path(sim_node *root, const char *path, const char *yaml_value,
                       const char *origin, struct sim_error *err);
 
+/*
+ * A value may carry where it was written: "VALUE\x1fFILE\x1fLINE\x1fCOLUMN" (the unit
+ * separator cannot occur in YAML text). The new nodes then report that file and position,
+ * so an override from a batch file's set: or sweep: is named by the batch file's line.
+ */
+#define SIM_NODE_ORIGIN_SEP '\x1f'
+
+
 /* The node at `path` or NULL. */
 sim_node *sim_node_at(sim_node *root, const char *path);
 
