@@ -48,6 +48,7 @@ typedef struct sim_node {
     char **keys;            /* map: the keys, in file order */
     struct sim_node **items; /* map values or sequence items */
     struct sim_node_tree *tree; /* the tree that owns it */
+    struct sim__key_index *key_index; /* private: hash index of a large map's keys */
 } sim_node;
 
 /* Owns the nodes and file names of one loaded document. */
