@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "core/error.h"
 #include "scenario.h"
+#include "scenario_limits.h"
 
 static const char check_usage[] =
     "usage: capsim check SCENARIO|BATCH.yaml... [--set key.path=value]...\n"
@@ -73,7 +74,8 @@ static int check_files(int argc, char **argv, const char **files, const char **o
         const capsim_batch_entry *e = &list.entries[i];
         if (capsim_scenario_open(e->path, (const char *const *)e->overrides, e->n_overrides,
                                  &loaded[i], &err) ||
-            capsim_batch_check_unique_name(loaded, i + 1, e->path, &err)) {
+            capsim_batch_check_unique_name(loaded, i + 1, e->path, &err) ||
+            capsim_scenario_check_dates("capsim check", loaded[i], &err)) {
             capsim_print_error(&err);
             code = CAPSIM_EXIT_USAGE;
             break;

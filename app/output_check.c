@@ -12,7 +12,9 @@
 #include "batch/batch.h"
 #include "batchfile.h"
 #include "cli.h"
+#include "core/error.h"
 #include "scenario.h"
+#include "scenario_limits.h"
 
 static int refuse(const capsim_output_plan *p, const char *fmt, const char *a, const char *b)
 {
@@ -98,8 +100,16 @@ static int check_directory(const capsim_output_plan *p)
 
 int capsim_output_check(const capsim_output_plan *p)
 {
-    if (p->loaded)
+    if (p->loaded) {
+        struct sim_error err;
+        sim_error_clear(&err);
+        for (size_t i = 0; i < p->n_loaded; i++)
+            if (capsim_scenario_check_dates(p->prog, p->loaded[i], &err) != SIM_OK) {
+                capsim_print_error(&err);
+                return CAPSIM_EXIT_USAGE;
+            }
         capsim_batch_note_mixed_models(p->prog, p->loaded, p->n_loaded);
+    }
     const char *out = p->output;
     if (!out || !*out)
         return refuse(p, "the output file name is empty%s%s", "", "");

@@ -12,8 +12,10 @@
  *   an input: a scenario or batch file, a base an extends chain names, or a shard; and a
  *   checkpoint that another run holds locked (naming its pid).
  *
- * With loaded scenarios it first notes on stderr any whose model differs from the
- * baseline's, and what their comparison will hold (capsim_batch_note_mixed_models).
+ * With loaded scenarios it first checks their dates (capsim_scenario_check_dates: a run
+ * past 9999 is refused, one outside the bank-holiday table warned about) and notes on
+ * stderr any whose model differs from the baseline's, and what their comparison will hold
+ * (capsim_batch_note_mixed_models).
  */
 #ifndef CAPSIM_OUTPUT_CHECK_H
 #define CAPSIM_OUTPUT_CHECK_H

@@ -72,7 +72,7 @@ static void test_bad_scenarios(void **state)
                     "1000000, got \"12beds\"");
     expect_rejected("overflow", edit("per_day: 9", "per_day: 1e400"),
                     "overflow.yaml:5:23: queue.arrivals.per_day: number out of range: "
-                    "\"1e400\"");
+                    "\"1e400\" (expected a number >= 0)");
     expect_rejected("nan", edit("per_day: 9", "per_day: nan"),
                     "nan.yaml:5:23: queue.arrivals.per_day: expected a number >= 0, got "
                     "\"nan\"");
