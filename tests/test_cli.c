@@ -78,7 +78,7 @@ static void test_bad_scenarios(void **state)
                     "\"nan\"");
     expect_rejected("date", edit("2023-04-01", "2023-02-30"),
                     "date.yaml:2:13: start_date: expected a date (YYYY-MM-DD), got "
-                    "\"2023-02-30\"");
+                    "\"2023-02-30\": that day does not exist (February 2023 has 28 days)");
     expect_rejected("missing", edit("horizon_days: 365\n", ""),
                     "missing.yaml:1:1: horizon_days: missing required key \"horizon_days\"");
     expect_rejected("distribution", edit("exponential", "exponentail"),
