@@ -9,10 +9,12 @@
  */
 #include "testutil.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define MM10 CAPSIM_SOURCE_DIR "/scenarios/queue-mm10.yaml"
@@ -225,6 +227,61 @@ static void test_disk_full(void **state)
     assert_int_equal(tu_count_entries(dir), 3);
 }
 
+/* A run while another holds the checkpoint: refused at once, naming its pid. */
+static void test_checkpoint_in_use(void **state)
+{
+    (void)state;
+    setup_dir("out_ckpt_lock");
+    char ck[1200];
+    snprintf(ck, sizeof ck, "%s/out.h5.ckpt", dir);
+    tu_write_file(ck, "");
+    int ready[2], done[2];
+    assert_int_equal(pipe(ready), 0);
+    assert_int_equal(pipe(done), 0);
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        close(ready[0]);
+        close(done[1]);
+        int fd = open(ck, O_RDWR);
+        struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+        char c = fd >= 0 && fcntl(fd, F_SETLK, &fl) == 0 ? 'y' : 'n';
+        if (write(ready[1], &c, 1) != 1 || read(done[0], &c, 1) < 0)
+            _exit(1);
+        _exit(0);
+    }
+    close(ready[1]);
+    close(done[0]);
+    char c = 0;
+    assert_int_equal(read(ready[0], &c, 1), 1);
+    assert_int_equal(c, 'y');
+    char want[600];
+    snprintf(want, sizeof want,
+             "capsim run: out.h5.ckpt is in use by another capsim run (pid %ld) writing the same "
+             "results file; wait for it to finish or choose another -o\n",
+             (long)child);
+    expect("run s.yaml -r 2 -o out.h5 --force", 2, want);
+    expect("run s.yaml -r 2 -o out.h5 --resume", 2, want);
+    close(done[1]);
+    close(ready[0]);
+    waitpid(child, NULL, 0);
+    assert_false(exists_in("out.h5"));
+}
+
+/* merge reads only regular files: a FIFO would block HDF5, a device never end. */
+static void test_merge_non_regular_shard(void **state)
+{
+    (void)state;
+    setup_dir("out_merge_fifo");
+    char path[1200];
+    snprintf(path, sizeof path, "%s/fifo.h5", dir);
+    assert_int_equal(mkfifo(path, 0644), 0);
+    expect("merge fifo.h5 -o m.h5", 2,
+           "capsim: fifo.h5: not a capsim results file (not a regular file)\n");
+    expect("merge /dev/zero -o m.h5", 2,
+           "capsim: /dev/zero: not a capsim results file (not a regular file)\n");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -235,6 +292,8 @@ int main(void)
         cmocka_unit_test(test_merge_output_is_a_shard),
         cmocka_unit_test(test_stale_temporaries),
         cmocka_unit_test(test_disk_full),
+        cmocka_unit_test(test_checkpoint_in_use),
+        cmocka_unit_test(test_merge_non_regular_shard),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
