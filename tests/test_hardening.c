@@ -282,6 +282,10 @@ static void test_shifts_and_rates(void **state)
            "capsim: rate.yaml:3:23: queue.arrivals.per_day: expected at most 10000000 arrivals a "
            "day (10000000 per_day), got \"1e300\": no service sees more, and the run would never "
            "end\n");
+    scenario_with("factor.yaml", "queue:\n  arrivals: {per_day: 9, weekday: {mon: 1e300}}\n");
+    expect("check factor.yaml", 2,
+           "capsim: factor.yaml:3:41: queue.arrivals.weekday.mon: expected a number between 0 "
+           "and 1000000, got \"1e300\"\n");
     scenario_with("growth.yaml", "queue:\n  arrivals: {per_day: 9, growth_per_year: 1e300%}\n");
     expect("check growth.yaml", 2,
            "capsim: growth.yaml:3:43: queue.arrivals.growth_per_year: expected a growth of at "

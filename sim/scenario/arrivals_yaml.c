@@ -18,6 +18,9 @@ static const char *const weekday_names[] = {"mon", "tue", "wed", "thu", "fri", "
 static const char *const month_names[] = {"jan", "feb", "mar", "apr", "may", "jun", "jul",
                                           "aug", "sep", "oct", "nov", "dec", NULL};
 
+/* Factors are relative (normalised to mean 1); this bound keeps their sum finite. */
+#define MAX_FACTOR 1e6
+
 /* Read a sequence of exactly n factors >= 0 under key. */
 static int read_factors(const sim_node *map, const char *key, size_t n, const char *what,
                         double *out, struct sim_error *err)
@@ -29,7 +32,7 @@ static int read_factors(const sim_node *map, const char *key, size_t n, const ch
     if (seq->n != n)
         return sim_node_error(seq, err, "expected %zu numbers (%s), got %zu", n, what, seq->n);
     for (size_t i = 0; i < n; i++)
-        if ((rc = sim_node_number(seq->items[i], NULL, 0, HUGE_VAL, &out[i], err)) != SIM_OK)
+        if ((rc = sim_node_number(seq->items[i], NULL, 0, MAX_FACTOR, &out[i], err)) != SIM_OK)
             return rc;
     return SIM_OK;
 }
@@ -43,7 +46,7 @@ static int read_named(const sim_node *map, const char *key, const char *const *n
     if (rc == SIM_OK)
         rc = sim_node_check_keys(m, names, err);
     for (int i = 0; names[i] && rc == SIM_OK; i++)
-        rc = sim_node_opt_number(m, names[i], 0, HUGE_VAL, &out[i], err);
+        rc = sim_node_opt_number(m, names[i], 0, MAX_FACTOR, &out[i], err);
     return rc;
 }
 
