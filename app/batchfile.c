@@ -130,8 +130,8 @@ static int check_plain_name(const sim_node *map, const char *key, const char *na
     if (ok)
         return SIM_OK;
     return sim_node_error(sim_node_get(map, key), err,
-                          "expected a plain name (letters, digits, '-', '_' and '.', not "
-                          "starting with '.', at most 200), got \"%s\"",
+                          "expected a name of letters, digits, '-', '_' or '.' (not starting "
+                          "with '.', at most 200), got \"%s\"",
                           name);
 }
 

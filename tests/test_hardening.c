@@ -67,12 +67,12 @@ static void test_batch_names_are_plain(void **state)
     setup_dir("hard_names");
     write_in("b.yaml", "name: ../../x\nscenarios:\n  - s.yaml\n");
     expect("check b.yaml", 2,
-           "capsim: b.yaml:1:7: name: expected a plain name (letters, digits, '-', '_' and '.', "
-           "not starting with '.', at most 200), got \"../../x\"\n");
+           "capsim: b.yaml:1:7: name: expected a name of letters, digits, '-', '_' or '.' (not "
+           "starting with '.', at most 200), got \"../../x\"\n");
     write_in("c.yaml", "name: c\nscenarios:\n  - s.yaml\n  - file: s.yaml\n    name: a/b\n");
     expect("run c.yaml -r 2", 2,
-           "capsim: c.yaml:5:11: scenarios[1].name: expected a plain name (letters, digits, '-', "
-           "'_' and '.', not starting with '.', at most 200), got \"a/b\"\n");
+           "capsim: c.yaml:5:11: scenarios[1].name: expected a name of letters, digits, '-', '_' "
+           "or '.' (not starting with '.', at most 200), got \"a/b\"\n");
     assert_int_equal(tu_count_entries(dir), 3);
 }
 
