@@ -290,18 +290,38 @@ static void place(sim_node *node, const char *file, int line, int column)
         place(node->items[i], file, line, column);
 }
 
-/* Split "VALUE\x1fFILE\x1fLINE\x1fCOLUMN" (see yaml.h); false if `v` carries no origin. */
+/* A position number of the origin: 1 to 10^9, decimal digits only, ending at `end`. */
+static int origin_number(const char *s, const char *end)
+{
+    long v = 0;
+    if (s == end || end - s > 9)
+        return 0;
+    for (const char *c = s; c < end; c++) {
+        if (*c < '0' || *c > '9')
+            return 0;
+        v = v * 10 + (*c - '0');
+    }
+    return (int)v;
+}
+
+/*
+ * Split "VALUE\x1fFILE\x1fLINE\x1fCOLUMN" (see yaml.h); false if `v` carries no well-formed
+ * origin (it is then parsed as it is, and libyaml refuses the control character).
+ */
 static bool split_origin(const char *v, char **value, char **file, int *line, int *column)
 {
     const char *a = strchr(v, SIM_NODE_ORIGIN_SEP);
     const char *b = a ? strchr(a + 1, SIM_NODE_ORIGIN_SEP) : NULL;
     const char *c = b ? strchr(b + 1, SIM_NODE_ORIGIN_SEP) : NULL;
-    if (!c)
+    if (!c || b == a + 1 || strchr(c + 1, SIM_NODE_ORIGIN_SEP))
+        return false;
+    int l = origin_number(b + 1, c), col = origin_number(c + 1, c + 1 + strlen(c + 1));
+    if (l < 1 || col < 1)
         return false;
     *value = strndup(v, (size_t)(a - v));
     *file = strndup(a + 1, (size_t)(b - a - 1));
-    *line = atoi(b + 1);
-    *column = atoi(c + 1);
+    *line = l;
+    *column = col;
     return true;
 }
 
