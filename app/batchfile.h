@@ -22,6 +22,12 @@
  * values it takes: queue-mm10.servers-11.per_day-8 (the last part of each key path, then the
  * value with characters other than letters, digits, '-', '_' and '.' made '_'). The first
  * scenario of the batch is its baseline, which /comparisons compares the others with.
+ *
+ * Names (the batch's and an entry's) are plain: letters, digits, '-', '_' and '.', not
+ * starting with '.', so a name cannot lead outside results/. A batch holds at most 10,000
+ * scenarios. Errors in `set:` and `sweep:` values, and a scenario file that cannot be
+ * opened, are named at the batch file's line and column (overrides carry their origin,
+ * SIM_NODE_ORIGIN_SEP in scenario/yaml.h).
  */
 #ifndef CAPSIM_BATCHFILE_H
 #define CAPSIM_BATCHFILE_H
