@@ -249,6 +249,15 @@ static void test_scenario_messages(void **state)
     expect("check far.yaml", 2,
            "capsim: far.yaml:3:15: horizon_days: the run would end after 9999-12-31, which "
            "month-end labels (YYYY-MM-DD) cannot write; shorten horizon_days or start earlier\n");
+    /* run refuses it too, before anything runs or is written. */
+    expect("run far.yaml -r 2 -o far.h5", 2,
+           "capsim: far.yaml:3:15: horizon_days: the run would end after 9999-12-31, which "
+           "month-end labels (YYYY-MM-DD) cannot write; shorten horizon_days or start earlier\n");
+    char far[1200];
+    snprintf(far, sizeof far, "%s/far.h5", dir);
+    assert_false(tu_exists(far));
+    snprintf(far, sizeof far, "%s/far.h5.ckpt", dir);
+    assert_false(tu_exists(far));
     scenario_with("inside.yaml", "start_date: 2099-06-01\n");
     expect("check inside.yaml > /dev/null", 0, "");
     scenario_with("late.yaml", "start_date: 2099-12-15\n");
