@@ -2,9 +2,11 @@
 #include "batchfile.h"
 #include "scenario.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/error.h"
 #include "scenario/yaml.h"
@@ -102,6 +104,40 @@ static void append_label(char *name, size_t size, const char *text)
     name[len] = '\0';
 }
 
+/* "key=value" carrying the batch file's position of the value (see SIM_NODE_ORIGIN_SEP). */
+static char *format_override_at(const char *key, const char *value, const char *batch_path,
+                                const sim_node *at)
+{
+    size_t n = strlen(key) + strlen(value) + strlen(batch_path) + 64;
+    char *s = malloc(n);
+    if (s)
+        snprintf(s, n, "%s=%s%c%s%c%d%c%d", key, value, SIM_NODE_ORIGIN_SEP, batch_path,
+                 SIM_NODE_ORIGIN_SEP, at->line, SIM_NODE_ORIGIN_SEP, at->column);
+    return s;
+}
+
+/*
+ * A scenario or batch name becomes an HDF5 group and a file name: a plain name of letters,
+ * digits, '-', '_' and '.', not starting with '.', so it cannot leave results/ ("../../x").
+ */
+static int check_plain_name(const sim_node *map, const char *key, const char *name,
+                            struct sim_error *err)
+{
+    bool ok = name[0] && name[0] != '.' && strlen(name) <= 200;
+    for (const char *c = name; ok && *c; c++)
+        ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+             *c == '-' || *c == '_' || *c == '.';
+    if (ok)
+        return SIM_OK;
+    return sim_node_error(sim_node_get(map, key), err,
+                          "expected a name of letters, digits, '-', '_' or '.' (not starting "
+                          "with '.', at most 200), got \"%s\"",
+                          name);
+}
+
+/* The most grid points one batch may hold (the issue of a sweep of a million points). */
+enum { MAX_BATCH_POINTS = 10000 };
+
 static char *format_override(const char *key, const char *value)
 {
     size_t n = strlen(key) + strlen(value) + 2;
@@ -171,6 +207,8 @@ static int add_item(capsim_batch_list *list, const char *batch_path, sim_node *i
             (rc = sim_node_string(item, "file", &file, err)) ||
             (rc = sim_node_opt_string(item, "name", &name, err)))
             return rc;
+        if (name && (rc = check_plain_name(item, "name", name, err)))
+            return rc;
         if (sim_node_has(item, "set") && (rc = sim_node_map(item, "set", &set, err)))
             return rc;
         if (sim_node_has(item, "sweep") && (rc = sim_node_map(item, "sweep", &sweep, err)))
@@ -181,6 +219,13 @@ static int add_item(capsim_batch_list *list, const char *batch_path, sim_node *i
     char *path = join_path(batch_path, file);
     if (!path)
         return SIM_ENOMEM;
+    if (access(path, R_OK) != 0) {
+        int e = errno;
+        rc = sim_node_error(item->kind == SIM_NODE_MAP ? sim_node_get(item, "file") : item, err,
+                            "cannot open scenario \"%s\": %s", path, strerror(e));
+        free(path);
+        return rc;
+    }
 
     /* Fixed overrides: the entry's `set`, then its name. */
     size_t n_fixed = 0;
@@ -189,7 +234,8 @@ static int add_item(capsim_batch_list *list, const char *batch_path, sim_node *i
     for (size_t i = 0; !rc && set && i < set->n; i++) {
         sim_node_mark_used(set->items[i], true);
         char *v = value_text(set->items[i]);
-        fixed[n_fixed] = v ? format_override(set->keys[i], v) : NULL;
+        fixed[n_fixed] = v ? format_override_at(set->keys[i], v, batch_path, set->items[i])
+                           : NULL;
         free(v);
         if (!fixed[n_fixed++])
             rc = SIM_ENOMEM;
@@ -215,6 +261,13 @@ static int add_item(capsim_batch_list *list, const char *batch_path, sim_node *i
             sim_node *vals = sweep->items[d];
             if (vals->kind != SIM_NODE_SEQ || vals->n == 0)
                 rc = sim_node_error(vals, err, "expected a list of values to sweep over");
+            else if (vals->n > MAX_BATCH_POINTS || points * vals->n > MAX_BATCH_POINTS ||
+                     list->n + points * vals->n > MAX_BATCH_POINTS)
+                rc = sim_node_error(sweep, err,
+                                    "the sweep makes more than %d scenarios (the product of "
+                                    "its list lengths%s); split it over several batches",
+                                    MAX_BATCH_POINTS,
+                                    list->n ? ", with the batch's other scenarios" : "");
             else
                 points *= vals->n;
             sim_node_mark_used(vals, true);
@@ -254,7 +307,7 @@ static int add_item(capsim_batch_list *list, const char *batch_path, sim_node *i
                     snprintf(num, sizeof num, "%zu", idx[d] + 1);
                     append_label(point_name, sizeof point_name, num);
                 }
-                ov[n_ov] = text ? format_override(sweep->keys[d], text) : NULL;
+                ov[n_ov] = text ? format_override_at(sweep->keys[d], text, batch_path, v) : NULL;
                 free(text);
                 if (!ov[n_ov++])
                     rc = SIM_ENOMEM;
@@ -309,6 +362,8 @@ int capsim_batch_add(capsim_batch_list *list, const char *path, const char *cons
         rc = sim_node_error(seq, err, "expected at least one scenario");
         goto done;
     }
+    if (name && (rc = check_plain_name(root, "name", name, err)))
+        goto done;
     if (!list->name) {
         list->name = name ? strdup(name) : capsim_name_from_path(path);
         if (!list->name) {
@@ -342,4 +397,75 @@ void capsim_batch_list_free(capsim_batch_list *list)
     free(list->entries);
     free(list->name);
     memset(list, 0, sizeof *list);
+}
+
+int capsim_batch_check_unique_name(struct capsim_loaded *const *loaded, size_t n,
+                                   const char *path, struct sim_error *err)
+{
+    for (size_t j = 0; j + 1 < n; j++)
+        if (strcmp(loaded[j]->sc.name, loaded[n - 1]->sc.name) == 0)
+            return sim_error_set(err, SIM_EINPUT, path, 0, 0, "name",
+                                 "scenario name \"%s\" appears twice in the batch; give one a "
+                                 "different `name:`",
+                                 loaded[n - 1]->sc.name);
+    return SIM_OK;
+}
+
+/* Metrics of a that b declares alike in the same model (kind, shape, times): what a
+ * comparison holds (sim/results/results_write.c compares dimension labels too). */
+static size_t comparable_metrics(const sim_monitor *a, const sim_monitor *b)
+{
+    bool times = sim_monitor_time_count(a) == sim_monitor_time_count(b);
+    for (size_t i = 0; times && i < sim_monitor_time_count(a); i++)
+        times = sim_monitor_times(a)[i] == sim_monitor_times(b)[i];
+    size_t n = 0;
+    for (size_t i = 0; i < sim_monitor_metric_count(a); i++) {
+        const sim_metric *x = sim_monitor_metric(a, i);
+        int model = sim_monitor_find_model(b, sim_monitor_model_name(a, x->model));
+        int j = model < 0 ? -1 : sim_monitor_find_in(b, (size_t)model, x->name);
+        if (j < 0)
+            continue;
+        const sim_metric *y = sim_monitor_metric(b, (size_t)j);
+        if (x->kind == y->kind && x->n_dims == y->n_dims && x->length == y->length &&
+            (x->kind != SIM_METRIC_SERIES || times))
+            n++;
+    }
+    return n;
+}
+
+static bool same_models(const capsim_loaded *a, const capsim_loaded *b)
+{
+    if (a->n_models != b->n_models)
+        return false;
+    for (size_t c = 0; c < a->n_models; c++)
+        if (a->models[c] != b->models[c])
+            return false;
+    return true;
+}
+
+void capsim_batch_note_mixed_models(const char *prog, struct capsim_loaded *const *loaded,
+                                    size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        const capsim_loaded *a = loaded[i], *b = loaded[0];
+        if (same_models(a, b) || !a->monitor || !b->monitor)
+            continue;
+        char ma[200], mb[200];
+        capsim_scenario_models(a, ma, sizeof ma);
+        capsim_scenario_models(b, mb, sizeof mb);
+        size_t k = comparable_metrics(a->monitor, b->monitor);
+        if (k == 0)
+            fprintf(stderr,
+                    "%s: note: scenario %s (model %s) and the baseline %s (model %s) share no "
+                    "metric: /comparisons/%s__vs__%s will be empty; compare scenarios of one "
+                    "model, or put the other model's scenarios in a batch of their own\n",
+                    prog, a->sc.name, ma, b->sc.name, mb, a->sc.name, b->sc.name);
+        else
+            fprintf(stderr,
+                    "%s: note: scenario %s (models %s) and the baseline %s (models %s) run "
+                    "different models: /comparisons/%s__vs__%s holds only the %zu metric%s of "
+                    "the models both run, declared alike\n",
+                    prog, a->sc.name, ma, b->sc.name, mb, a->sc.name, b->sc.name, k,
+                    k == 1 ? "" : "s");
+    }
 }

@@ -22,6 +22,12 @@
  * values it takes: queue-mm10.servers-11.per_day-8 (the last part of each key path, then the
  * value with characters other than letters, digits, '-', '_' and '.' made '_'). The first
  * scenario of the batch is its baseline, which /comparisons compares the others with.
+ *
+ * Names (the batch's and an entry's) are plain: letters, digits, '-', '_' and '.', not
+ * starting with '.', so a name cannot lead outside results/. A batch holds at most 10,000
+ * scenarios. Errors in `set:` and `sweep:` values, and a scenario file that cannot be
+ * opened, are named at the batch file's line and column (overrides carry their origin,
+ * SIM_NODE_ORIGIN_SEP in scenario/yaml.h).
  */
 #ifndef CAPSIM_BATCHFILE_H
 #define CAPSIM_BATCHFILE_H
@@ -61,5 +67,23 @@ int capsim_batch_add(capsim_batch_list *list, const char *path, const char *cons
                      size_t n_overrides, struct sim_error *err);
 
 void capsim_batch_list_free(capsim_batch_list *list);
+
+struct capsim_loaded;
+
+/*
+ * The name of loaded[n-1] (from file `path`) must differ from those before it, as capsim
+ * run requires: SIM_EINPUT with
+ *   "scenario name "X" appears twice in the batch; give one a different `name:`"
+ */
+int capsim_batch_check_unique_name(struct capsim_loaded *const *loaded, size_t n,
+                                   const char *path, struct sim_error *err);
+
+/*
+ * Notes on stderr ("PROG: note: ...") for each scenario whose model differs from the
+ * baseline's (the first): its comparison holds only the metrics both models declare alike,
+ * and the note says how many those are (none: the comparison group is empty).
+ */
+void capsim_batch_note_mixed_models(const char *prog, struct capsim_loaded *const *loaded,
+                                    size_t n);
 
 #endif

@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "core/error.h"
 #include "scenario.h"
+#include "scenario_limits.h"
 
 static const char check_usage[] =
     "usage: capsim check [options] SCENARIO|BATCH.yaml...\n"
@@ -19,18 +20,25 @@ static const char check_usage[] =
     "\n"
     "Exit code 0 if all are valid, 2 at the first that is not.\n";
 
-/* "  NAME (UNITS, series|per replication[, per GROUP]): DESCRIPTION", one line each. */
+/* "  MODEL/NAME (UNITS, series|per replication[, per DIM x DIM]): DESCRIPTION", one a line. */
 static void print_metrics(const sim_monitor *m)
 {
-    const char *dim = sim_monitor_group_dimension(m);
     for (size_t k = 0; k < sim_monitor_metric_count(m); k++) {
         const sim_metric *mt = sim_monitor_metric(m, k);
-        printf("  %s (%s, %s%s%s): %s\n", mt->name, mt->units,
-               mt->kind == SIM_METRIC_SERIES ? "series" : "per replication",
-               mt->per_group ? ", per " : "", mt->per_group ? (dim ? dim : "group") : "",
+        char dims[200] = "";
+        for (size_t d = 0; d < mt->n_dims; d++) {
+            size_t n = strlen(dims);
+            snprintf(dims + n, sizeof dims - n, "%s%s", d ? " x " : ", per ",
+                     sim_monitor_dimension(m, mt->dims[d])->name);
+        }
+        printf("  %s/%s (%s, %s%s): %s\n", sim_monitor_model_name(m, mt->model), mt->name,
+               mt->units, mt->kind == SIM_METRIC_SERIES ? "series" : "per replication", dims,
                mt->description);
     }
 }
+
+static int check_files(int argc, char **argv, const struct option *longopts,
+                       const char **files, const char **overrides);
 
 int capsim_cmd_check(int argc, char **argv)
 {
@@ -40,7 +48,19 @@ int capsim_cmd_check(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *files[256], *overrides[256];
+    /* As many files and overrides as the command line holds. */
+    const char **files = calloc((size_t)argc + 1, sizeof *files);
+    const char **overrides = calloc((size_t)argc + 1, sizeof *overrides);
+    int code = files && overrides ? check_files(argc, argv, longopts, files, overrides)
+                                  : CAPSIM_EXIT_FAILURE;
+    free(files);
+    free(overrides);
+    return code;
+}
+
+static int check_files(int argc, char **argv, const struct option *longopts,
+                       const char **files, const char **overrides)
+{
     size_t n_files = 0, n_overrides = 0;
     bool list_metrics = false;
     opterr = 0;
@@ -60,10 +80,6 @@ int capsim_cmd_check(int argc, char **argv)
                         optarg);
                 return CAPSIM_EXIT_USAGE;
             }
-            if (n_overrides == 256) {
-                fprintf(stderr, "capsim check: too many --set options\n");
-                return CAPSIM_EXIT_USAGE;
-            }
             overrides[n_overrides++] = optarg;
             break;
         default:
@@ -73,10 +89,6 @@ int capsim_cmd_check(int argc, char **argv)
         }
     }
     for (int i = optind; i < argc; i++) {
-        if (n_files == 256) {
-            fprintf(stderr, "capsim check: too many scenario files\n");
-            return CAPSIM_EXIT_USAGE;
-        }
         files[n_files++] = argv[i];
     }
     if (n_files == 0) {
@@ -93,15 +105,20 @@ int capsim_cmd_check(int argc, char **argv)
             return CAPSIM_EXIT_USAGE;
         }
     }
-    for (size_t i = 0; i < list.n; i++) {
+    /* Every scenario stays loaded until the end: names are checked as run checks them. */
+    capsim_loaded **loaded = calloc(list.n ? list.n : 1, sizeof *loaded);
+    int code = loaded ? CAPSIM_EXIT_OK : CAPSIM_EXIT_FAILURE;
+    for (size_t i = 0; i < list.n && code == CAPSIM_EXIT_OK; i++) {
         const capsim_batch_entry *e = &list.entries[i];
-        capsim_loaded *l = NULL;
-        if (capsim_scenario_open(e->path, (const char *const *)e->overrides, e->n_overrides, &l,
-                                 &err)) {
+        if (capsim_scenario_open(e->path, (const char *const *)e->overrides, e->n_overrides,
+                                 &loaded[i], &err) ||
+            capsim_batch_check_unique_name(loaded, i + 1, e->path, &err) ||
+            capsim_scenario_check_dates("capsim check", loaded[i], &err)) {
             capsim_print_error(&err);
-            capsim_batch_list_free(&list);
-            return CAPSIM_EXIT_USAGE;
+            code = CAPSIM_EXIT_USAGE;
+            break;
         }
+        const capsim_loaded *l = loaded[i];
         char models[200];
         capsim_scenario_models(l, models, sizeof models);
         size_t groups = sim_monitor_group_count(l->monitor);
@@ -115,8 +132,13 @@ int capsim_cmd_check(int argc, char **argv)
                                                        : "none");
         if (list_metrics)
             print_metrics(l->monitor);
-        capsim_scenario_close(l);
     }
+    if (code == CAPSIM_EXIT_OK)
+        capsim_batch_note_mixed_models("capsim check", loaded, list.n);
+    for (size_t i = 0; loaded && i < list.n; i++)
+        if (loaded[i])
+            capsim_scenario_close(loaded[i]);
+    free(loaded);
     capsim_batch_list_free(&list);
-    return CAPSIM_EXIT_OK;
+    return code;
 }

@@ -9,6 +9,7 @@
 
 #include "batch/batch.h"
 #include "cli.h"
+#include "output_check.h"
 #include "core/error.h"
 #include "results/results.h"
 #include "scenario.h"
@@ -74,6 +75,9 @@ int capsim_cmd_merge(int argc, char **argv)
                 n == 0 ? "no shard files given" : "-o FILE is required", merge_usage);
         return CAPSIM_EXIT_USAGE;
     }
+    if (capsim_output_check(&(capsim_output_plan){
+            .prog = "capsim merge", .output = output, .inputs = shards, .n_inputs = n}))
+        return CAPSIM_EXIT_USAGE;
     struct stat st;
     if (!force && stat(output, &st) == 0) {
         fprintf(stderr, "capsim merge: %s exists (use --force to overwrite it)\n", output);

@@ -20,6 +20,7 @@
 #include "batchfile.h"
 #include "capsim_version.h"
 #include "cli.h"
+#include "output_check.h"
 #include "core/error.h"
 #include "cpus.h"
 #include "results/results.h"
@@ -510,6 +511,10 @@ int capsim_cmd_run(int argc, char **argv)
             snprintf(ckpt, len + 8, "%s.ckpt", output);
         }
     }
+    if (code == 0 && rank == 0)
+        code = capsim_output_check(&(capsim_output_plan){
+            "capsim run", output, a.no_checkpoint ? NULL : ckpt, !a.output, a.inputs,
+            a.n_inputs, loaded, list.n});
     if (code == 0 && rank == 0) {
         if (!a.force && file_exists(output)) {
             fprintf(stderr, "capsim run: %s exists (use --force to overwrite it)\n", output);

@@ -74,13 +74,13 @@ static void test_bad_scenarios(void **state)
                     "1000000, got \"12beds\"");
     expect_rejected("overflow", edit("per_day: 9", "per_day: 1e400"),
                     "overflow.yaml:5:23: queue.arrivals.per_day: number out of range: "
-                    "\"1e400\"");
+                    "\"1e400\" (expected a number >= 0)");
     expect_rejected("nan", edit("per_day: 9", "per_day: nan"),
                     "nan.yaml:5:23: queue.arrivals.per_day: expected a number >= 0, got "
                     "\"nan\"");
     expect_rejected("date", edit("2023-04-01", "2023-02-30"),
                     "date.yaml:2:13: start_date: expected a date (YYYY-MM-DD), got "
-                    "\"2023-02-30\"");
+                    "\"2023-02-30\": that day does not exist (February 2023 has 28 days)");
     expect_rejected("missing", edit("horizon_days: 365\n", ""),
                     "missing.yaml:1:1: horizon_days: missing required key \"horizon_days\"");
     expect_rejected("distribution", edit("exponential", "exponentail"),

@@ -73,7 +73,9 @@ static sim_record *qt_run(qt *f, uint64_t seed, uint64_t rep)
 {
     sim_record *rec = sim_record_alloc(f->mon);
     assert_non_null(rec);
-    assert_int_equal(capsim_queue_model.run(f->cfg, seed, rep, rec), 0);
+    assert_int_equal(capsim_model_run_alone(&capsim_queue_model, f->cfg, f->sc.horizon_days,
+                                            f->sc.warmup_days, seed, rep, rec, NULL),
+                     0);
     return rec;
 }
 

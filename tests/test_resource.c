@@ -319,7 +319,8 @@ static void test_schedule_from_node(void **state)
     assert_int_equal(read_schedule("servers:\n"
                                    "  bank_holidays: open\n"
                                    "  shifts:\n"
-                                   "    - {days: [fri, sun], from: \"20:00\", to: \"08:00\", servers: 2}\n"
+                                   "    - {days: [fri, sun], from: \"20:00\", to: \"08:00\", servers: 2,\n"
+                                   "       overnight: true}\n"
                                    "    - {days: all, from: \"00:00\", to: \"24:00\", servers: 1}\n",
                                    &s, &err),
                      SIM_OK);

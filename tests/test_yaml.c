@@ -434,7 +434,8 @@ static void test_bools_dates_strings_enums(void **state)
     assert_int_equal(d.day, 29);
     assert_int_equal(sim_node_date(root, "bad_d", &d, &err), SIM_EINPUT);
     assert_string_equal(fmt_err(&err),
-                        "x.yaml:7:8: bad_d: expected a date (YYYY-MM-DD), got \"2023-02-29\"");
+                        "x.yaml:7:8: bad_d: expected a date (YYYY-MM-DD), got \"2023-02-29\": that day "
+                        "does not exist (February 2023 has 28 days)");
     assert_int_equal(sim_node_date(root, "qd", &d, &err), SIM_OK);
     assert_int_equal(d.month, 4);
     assert_int_equal(sim_node_date(root, "s", &d, &err), SIM_EINPUT);

@@ -116,6 +116,13 @@ int sim_batch_write(const sim_results *res, const sim_batch_options *opt,
                     struct sim_error *err);
 
 /*
+ * The pid of the process holding the write lock of checkpoint `path` (a run writing it), or
+ * 0 if none does or the file cannot be opened. Do not call it on a checkpoint this process
+ * has open: closing its descriptor would drop this process's own POSIX lock.
+ */
+long sim_batch_checkpoint_holder(const char *path);
+
+/*
  * MSER-5 warm-up estimate, in days, of series metric `metric` of scenario `s`: the
  * truncation point of the mean over present replications, the largest over groups.
  * 0 when nothing should be dropped; NAN if the metric is not a series.

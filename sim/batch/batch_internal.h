@@ -4,16 +4,20 @@
  * The checkpoint file (batch_checkpoint.c) is binary, in the machine's byte order (it is
  * read back by the same program on the same cluster):
  *
- *   header  "CAPSIMCK" u32 version=1, u32 n_scenarios, u64 base_seed,
+ *   header  "CAPSIMCK" u32 version=2, u32 n_scenarios, u64 base_seed,
  *           per scenario: u64 record_length, char sha256[64], u32 name_length, name bytes,
- *           u64 FNV-1a checksum of everything before it
- *   record  u32 0x31434552 ("REC1"), u32 scenario, u64 replication,
+ *           u64 FNV-1a checksum of everything before it (the run's tag)
+ *   record  u32 0x31434552 ("REC1"), u32 scenario, u64 replication, u64 run tag,
  *           double values[record_length of that scenario],
  *           u64 FNV-1a checksum of the record's bytes before it
  *
- * Records are only ever appended, each with one write(2). On resume, reading stops at the
- * first record that is cut short or whose checksum fails (a kill in the middle of a write),
- * and the file is truncated there so new records follow the last good one.
+ * Records are only ever appended, each with one write(2), by the one process that holds a
+ * POSIX write lock on the file (a second run is refused, naming the first's pid). On resume
+ * a record whose tag is not this run's (another seed, scenario text or version) is refused
+ * rather than mixed in; a damaged record is skipped and the good records after it (found by
+ * magic and checksum) are kept, with a warning saying how many bytes were skipped; a record
+ * cut short at the end (a kill in the middle of a write) is truncated away so new records
+ * follow the last good one.
  *
  * MPI (batch_mpi.c) works with the same job queue as the thread pool; sim__batch is the
  * state shared by the collector (the calling thread), the local workers and the MPI
@@ -41,6 +45,9 @@ typedef struct sim__ckpt {
     size_t *lengths;    /* record length per scenario */
     unsigned char *buf; /* one record's bytes */
     size_t buf_size;
+    uint64_t tag;       /* the run's identity, in every record (the header's checksum) */
+    long long damaged_at, damaged_bytes; /* resume: a damaged stretch skipped (-1: none) */
+    size_t recovered_after_damage;       /* good records found after it */
 } sim__ckpt;
 
 /*

@@ -62,8 +62,9 @@ bool sim_schedule_is_constant(const sim_schedule *s);
  *   servers: 3                      a number: constant capacity
  *   servers:                        a list of shifts (hours whole, "24:00" ends a day;
  *     - {days: [mon, tue, wed, thu, fri], from: "08:00", to: "16:00", servers: 2}
- *                                   a shift with to <= from runs past midnight into the
- *                                   next day; shifts add up; `days` may also be one day
+ *                                   a shift with to < from runs past midnight into the
+ *                                   next day, and says so with `overnight: true`;
+ *                                   shifts add up; `days` may also be one day
  *                                   or `all`)
  *   servers:                        a map with the list under `shifts` and the optional
  *     shifts: [...]                 key `bank_holidays: closed | open | N` (closed = 0

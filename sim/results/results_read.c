@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <hdf5.h>
@@ -568,6 +569,19 @@ done:
     return rc;
 }
 
+/* Only a regular file is read: HDF5 would block on a FIFO and read a device for ever. */
+static int check_regular(const char *path, struct sim_error *err)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return sim_error_set(err, SIM_EIO, path, 0, 0, NULL, "cannot open results file: %s",
+                             strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        return sim_error_set(err, SIM_EINPUT, path, 0, 0, NULL,
+                             "not a capsim results file (not a regular file)");
+    return SIM_OK;
+}
+
 int sim_results_read(const char *path, sim_results **out, struct sim_error *err)
 {
     if (!out || !path)
@@ -576,6 +590,9 @@ int sim_results_read(const char *path, sim_results **out, struct sim_error *err)
     if (access(path, R_OK) != 0)
         return sim_error_set(err, SIM_EIO, path, 0, 0, NULL, "cannot open results file: %s",
                              strerror(errno));
+    int rc0 = check_regular(path, err);
+    if (rc0 != SIM_OK)
+        return rc0;
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     htri_t is = H5Fis_hdf5(path);
     if (is == 0)

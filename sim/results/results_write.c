@@ -19,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -992,6 +994,125 @@ static int write_extra(writer *w, const sim_attr *a)
     return rc;
 }
 
+/* ---- the file on disk: error paths and temporaries ---- */
+
+/*
+ * The HDF5 file is built in memory (the core driver, no backing store) and its bytes are
+ * written by sim__results_write_image: a full disk is then one failed write(2) of ours, not
+ * a failure inside HDF5, which would leave its file open and crash in HDF5's exit handler.
+ */
+static hid_t sim__results_create_in_memory(const char *name, hid_t fcpl)
+{
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    if (fapl < 0)
+        return -1;
+    hid_t f = -1;
+    if (H5Pset_fapl_core(fapl, 1 << 20, 0) >= 0 &&
+        H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) >= 0)
+        f = H5Fcreate(name, H5F_ACC_TRUNC, fcpl, fapl);
+    H5Pclose(fapl);
+    return f;
+}
+
+static int sim__results_take_image(writer *w, void **image, size_t *size)
+{
+    if (H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0)
+        return fail(w, SIM_EIO, "cannot flush the file");
+    ssize_t n = H5Fget_file_image(w->file, NULL, 0);
+    if (n < 0)
+        return fail(w, SIM_EIO, "cannot take the file image");
+    void *p = malloc(n ? (size_t)n : 1);
+    if (!p)
+        return nomem(w);
+    if (H5Fget_file_image(w->file, p, (size_t)n) < 0) {
+        free(p);
+        return fail(w, SIM_EIO, "cannot take the file image");
+    }
+    *image = p;
+    *size = (size_t)n;
+    return SIM_OK;
+}
+
+static int sim__results_write_image(int fd, const void *image, size_t size, const char *path,
+                                    struct sim_error *err)
+{
+    const unsigned char *p = image;
+    size_t left = size;
+    while (left > 0) {
+        ssize_t k = write(fd, p, left);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0) {
+            int e = k < 0 ? errno : ENOSPC;
+            return sim_error_set(err, SIM_EIO, path, 0, 0, NULL,
+                                 "cannot write results file: %s (%zu bytes needed; nothing "
+                                 "was written)",
+                                 strerror(e), size);
+        }
+        p += k;
+        left -= (size_t)k;
+    }
+    if (fsync(fd) != 0)
+        return sim_error_set(err, SIM_EIO, path, 0, 0, NULL,
+                             "cannot write results file: %s (nothing was written)",
+                             strerror(errno));
+    return SIM_OK;
+}
+
+/* An existing `path` must be a regular file (never followed if a symlink) and overwritable. */
+static int sim__results_check_target(const char *path, bool overwrite, struct sim_error *err)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return SIM_OK;
+    if (S_ISLNK(st.st_mode))
+        return sim_error_set(err, SIM_EINPUT, path, 0, 0, NULL,
+                             "results file is a symbolic link (not followed; remove it or "
+                             "name the target)");
+    if (!S_ISREG(st.st_mode))
+        return sim_error_set(err, SIM_EINPUT, path, 0, 0, NULL,
+                             "results file exists and is not a regular file");
+    if (!overwrite)
+        return sim_error_set(err, SIM_EINPUT, path, 0, 0, NULL,
+                             "results file exists (use --force to overwrite)");
+    return SIM_OK;
+}
+
+/* Remove PATH.tmp-PID left by processes that no longer exist (killed during a write). */
+static void sim__results_clean_stale_temporaries(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char dir[4096];
+    const char *base = slash ? slash + 1 : path;
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == path)
+        snprintf(dir, sizeof dir, "/");
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    size_t bl = strlen(base);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        const char *n = e->d_name;
+        if (strncmp(n, base, bl) != 0 || strncmp(n + bl, ".tmp-", 5) != 0)
+            continue;
+        char *end = NULL;
+        errno = 0;
+        long pid = strtol(n + bl + 5, &end, 10);
+        if (errno || !end || *end || pid <= 0 || pid == (long)getpid())
+            continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue; /* alive (or not ours to ask): its write may be in progress */
+        struct stat st;
+        if (fstatat(dirfd(d), n, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
+            unlinkat(dirfd(d), n, 0);
+    }
+    closedir(d);
+}
+
 int sim_results_write(const sim_results *r, const char *path, bool overwrite,
                       struct sim_error *err)
 {
@@ -1007,20 +1128,19 @@ int sim_results_write_with(const sim_results *r, const sim_attr *extra, size_t n
     int rc = check_results(r, path, err);
     if (rc)
         return rc;
-    if (!overwrite && access(path, F_OK) == 0)
-        return sim_error_set(err, SIM_EINPUT, path, 0, 0, NULL,
-                             "results file exists (use --force to overwrite)");
+    if ((rc = sim__results_check_target(path, overwrite, err)) != SIM_OK)
+        return rc;
+    sim__results_clean_stale_temporaries(path);
 
     char tmp[4200];
     if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid()) >= sizeof tmp)
         return sim_error_set(err, SIM_EINVAL, path, 0, 0, NULL,
                              "cannot create results file: name too long");
     /* Create it ourselves first: errno then says why (no such directory, permission). */
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0666);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
     if (fd < 0)
         return sim_error_set(err, SIM_EIO, path, 0, 0, NULL,
                              "cannot create results file: %s", strerror(errno));
-    close(fd);
 
     char created[32];
     if (r->created_utc) {
@@ -1037,13 +1157,15 @@ int sim_results_write_with(const sim_results *r, const sim_attr *extra, size_t n
     hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
     w.gcpl = H5Pcreate(H5P_GROUP_CREATE);
     w.str = H5Tcopy(H5T_C_S1);
+    void *image = NULL;
+    size_t image_size = 0;
     if (fcpl < 0 || w.gcpl < 0 || w.str < 0 || H5Pset_obj_track_times(fcpl, 0) < 0 ||
         H5Pset_obj_track_times(w.gcpl, 0) < 0 || H5Tset_size(w.str, H5T_VARIABLE) < 0 ||
         H5Tset_cset(w.str, H5T_CSET_UTF8) < 0) {
         rc = fail(&w, SIM_EIO, "HDF5 setup");
         goto done;
     }
-    w.file = H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl, H5P_DEFAULT);
+    w.file = sim__results_create_in_memory(tmp, fcpl);
     if (w.file < 0) {
         rc = fail(&w, SIM_EIO, "cannot create the HDF5 file");
         goto done;
@@ -1051,21 +1173,16 @@ int sim_results_write_with(const sim_results *r, const sim_attr *extra, size_t n
     rc = write_file(&w, r, created);
     for (size_t i = 0; i < n_extra && !rc; i++)
         rc = write_extra(&w, &extra[i]);
+    if (!rc)
+        rc = sim__results_take_image(&w, &image, &image_size);
     if (H5Fclose(w.file) < 0 && !rc)
         rc = fail(&w, SIM_EIO, "cannot close the file");
     w.file = -1;
     if (rc)
         goto done;
 
-    fd = open(tmp, O_RDONLY);
-    if (fd < 0 || fsync(fd) != 0) {
-        rc = sim_error_set(err, SIM_EIO, path, 0, 0, NULL, "cannot write results file: %s",
-                           strerror(errno));
-        if (fd >= 0)
-            close(fd);
+    if ((rc = sim__results_write_image(fd, image, image_size, path, err)) != SIM_OK)
         goto done;
-    }
-    close(fd);
     /* Without overwrite, link() refuses an existing name atomically, unlike rename(). */
     if (overwrite ? rename(tmp, path) != 0 : link(tmp, path) != 0) {
         rc = errno == EEXIST
@@ -1081,8 +1198,11 @@ int sim_results_write_with(const sim_results *r, const sim_attr *extra, size_t n
 done:
     if (w.file >= 0)
         H5Fclose(w.file);
+    if (fd >= 0)
+        close(fd);
     if (rc)
         unlink(tmp);
+    free(image);
     if (fcpl >= 0)
         H5Pclose(fcpl);
     if (w.gcpl >= 0)

@@ -18,6 +18,9 @@ static const char *const weekday_names[] = {"mon", "tue", "wed", "thu", "fri", "
 static const char *const month_names[] = {"jan", "feb", "mar", "apr", "may", "jun", "jul",
                                           "aug", "sep", "oct", "nov", "dec", NULL};
 
+/* Factors are relative (normalised to mean 1); this bound keeps their sum finite. */
+#define MAX_FACTOR 1e6
+
 /* Read a sequence of exactly n factors >= 0 under key. */
 static int read_factors(const sim_node *map, const char *key, size_t n, const char *what,
                         double *out, struct sim_error *err)
@@ -29,7 +32,7 @@ static int read_factors(const sim_node *map, const char *key, size_t n, const ch
     if (seq->n != n)
         return sim_node_error(seq, err, "expected %zu numbers (%s), got %zu", n, what, seq->n);
     for (size_t i = 0; i < n; i++)
-        if ((rc = sim_node_number(seq->items[i], NULL, 0, HUGE_VAL, &out[i], err)) != SIM_OK)
+        if ((rc = sim_node_number(seq->items[i], NULL, 0, MAX_FACTOR, &out[i], err)) != SIM_OK)
             return rc;
     return SIM_OK;
 }
@@ -43,7 +46,7 @@ static int read_named(const sim_node *map, const char *key, const char *const *n
     if (rc == SIM_OK)
         rc = sim_node_check_keys(m, names, err);
     for (int i = 0; names[i] && rc == SIM_OK; i++)
-        rc = sim_node_opt_number(m, names[i], 0, HUGE_VAL, &out[i], err);
+        rc = sim_node_opt_number(m, names[i], 0, MAX_FACTOR, &out[i], err);
     return rc;
 }
 
@@ -61,6 +64,14 @@ static bool all_zero(const double *v, size_t n)
             return false;
     return true;
 }
+
+/*
+ * Bounds on what is physically meaningful, so an absurd value is an error rather than a run
+ * that never ends: 1e300 arrivals a day or a growth of 1e300% a year were accepted. The
+ * national elective scenario has about 55,000 referrals a day and 1-4% growth.
+ */
+#define SIM_MAX_ARRIVALS_PER_DAY 1e7
+#define SIM_MAX_GROWTH_PER_YEAR 1.0
 
 int sim_rate_profile_from_node_prefixed(const struct sim_node *map, const char *rate_key_prefix,
                                         sim_rate_profile *p, struct sim_error *err)
@@ -89,6 +100,14 @@ int sim_rate_profile_from_node_prefixed(const struct sim_node *map, const char *
     if (rc != SIM_OK)
         return rc;
     p->rate_per_day = rate / days[found];
+    if (p->rate_per_day > SIM_MAX_ARRIVALS_PER_DAY) {
+        const sim_node *r = sim_node_get(map, keys[found]);
+        return sim_node_error(r, err,
+                              "expected at most %.0f arrivals a day (%.0f %s), got \"%s\": no "
+                              "service sees more, and the run would never end",
+                              SIM_MAX_ARRIVALS_PER_DAY, SIM_MAX_ARRIVALS_PER_DAY * days[found],
+                              units[found], r->text ? r->text : "");
+    }
 
     if ((rc = not_both(map, "weekday", "hour_of_week", err)) ||
         (rc = not_both(map, "hour_of_day", "hour_of_week", err)))
@@ -143,6 +162,13 @@ int sim_rate_profile_from_node_prefixed(const struct sim_node *map, const char *
             const sim_node *g = sim_node_get(map, "growth_per_year");
             return sim_node_error(g, err, "expected a growth above -100%%, got \"%s\"",
                                   g->text ? g->text : "");
+        }
+        if (p->growth_per_year > SIM_MAX_GROWTH_PER_YEAR) {
+            const sim_node *g = sim_node_get(map, "growth_per_year");
+            return sim_node_error(g, err,
+                                  "expected a growth of at most %.0f%% a year (demand doubling "
+                                  "every year), got \"%s\"",
+                                  100 * SIM_MAX_GROWTH_PER_YEAR, g->text ? g->text : "");
         }
     }
     if (sim_rate_profile_finish(p) != SIM_OK)

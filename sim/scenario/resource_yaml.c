@@ -79,22 +79,34 @@ static int read_days(const sim_node *shift, bool days[7], struct sim_error *err)
 
 static int read_shift(const sim_node *item, sim_schedule *s, struct sim_error *err)
 {
-    static const char *const keys[] = {"days", "from", "to", "servers", NULL};
+    static const char *const keys[] = {"days", "from", "to", "servers", "overnight", NULL};
     sim_node *shift = NULL;
-    bool days[7] = {false};
+    bool days[7] = {false}, overnight = false;
     int from = 0, to = 0, rc;
     long servers = 0;
     if ((rc = sim_node_map(item, NULL, &shift, err)) ||
         (rc = sim_node_check_keys(shift, keys, err)) || (rc = read_days(shift, days, err)) ||
         (rc = read_hour(shift, "from", 23, &from, err)) ||
         (rc = read_hour(shift, "to", 24, &to, err)) ||
-        (rc = sim_node_int(shift, "servers", 0, MAX_SERVERS, &servers, err)))
+        (rc = sim_node_int(shift, "servers", 0, MAX_SERVERS, &servers, err)) ||
+        (rc = sim_node_opt_bool(shift, "overnight", &overnight, err)))
         return rc;
     if (to == from)
         return sim_node_error(sim_node_get(shift, "to"), err,
                               "expected an end different from the start (\"from\" is %02d:00)",
                               from);
-    /* A shift ending at or before its start runs past midnight into the next day. */
+    /* "16:00"-"08:00" is a typo as often as a night shift: the scenario must say which. */
+    if (to < from && !overnight)
+        return sim_node_error(sim_node_get(shift, "to"), err,
+                              "expected an end after the start (\"from\" is %02d:00); a shift "
+                              "past midnight says so with `overnight: true`",
+                              from);
+    if (to > from && overnight)
+        return sim_node_error(sim_node_get(shift, "overnight"), err,
+                              "overnight: true, but the shift ends the day it starts "
+                              "(%02d:00 to %02d:00)",
+                              from, to);
+    /* An overnight shift (ending before its start) runs past midnight into the next day. */
     int hours = to > from ? to - from : 24 - from + to;
     for (int d = 0; d < 7; d++) {
         if (!days[d])

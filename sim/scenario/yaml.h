@@ -48,6 +48,7 @@ typedef struct sim_node {
     char **keys;            /* map: the keys, in file order */
     struct sim_node **items; /* map values or sequence items */
     struct sim_node_tree *tree; /* the tree that owns it */
+    struct sim__key_index *key_index; /* private: hash index of a large map's keys */
 } sim_node;
 
 /* Owns the nodes and file names of one loaded document. */
@@ -65,6 +66,14 @@ int sim_yaml_load(const char *path, sim_node_tree **tree, sim_node **root,
 int sim_yaml_load_string(const char *text, const char *name, sim_node_tree **tree,
                          sim_node **root, struct sim_error *err);
 
+/*
+ * The files a tree was read from: the scenario file, then every base its extends chain
+ * named (and the origins of overrides, such as "--set", which are not files). For
+ * comparing an output file's identity with every input.
+ */
+size_t sim_node_tree_file_count(const sim_node_tree *tree);
+const char *sim_node_tree_file(const sim_node_tree *tree, size_t i);
+
 /* Free a tree and every node in it; NULL is a no-op. */
 void sim_node_tree_free(sim_node_tree *tree);
 
@@ -76,6 +85,14 @@ void sim_node_tree_free(sim_node_tree *tree);
  */
 int sim_node_set_path(sim_node *root, const char *path, const char *yaml_value,
                       const char *origin, struct sim_error *err);
+
+/*
+ * A value may carry where it was written: "VALUE\x1fFILE\x1fLINE\x1fCOLUMN" (the unit
+ * separator cannot occur in YAML text). The new nodes then report that file and position,
+ * so an override from a batch file's set: or sweep: is named by the batch file's line.
+ */
+#define SIM_NODE_ORIGIN_SEP '\x1f'
+
 
 /* The node at `path` or NULL. */
 sim_node *sim_node_at(sim_node *root, const char *path);

@@ -280,8 +280,70 @@ sim_node *sim_node_at(sim_node *root, const char *path)
     return found;
 }
 
+/* Give a value's nodes the position of the batch file's value they came from. */
+static void place(sim_node *node, const char *file, int line, int column)
+{
+    node->file = file;
+    node->line = node->key_line = line;
+    node->column = node->key_column = column;
+    for (size_t i = 0; i < node->n; i++)
+        place(node->items[i], file, line, column);
+}
+
+/* A position number of the origin: 1 to 10^9, decimal digits only, ending at `end`. */
+static int origin_number(const char *s, const char *end)
+{
+    long v = 0;
+    if (s == end || end - s > 9)
+        return 0;
+    for (const char *c = s; c < end; c++) {
+        if (*c < '0' || *c > '9')
+            return 0;
+        v = v * 10 + (*c - '0');
+    }
+    return (int)v;
+}
+
+/*
+ * Split "VALUE\x1fFILE\x1fLINE\x1fCOLUMN" (see yaml.h); false if `v` carries no well-formed
+ * origin (it is then parsed as it is, and libyaml refuses the control character).
+ */
+static bool split_origin(const char *v, char **value, char **file, int *line, int *column)
+{
+    const char *a = strchr(v, SIM_NODE_ORIGIN_SEP);
+    const char *b = a ? strchr(a + 1, SIM_NODE_ORIGIN_SEP) : NULL;
+    const char *c = b ? strchr(b + 1, SIM_NODE_ORIGIN_SEP) : NULL;
+    if (!c || b == a + 1 || strchr(c + 1, SIM_NODE_ORIGIN_SEP))
+        return false;
+    int l = origin_number(b + 1, c), col = origin_number(c + 1, c + 1 + strlen(c + 1));
+    if (l < 1 || col < 1)
+        return false;
+    *value = strndup(v, (size_t)(a - v));
+    *file = strndup(a + 1, (size_t)(b - a - 1));
+    *line = l;
+    *column = col;
+    return true;
+}
+
+static int set_path(sim_node *root, const char *path, const char *yaml_value,
+                    const char *origin, int line, int column, struct sim_error *err);
+
 int sim_node_set_path(sim_node *root, const char *path, const char *yaml_value,
                       const char *origin, struct sim_error *err)
+{
+    char *value = NULL, *file = NULL;
+    int line = 0, column = 0;
+    if (!split_origin(yaml_value, &value, &file, &line, &column))
+        return set_path(root, path, yaml_value, origin, 0, 0, err);
+    int rc = value && file ? set_path(root, path, value, file, line, column, err)
+                           : sim__nomem(err);
+    free(value);
+    free(file);
+    return rc;
+}
+
+static int set_path(sim_node *root, const char *path, const char *yaml_value,
+                    const char *origin, int line, int column, struct sim_error *err)
 {
     sim_node_tree *t = root->tree;
     const char *file = sim__tree_file(t, origin ? origin : "--set");
@@ -317,8 +379,14 @@ int sim_node_set_path(sim_node *root, const char *path, const char *yaml_value,
     rc = sim__parse(t, yaml_value, strlen(yaml_value), file, canon, (int)n, true, &value, err);
     if (rc != SIM_OK && err && !err->key[0])
         snprintf(err->key, sizeof err->key, "%s", canon);
+    if (rc == SIM_OK && line > 0)
+        place(value, file, line, column);
     if (rc == SIM_OK)
         rc = walk(root, steps, n, file, true, &parent, &slot, NULL, err);
+    if (rc != SIM_OK && line > 0 && err && err->line == 0 && strcmp(err->file, file) == 0) {
+        err->line = line;
+        err->column = column;
+    }
     if (rc == SIM_OK) {
         if (slot < parent->n) {
             value->key_line = parent->items[slot]->key_line;

@@ -34,6 +34,9 @@ struct sim_node_tree {
 /* Nesting deeper than this is refused (it keeps the recursive reader off the stack limit). */
 #define SIM__YAML_MAX_DEPTH 200
 
+/* A scenario file larger than this is refused before it is read (16 MiB). */
+#define SIM__YAML_MAX_FILE_BYTES (16L * 1024 * 1024)
+
 sim_node_tree *sim__tree_alloc(void);
 
 /* A new node owned by `t` (all other fields zero, key position = position); NULL if out of memory. */

@@ -17,6 +17,8 @@
  *   the scenario is empty                            (no line: nothing, comments only, or ---)
  *   cannot open: No such file or directory           (SIM_EIO; the file name is err->file)
  *   cannot read: Is a directory                      (SIM_EIO)
+ *   cannot read: not a regular file (a device, FIFO or socket)             (SIM_EIO)
+ *   cannot read: the file is larger than 16 MiB (too large for a scenario) (SIM_EIO)
  *
  * Syntax errors carry libyaml's own text at libyaml's position (made 1-based), with its
  * context when it gives one:
@@ -34,11 +36,14 @@
 #include "yaml.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <yaml.h> /* libyaml's */
 
@@ -67,8 +72,81 @@ sim_node_tree *sim__tree_alloc(void)
     return calloc(1, sizeof(sim_node_tree));
 }
 
+/*
+ * Key lookup in a large map goes through a hash index (open addressing, load <= 1/2) of
+ * positions, so reading a map of n keys costs O(n) rather than O(n^2) (a map of 160,000
+ * keys took 104 s). The index covers keys[0..n-1]; it is extended as keys are pushed and
+ * rebuilt when n changed some other way (the extends key removed). Slots hold position+1.
+ */
+struct sim__key_index {
+    size_t n;     /* keys indexed */
+    size_t cap;   /* slots, a power of two */
+    size_t *slot;
+};
+
+enum { KEY_INDEX_MIN = 16 };
+
+static size_t key_hash(const char *key)
+{
+    uint64_t h = 14695981039346656037ULL;
+    for (const unsigned char *p = (const unsigned char *)key; *p; p++) {
+        h ^= *p;
+        h *= 1099511628211ULL;
+    }
+    return (size_t)(h ^ (h >> 29));
+}
+
+static void index_insert(struct sim__key_index *x, const char *key, size_t pos)
+{
+    size_t mask = x->cap - 1, h = key_hash(key) & mask;
+    while (x->slot[h])
+        h = (h + 1) & mask;
+    x->slot[h] = pos + 1;
+}
+
+/* (Re)build the index of `map` for its n keys with room for `room`; false if out of memory. */
+static bool index_build(sim_node *map, size_t room)
+{
+    struct sim__key_index *x = map->key_index;
+    if (!x && !(x = map->key_index = calloc(1, sizeof *x)))
+        return false;
+    size_t cap = 64;
+    while (cap < 2 * room)
+        cap *= 2;
+    size_t *slot = calloc(cap, sizeof *slot);
+    if (!slot)
+        return false;
+    free(x->slot);
+    x->slot = slot;
+    x->cap = cap;
+    for (size_t i = 0; i < map->n; i++)
+        if (map->keys[i])
+            index_insert(x, map->keys[i], i);
+    x->n = map->n;
+    return true;
+}
+
+/* After keys[n-1] was pushed: extend the index (or build it once the map is large). */
+static void index_pushed(sim_node *map)
+{
+    struct sim__key_index *x = map->key_index;
+    if (!x && map->n < KEY_INDEX_MIN)
+        return;
+    if (x && x->n == map->n - 1 && 2 * map->n <= x->cap) {
+        if (map->keys[map->n - 1])
+            index_insert(x, map->keys[map->n - 1], map->n - 1);
+        x->n = map->n;
+        return;
+    }
+    if (!index_build(map, 2 * map->n) && map->key_index)
+        map->key_index->n = (size_t)-1; /* out of memory: lookups fall back to a scan */
+}
+
 static void node_free(sim_node *node)
 {
+    if (node->key_index)
+        free(node->key_index->slot);
+    free(node->key_index);
     free(node->text);
     free(node->path);
     if (node->keys)
@@ -137,7 +215,19 @@ int sim__node_push(sim_node *parent, char *key, sim_node *child)
     if (parent->kind == SIM_NODE_MAP)
         parent->keys[n] = key;
     parent->n = n + 1;
+    if (parent->kind == SIM_NODE_MAP)
+        index_pushed(parent);
     return SIM_OK;
+}
+
+size_t sim_node_tree_file_count(const sim_node_tree *tree)
+{
+    return tree ? tree->n_files : 0;
+}
+
+const char *sim_node_tree_file(const sim_node_tree *tree, size_t i)
+{
+    return tree && i < tree->n_files ? tree->files[i] : NULL;
 }
 
 const char *sim__tree_file(sim_node_tree *t, const char *name)
@@ -203,6 +293,19 @@ long sim__map_find(const sim_node *map, const char *key)
 {
     if (map->kind != SIM_NODE_MAP)
         return -1;
+    if (map->n >= KEY_INDEX_MIN) {
+        sim_node *m = (sim_node *)map; /* the index is a cache, not content */
+        if ((m->key_index && m->key_index->n == m->n) || index_build(m, 2 * m->n)) {
+            const struct sim__key_index *x = m->key_index;
+            size_t mask = x->cap - 1;
+            for (size_t h = key_hash(key) & mask; x->slot[h]; h = (h + 1) & mask) {
+                size_t i = x->slot[h] - 1;
+                if (i < map->n && map->keys[i] && strcmp(map->keys[i], key) == 0)
+                    return (long)i;
+            }
+            return -1;
+        }
+    }
     for (size_t i = 0; i < map->n; i++)
         if (map->keys[i] && strcmp(map->keys[i], key) == 0)
             return (long)i;
@@ -529,43 +632,86 @@ typedef struct chain_link {
     const struct chain_link *next; /* the file that extends this one */
 } chain_link;
 
+/*
+ * Read a whole scenario file, opened once: only a regular file of at most
+ * SIM__YAML_MAX_FILE_BYTES (a device such as /dev/zero or /dev/urandom would never end, and
+ * a FIFO would block or be read twice). Returns 0, -1 (cannot open) or -2 (cannot read),
+ * with *errnum an errno value or READ_NOT_REGULAR / READ_TOO_LARGE.
+ */
+enum { READ_NOT_REGULAR = -100, READ_TOO_LARGE = -101 };
+
 static int read_file(const char *path, char **text, size_t *len, int *errnum)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer before it can be refused. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
         *errnum = errno;
         return -1;
     }
-    size_t cap = 4096, n = 0;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        *errnum = S_ISDIR(st.st_mode) ? EISDIR : READ_NOT_REGULAR;
+        close(fd);
+        return -2;
+    }
+    if (st.st_size > SIM__YAML_MAX_FILE_BYTES) {
+        *errnum = READ_TOO_LARGE;
+        close(fd);
+        return -2;
+    }
+    size_t cap = (size_t)st.st_size + 1, n = 0;
     char *buf = malloc(cap);
+    if (!buf) {
+        close(fd);
+        *errnum = ENOMEM;
+        return -2;
+    }
     for (;;) {
-        if (!buf) {
-            fclose(f);
-            *errnum = ENOMEM;
-            return -2;
-        }
-        n += fread(buf + n, 1, cap - n - 1, f);
-        if (ferror(f)) {
-            *errnum = errno;
-            free(buf);
-            fclose(f);
-            return -2;
-        }
-        if (feof(f))
-            break;
-        if (cap - n < 2) {
-            char *bigger = cap < SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
-            if (!bigger)
+        if (n + 1 == cap) {
+            /* The file grew while read: allow it up to the cap. */
+            if (cap > SIM__YAML_MAX_FILE_BYTES) {
                 free(buf);
+                close(fd);
+                *errnum = READ_TOO_LARGE;
+                return -2;
+            }
+            char *bigger = realloc(buf, cap * 2);
+            if (!bigger) {
+                free(buf);
+                close(fd);
+                *errnum = ENOMEM;
+                return -2;
+            }
             buf = bigger;
             cap *= 2;
         }
+        ssize_t k = read(fd, buf + n, cap - n - 1);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0) {
+            *errnum = errno;
+            free(buf);
+            close(fd);
+            return -2;
+        }
+        if (k == 0)
+            break;
+        n += (size_t)k;
     }
-    fclose(f);
+    close(fd);
     buf[n] = '\0';
     *text = buf;
     *len = n;
     return 0;
+}
+
+static const char *read_error_text(int errnum)
+{
+    if (errnum == READ_NOT_REGULAR)
+        return "not a regular file (a device, FIFO or socket)";
+    if (errnum == READ_TOO_LARGE)
+        return "the file is larger than 16 MiB (too large for a scenario)";
+    return strerror(errnum);
 }
 
 /* The display name of `target` named from inside `from`: relative to from's directory. */
@@ -622,13 +768,14 @@ static int load_file(sim_node_tree *t, const char *name, const chain_link *chain
     int r = read_file(name, &text, &len, &errnum);
     if (r != 0) {
         if (errnum == ENOMEM)
-            return sim__nomem(err);
+            return sim_error_set(err, SIM_ENOMEM, name, 0, 0, NULL,
+                                 "out of memory reading the file");
         const char *what = r == -1 ? "open" : "read";
         if (at)
             return sim_error_set(err, SIM_EIO, at->file, at->line, at->column, at->path,
-                                 "cannot %s \"%s\": %s", what, name, strerror(errnum));
+                                 "cannot %s \"%s\": %s", what, name, read_error_text(errnum));
         return sim_error_set(err, SIM_EIO, name, 0, 0, NULL, "cannot %s: %s", what,
-                             strerror(errnum));
+                             read_error_text(errnum));
     }
     int rc = load_text(t, text, len, name, chain, root, err);
     free(text);

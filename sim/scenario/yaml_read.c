@@ -215,6 +215,17 @@ static int expected(const sim_node *node, const char *what, bool string_if_quote
     return sim_node_error(node, err, "expected %s, got %s", what, got);
 }
 
+/* A number too large for a double or a long; with the range when the reader has one. */
+static int out_of_range(const sim_node *node, const char *what, struct sim_error *err)
+{
+    char got[320];
+    sim__describe(node, false, got, sizeof got);
+    if (strcmp(what, "a number") == 0 || strcmp(what, "a whole number") == 0 ||
+        strcmp(what, "a fraction") == 0)
+        return sim_node_error(node, err, "number out of range: %s", got);
+    return sim_node_error(node, err, "number out of range: %s (expected %s)", got, what);
+}
+
 /* ---- fetching a value --------------------------------------------------------------- */
 
 /*
@@ -357,11 +368,8 @@ static int read_real(const sim_node *map, const char *key, double min, double ma
     int r = strict_number(node->text, percent ? len - 1 : len, &v, &integer_form);
     if (r < 0)
         return sim__nomem(err);
-    if (r == NUM_RANGE) {
-        char got[320];
-        sim__describe(node, false, got, sizeof got);
-        return sim_node_error(node, err, "number out of range: %s", got);
-    }
+    if (r == NUM_RANGE)
+        return out_of_range(node, what, err);
     if (r == NUM_SYNTAX)
         return expected(node, what, true, err);
     if (percent)
@@ -444,11 +452,8 @@ static int read_int(const sim_node *map, const char *key, long min, long max, bo
         else
             x = (long)v;
     }
-    if (r == NUM_RANGE) {
-        char got[320];
-        sim__describe(node, false, got, sizeof got);
-        return sim_node_error(node, err, "number out of range: %s", got);
-    }
+    if (r == NUM_RANGE)
+        return out_of_range(node, what, err);
     if (x < min || x > max)
         return expected(node, what, true, err);
     *out = x;
@@ -528,6 +533,36 @@ int sim_node_opt_bool(const sim_node *map, const char *key, bool *out, struct si
  * "YYYY-MM-DD", a real Gregorian date. Local rather than sim_date_parse so the reader does
  * not depend on calendar.c; the rules are the same.
  */
+/* Why a well-formed YYYY-MM-DD is no day of the calendar ("" if it is one). */
+static void date_problem(const char *s, char *why, size_t size)
+{
+    static const char *const months[12] = {"January", "February", "March",     "April",
+                                           "May",     "June",     "July",      "August",
+                                           "September", "October", "November", "December"};
+    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (y < 1)
+        snprintf(why, size, ": there is no year 0");
+    else if (m < 1 || m > 12)
+        snprintf(why, size, ": there is no month %02d", m);
+    else if (d < 1)
+        snprintf(why, size, ": there is no day 00");
+    else
+        snprintf(why, size, ": that day does not exist (%s %d has %d days)", months[m - 1], y,
+                 days[m - 1] + (m == 2 && leap));
+}
+
+static bool well_formed_date(const char *s)
+{
+    for (int i = 0; i < 10; i++) {
+        bool dash = i == 4 || i == 7;
+        if (dash ? s[i] != '-' : !digit(s[i]))
+            return false;
+    }
+    return s[10] == '\0';
+}
+
 static bool parse_date(const char *s, sim_date *out)
 {
     for (int i = 0; i < 10; i++) {
@@ -559,9 +594,14 @@ static int read_date(const sim_node *map, const char *key, bool optional, sim_da
     int rc = fetch(map, key, optional, &node, err);
     if (rc != SIM_OK || !node)
         return rc;
-    if (node->kind != SIM_NODE_SCALAR || !parse_date(node->text, out))
+    if (node->kind == SIM_NODE_SCALAR && parse_date(node->text, out))
+        return SIM_OK;
+    if (node->kind != SIM_NODE_SCALAR || !well_formed_date(node->text))
         return expected(node, "a date (YYYY-MM-DD)", false, err);
-    return SIM_OK;
+    char got[320], why[96];
+    sim__describe(node, false, got, sizeof got);
+    date_problem(node->text, why, sizeof why);
+    return sim_node_error(node, err, "expected a date (YYYY-MM-DD), got %s%s", got, why);
 }
 
 int sim_node_date(const sim_node *map, const char *key, sim_date *out, struct sim_error *err)
