@@ -59,6 +59,10 @@ static int read_trust(vw_config *c, const capsim_system *sys, const sim_node *t,
     }
     if (!rc && sim_node_has(t, "staff")) {
         w->has_staff = true;
+        if (c->visits_per_staff_hour <= 0)
+            return sim_node_error(sim_node_get(t, "staff"), err,
+                                  "staff needs visits_per_staff_hour in the virtual_ward "
+                                  "section");
         rc = sim_schedule_from_node(sim_node_get(t, "staff"), &w->staff, err);
     }
     if (!rc)
@@ -193,12 +197,6 @@ int vw_configure(const capsim_scenario *sc, void **out, struct sim_error *err)
                                  &c->admissions_per_avoided, err)) ||
         (rc = read_lists(c, sys, ward, err)))
         goto fail;
-    for (size_t i = 0; i < c->n_trusts; i++)
-        if (c->trusts[i].has_staff && c->visits_per_staff_hour <= 0) {
-            rc = sim_node_error(ward, err,
-                                "visits_per_staff_hour is needed when a trust gives staff");
-            goto fail;
-        }
     c->n_pools = c->shared ? 1 : c->n_trusts;
     if (!(c->pool_names = calloc(c->n_pools, sizeof *c->pool_names))) {
         rc = SIM_ENOMEM;
