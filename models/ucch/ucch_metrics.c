@@ -2,7 +2,7 @@
 #include "core/error.h"
 #include "ucch_metrics.h"
 
-enum { D_NONE = -1, D_CATEGORY, D_SERVICE, D_COUNT };
+enum { D_NONE = -1, D_CATEGORY, D_SERVICE, D_TRUST, D_COUNT };
 
 static const struct {
     const char *name, *units, *description;
@@ -69,6 +69,12 @@ static const struct {
                                    "ED conveyances avoided whose patient would have been "
                                    "admitted (offered on port avoided).", SIM_METRIC_REP,
                                    D_NONE},
+    [UCCH_M_AVOIDED_BY_TRUST] = {"avoided_by_trust", "dispatches",
+                                 "Dispatches avoided by the trust whose area the call came "
+                                 "from (\"none\" without populations).", SIM_METRIC_REP,
+                                 D_TRUST},
+    [UCCH_M_ADMISSIONS_BY_TRUST] = {"admissions_avoided_by_trust", "patients",
+                                    "Admissions avoided by trust.", SIM_METRIC_REP, D_TRUST},
     [UCCH_M_HOURS_PER_WEEK] = {"hours_per_week", "hours",
                                "Hours a week the hub is open (some clinician rostered).",
                                SIM_METRIC_REP, D_NONE},
@@ -90,6 +96,10 @@ int ucch_declare(const void *cfg, sim_monitor *m, struct sim_error *err)
                                                     c->n_categories);
         dim[D_SERVICE] = sim_monitor_add_dimension(m, "service", c->service_names,
                                                    c->n_services);
+        static const char *const no_trust[] = {"none"};
+        dim[D_TRUST] = c->n_trusts ? sim_monitor_add_dimension(m, "trust", c->trust_names,
+                                                               c->n_trusts)
+                                   : sim_monitor_add_dimension(m, "trust", no_trust, 1);
         for (int d = 0; d < D_COUNT && !rc; d++)
             if (dim[d] < 0)
                 rc = dim[d];

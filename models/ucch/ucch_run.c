@@ -164,6 +164,10 @@ static void on_review_end(sim_engine *e, void *ctx, uint64_t i)
                     s->ed += to_ed;
                     s->admissions += admit;
                     sim_record_add(s->out, UCCH_M_AVOIDED_BY_SERVICE, 0, (size_t)k, 1);
+                    size_t t = call->trust >= 0 ? (size_t)call->trust : 0;
+                    sim_record_add(s->out, UCCH_M_AVOIDED_BY_TRUST, 0, t, 1);
+                    if (admit)
+                        sim_record_add(s->out, UCCH_M_ADMISSIONS_BY_TRUST, 0, t, 1);
                 }
                 if (admit) {
                     sim_patient p = {.id = UCCH_ID_TAG | i, .trust = call->trust, .site = -1,
