@@ -176,6 +176,54 @@ static void test_staff_visits_bind(void **state)
     capsim_scenario_close(l);
 }
 
+/*
+ * Stays capped at 3 days (exponential mean 5: E[min(S, 3)] = 5 (1 - e^-0.6)), a fifth of
+ * patients escalating at a uniform point of their stay (half of it on average), places
+ * plentiful: places in use average lambda x 0.9 x E[min(S, 3)]. Every step-down saves 2.89
+ * bed days; step-ups avoid one admission in 2.5.
+ */
+static void test_cap_escalation_and_savings(void **state)
+{
+    (void)state;
+    const char *text =
+        HEAD "virtual_ward:\n  max_stay_days: 3\n  trusts:\n"
+             "    - {trust: A, places: 1000, step_up: {per_day: 2}, step_down: {per_day: 2}}\n"
+             "  pathways:\n"
+             "    - {name: all, step_up: 1, step_down: 1, escalation: 20%,"
+             " stay_days: {exponential: {mean: 5}}}\n";
+    capsim_loaded *l = open_text("vw_cap", text);
+    double stay = 0.9 * 5 * (1 - exp(-0.6));
+    sim_summary occupied;
+    replicate(l, 10, "virtual_ward/mean_occupied", 0, &occupied);
+    assert_true(tu_within("places in use vs lambda x E[capped, escalated stay]", occupied.mean,
+                          4 * stay, occupied.half_width, 1.5));
+    enum { REPS = 10 };
+    double escalated[REPS], avoided[REPS];
+    for (uint64_t r = 0; r < REPS; r++) {
+        sim_record *rec = sim_record_alloc(l->monitor);
+        struct sim_error err;
+        assert_int_equal(capsim_scenario_run(l, l->sc.seed, r, rec, &err), 0);
+        const sim_monitor *m = l->monitor;
+#define GET(path, cell)                                                                       \
+    rec->values[sim_record_index(sim_monitor_metric(m, (size_t)sim_monitor_find_path(m, path)), \
+                                 0, cell)]
+        /* admissions [route x pathway]: route gp_ed = 1, step_down = 2; one pathway */
+        double up = GET("virtual_ward/admissions", 1), down = GET("virtual_ward/admissions", 2);
+        assert_true(fabs(GET("virtual_ward/bed_days_saved", 0) - 2.89 * down) < 1e-6);
+        escalated[r] = GET("virtual_ward/escalations", 0) / (up + down);
+        avoided[r] = GET("virtual_ward/admissions_avoided", 0) / up;
+#undef GET
+        sim_record_free(rec);
+    }
+    sim_summary e, a;
+    sim_summarise(escalated, REPS, &e);
+    sim_summarise(avoided, REPS, &a);
+    assert_true(tu_within("escalated share vs 20%", e.mean, 0.2, e.half_width, 1.5));
+    assert_true(tu_within("admissions avoided per step-up vs 1 / 2.5", a.mean, 0.4, a.half_width,
+                          1.5));
+    capsim_scenario_close(l);
+}
+
 static void expect_error(const char *name, const char *text, const char *message)
 {
     capsim_loaded *l = NULL;
@@ -216,6 +264,7 @@ int main(void)
         cmocka_unit_test(test_erlang_b_lognormal_stays),
         cmocka_unit_test(test_shared_ward_refuses_fewer),
         cmocka_unit_test(test_staff_visits_bind),
+        cmocka_unit_test(test_cap_escalation_and_savings),
         cmocka_unit_test(test_bad_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
