@@ -8,9 +8,10 @@
 extern const capsim_model capsim_queue_model;
 extern const capsim_model capsim_elective_model;
 extern const capsim_model capsim_loss_model;
+extern const capsim_model capsim_beds_model;
 
 const capsim_model *const capsim_models[] = {&capsim_queue_model, &capsim_elective_model,
-                                             &capsim_loss_model, NULL};
+                                             &capsim_loss_model, &capsim_beds_model, NULL};
 
 int capsim_scenario_calendar(const capsim_scenario *sc, sim_calendar *cal)
 {
