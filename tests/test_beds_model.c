@@ -293,12 +293,14 @@ typedef struct sender {
 } sender;
 
 static sender the_sender;
+static size_t sender_to = BEDS_PORT_ELECTIVE_ADMIT; /* the beds port the sender offers to */
+static int sender_trust = -1;
 
 static void on_send(sim_engine *e, void *ctx, uint64_t i)
 {
     (void)e;
     sender *s = ctx;
-    sim_patient p = {.id = i + 1, .trust = -1, .site = s->site, .kind = -1,
+    sim_patient p = {.id = i + 1, .trust = sender_trust, .site = s->site, .kind = -1,
                      .attr = {s->los[i]}};
     if (sim_offer(s->run, s->self, 0, &p))
         s->accepted++;
@@ -330,7 +332,7 @@ static capsim_loaded *run_electives(const char *text, sim_record **rec)
     sim_component comps[2] = {l->components[0],
                               {.name = "sender", .ports = sender_ports, .n_ports = 2,
                                .start = sender_start, .model = 0}};
-    sim_flow flows[2] = {{1, 0, 0, BEDS_PORT_ELECTIVE_ADMIT}, {0, BEDS_PORT_FREE_BEDS, 1, 1}};
+    sim_flow flows[2] = {{1, 0, 0, sender_to}, {0, BEDS_PORT_FREE_BEDS, 1, 1}};
     sim_system sys = l->system;
     sys.components = comps;
     sys.n_components = 2;
@@ -399,6 +401,35 @@ static void test_elective_ring_fenced(void **state)
     assert_true(isnan(the_sender.free_after));                   /* no beds modelled at A */
     sim_record_free(rec);
     capsim_scenario_close(l);
+}
+
+/* The admit port without a site held here goes to the trust's site with most free beds. */
+static void test_admit_routing(void **state)
+{
+    (void)state;
+    static const double times[] = {0.1, 0.2, 0.3, 0.4}, los[] = {0, 0, 0, 0};
+    const char *text =
+        "name: beds-route\nstart_date: 2024-04-01\nhorizon_days: 60\n"
+        "system:\n  trusts:\n    - {name: T, sites: [{code: A, name: A}, {code: B, name: B},"
+        " {code: C, name: C}]}\n"
+        "beds:\n  sites:\n    - {site: A, beds: 2, stay_days: 100}\n"
+        "    - {site: B, beds: 5, stay_days: 100}\n";
+    sender_to = BEDS_PORT_ADMIT;
+    for (int site = -1; site <= 2; site += 3) { /* by trust alone; by a site without beds */
+        sender_trust = site < 0 ? 0 : -1;
+        the_sender = (sender){.times = times, .los = los, .site = site, .n = 4};
+        sim_record *rec;
+        capsim_loaded *l = run_electives(text, &rec);
+        assert_int_equal(the_sender.accepted, 4);
+        /* B (5 free), B (4), B (3), then a tie at 2 free each: the first site, A. */
+        assert_true(get(l, rec, "beds/occupied", 1, 0) == 1);
+        assert_true(get(l, rec, "beds/occupied", 1, 1) == 3);
+        assert_true(get(l, rec, "beds/admissions_non_elective_total", 0, 1) == 3);
+        sim_record_free(rec);
+        capsim_scenario_close(l);
+    }
+    sender_to = BEDS_PORT_ELECTIVE_ADMIT;
+    sender_trust = -1;
 }
 
 /* Beds available change on the first of the month; the month's occupancy uses them. */
@@ -492,6 +523,7 @@ int main(void)
         cmocka_unit_test(test_admit_port),
         cmocka_unit_test(test_step_down),
         cmocka_unit_test(test_elective_ring_fenced),
+        cmocka_unit_test(test_admit_routing),
         cmocka_unit_test(test_monthly_beds_and_census),
         cmocka_unit_test(test_config_errors),
     };

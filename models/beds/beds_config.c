@@ -158,12 +158,15 @@ int beds_configure(const capsim_scenario *sc, void **out, struct sim_error *err)
     c->n_system_sites = sys->n_sites;
     c->n_system_trusts = sys->n_trusts;
     c->site_of = malloc((sys->n_sites ? sys->n_sites : 1) * sizeof *c->site_of);
-    if (!c->site_of) {
+    c->site_trust = malloc((sys->n_sites ? sys->n_sites : 1) * sizeof *c->site_trust);
+    if (!c->site_of || !c->site_trust) {
         beds_destroy(c);
         return SIM_ENOMEM;
     }
-    for (size_t i = 0; i < sys->n_sites; i++)
+    for (size_t i = 0; i < sys->n_sites; i++) {
         c->site_of[i] = -1;
+        c->site_trust[i] = sys->sites[i].trust;
+    }
     sim_node *beds = NULL;
     int mode = BEDS_BOARD;
     if ((rc = sim_node_map(sc->root, "beds", &beds, err)) ||
@@ -201,6 +204,7 @@ void beds_destroy(void *cfg)
     free(c->sites);
     free(c->site_codes);
     free(c->site_of);
+    free(c->site_trust);
     beds_pressure_fini(&c->pressure);
     sim_calendar_fini(&c->cal);
     free(c);

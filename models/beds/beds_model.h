@@ -64,6 +64,7 @@ typedef struct beds_config {
     beds_site *sites;
     size_t n_system_sites;
     int *site_of;              /* system site -> beds site index, -1 if none */
+    int *site_trust;           /* system site -> its trust */
     size_t n_system_trusts;
     int single_trust;          /* the one trust of every beds site, or -1 */
     const char **site_codes;   /* dimension labels */

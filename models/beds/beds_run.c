@@ -285,18 +285,24 @@ static void on_arrival(sim_engine *e, void *ctx, uint64_t i)
     admit_non_elective(s, i, ss->rng_patients);
 }
 
-/* The beds site for an offer: its site, else the trust's site with most free beds. */
+/* The beds site for an offer: its site if held here, else its trust's site with most free
+ * beds, else the only site. -1 if none. */
 static long offer_site(const beds_state *s, const sim_patient *p)
 {
     const beds_config *c = s->cfg;
-    if (p->site >= 0 && (size_t)p->site < c->n_system_sites)
-        return c->site_of[p->site];
+    int trust = p->trust;
+    if (p->site >= 0 && (size_t)p->site < c->n_system_sites) {
+        if (c->site_of[p->site] >= 0)
+            return c->site_of[p->site];
+        if (trust < 0)
+            trust = c->site_trust[p->site]; /* a site without beds here: its trust's */
+    }
     long best = -1;
     double most = -INFINITY;
     for (size_t i = 0; i < c->n_sites; i++) {
-        if (p->trust >= 0 && c->sites[i].trust != p->trust)
+        if (trust >= 0 && c->sites[i].trust != trust)
             continue;
-        if (p->trust < 0 && c->n_sites > 1)
+        if (trust < 0 && c->n_sites > 1)
             break;
         double free_beds = s->sites[i].beds_now - (double)s->sites[i].general;
         if (free_beds > most) {
@@ -350,8 +356,8 @@ static int accept_avoided(beds_state *s, const sim_patient *p)
     int trust = -1;
     if (p->trust >= 0 && (size_t)p->trust < c->n_system_trusts)
         trust = p->trust;
-    else if (p->site >= 0 && (size_t)p->site < c->n_system_sites && c->site_of[p->site] >= 0)
-        trust = c->sites[c->site_of[p->site]].trust;
+    else if (p->site >= 0 && (size_t)p->site < c->n_system_sites)
+        trust = c->site_trust[p->site];
     else if (p->trust < 0 && p->site < 0)
         trust = c->single_trust;
     if (trust < 0) {
