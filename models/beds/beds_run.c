@@ -197,6 +197,8 @@ static void on_step_down(sim_engine *e, void *ctx, uint64_t k)
     ss->step_off += counted(s);
     if (!sim_offer(s->run, s->self, BEDS_PORT_STEP_DOWN, &offer))
         return; /* the virtual ward is full: the patient stays in their bed */
+    /* The receiver may have offered patients back (an escalation) and grown the pool. */
+    p = &s->patients[k];
     sim_record_add(s->out, BM_STEP_ACCEPTED, period, p->site, 1);
     ss->step_acc += counted(s);
     ss->step_saved += counted_days(s->cfg, now, p->leave);
