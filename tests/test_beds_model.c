@@ -432,6 +432,75 @@ static void test_admit_routing(void **state)
     sender_trust = -1;
 }
 
+
+/* A receiver of step-downs that sends three patients back at once (escalations) while the
+ * beds model is still handling the offer: the patient pool grows inside the offer. */
+typedef struct bouncer {
+    sim_run *run;
+    size_t self;
+    int accepted, sent_back;
+} bouncer;
+
+static bouncer the_bouncer;
+
+static int bouncer_start(const void *cfg, sim_run *run, size_t self, void **state)
+{
+    (void)cfg;
+    the_bouncer = (bouncer){.run = run, .self = self};
+    *state = &the_bouncer;
+    return SIM_OK;
+}
+
+static int bouncer_accept(void *state, size_t port, const sim_patient *p)
+{
+    (void)port;
+    bouncer *b = state;
+    b->accepted++;
+    for (int i = 0; i < 3; i++) {
+        sim_patient back = *p;
+        back.id = ((uint64_t)1 << 40) + 3 * (uint64_t)b->accepted + (uint64_t)i;
+        b->sent_back += sim_offer(b->run, b->self, 1, &back);
+    }
+    return 1;
+}
+
+static const sim_port bouncer_ports[] = {{"in", SIM_OFFER_IN, "step-downs"},
+                                         {"back", SIM_OFFER_OUT, "escalations"}};
+
+static void test_reentrant_offers(void **state)
+{
+    (void)state;
+    const char *text =
+        "name: beds-bounce\nstart_date: 2024-04-01\nhorizon_days: 150\n"
+        "system:\n  trusts:\n    - {name: T, sites: [{code: H, name: Hospital}]}\n"
+        "beds:\n  sites:\n    - site: H\n      beds: 100\n      admissions: {per_day: 40}\n"
+        "      stay_days: {exponential: {mean: 60}}\n      step_down: {share: 50%}\n";
+    capsim_loaded *l = open_text("beds_bounce", text, NULL, 0);
+    sim_component comps[2] = {l->components[0],
+                              {.name = "bouncer", .ports = bouncer_ports, .n_ports = 2,
+                               .start = bouncer_start, .accept = bouncer_accept, .model = 0}};
+    sim_flow flows[2] = {{0, BEDS_PORT_STEP_DOWN, 1, 0}, {1, 1, 0, BEDS_PORT_ADMIT}};
+    sim_system sys = l->system;
+    sys.components = comps;
+    sys.n_components = 2;
+    sys.flows = flows;
+    sys.n_flows = 2;
+    struct sim_error err;
+    assert_int_equal(sim_system_check(&sys, &err), 0);
+    sim_record *rec = sim_record_alloc(l->monitor);
+    assert_int_equal(sim_system_run(&sys, 1, 0, rec, &err), 0);
+    /* Every step-down accepted, every escalation admitted (board mode), and each counted. */
+    assert_true(the_bouncer.accepted > 2000);
+    assert_int_equal(the_bouncer.sent_back, 3 * the_bouncer.accepted);
+    double accepted = get(l, rec, "beds/step_down_accepted_total", 0, 0);
+    double admitted = get(l, rec, "beds/admissions_non_elective_total", 0, 0);
+    double offered = get(l, rec, "beds/step_down_offered_total", 0, 0);
+    assert_true(accepted == the_bouncer.accepted && offered >= accepted);
+    assert_true(admitted > 3 * accepted);
+    sim_record_free(rec);
+    capsim_scenario_close(l);
+}
+
 /* Beds available change on the first of the month; the month's occupancy uses them. */
 static void test_monthly_beds_and_census(void **state)
 {
@@ -524,6 +593,7 @@ int main(void)
         cmocka_unit_test(test_step_down),
         cmocka_unit_test(test_elective_ring_fenced),
         cmocka_unit_test(test_admit_routing),
+        cmocka_unit_test(test_reentrant_offers),
         cmocka_unit_test(test_monthly_beds_and_census),
         cmocka_unit_test(test_config_errors),
     };
