@@ -10,10 +10,12 @@ extern const capsim_model capsim_elective_model;
 extern const capsim_model capsim_loss_model;
 extern const capsim_model capsim_virtual_ward_model;
 extern const capsim_model capsim_ucch_model;
+extern const capsim_model capsim_beds_model;
 
-const capsim_model *const capsim_models[] = {&capsim_queue_model, &capsim_elective_model,
-                                             &capsim_loss_model,
-                                             &capsim_virtual_ward_model, &capsim_ucch_model,
+/* The order is the order models start and snapshot in, at equal times (docs/models.md). */
+const capsim_model *const capsim_models[] = {&capsim_queue_model,        &capsim_elective_model,
+                                             &capsim_loss_model,         &capsim_virtual_ward_model,
+                                             &capsim_ucch_model,         &capsim_beds_model,
                                              NULL};
 
 int capsim_scenario_calendar(const capsim_scenario *sc, sim_calendar *cal)

@@ -108,7 +108,7 @@ static void test_bad_scenarios(void **state)
                     "mapping at line 5, column 13)");
     expect_rejected("no_model", "name: x\nstart_date: 2023-04-01\nhorizon_days: 10\n",
                     "no_model.yaml: no model section: expected one of queue, specialties, "
-                    "theatres, collaboration, loss, virtual_ward, ucch");
+                    "theatres, collaboration, loss, virtual_ward, ucch, beds");
     expect_rejected("extends", "extends: nothere.yaml\n",
                     "extends.yaml:1:10: extends: cannot open \"nothere.yaml\": No such file or "
                     "directory");
