@@ -9,7 +9,8 @@
  *   /                      attrs format="capsim-results", format_version (2), capsim_version,
  *                          git_commit, created_utc, command_line, base_seed, replications
  *   /scenarios/NAME/       attrs start_date, horizon_days, warmup_days, scenario_sha256,
- *                          replications, models (names in order)
+ *                          replications, models (names in order); label, description,
+ *                          assumptions when the scenario gives them
  *       scenario_yaml      the scenario text as run
  *       time               days since start_date (dimension scale; attrs labels = dates,
  *                          units = "days since START_DATE", CF style)
@@ -67,6 +68,10 @@ typedef struct sim_scenario_result {
     sim_monitor *monitor;  /* owned */
     size_t replications;
     sim_record **reps;     /* [replications], owned; NULL entries not yet run */
+    char *label;           /* human name for reports, or NULL (attribute `label`) */
+    char *description;     /* or NULL (attribute `description`) */
+    char **assumptions;    /* n_assumptions strings (attribute `assumptions`) */
+    size_t n_assumptions;
 } sim_scenario_result;
 
 typedef struct sim_results {
@@ -92,6 +97,13 @@ void sim_results_free(sim_results *r);
 long sim_results_add_scenario(sim_results *r, const char *name, const char *yaml,
                               const char *start_date, double horizon_days, double warmup_days,
                               sim_monitor *monitor, size_t replications);
+
+/*
+ * The words a report shows for scenario idx: label, description (either may be NULL) and
+ * the assumptions it states; copied. Written as attributes of /scenarios/NAME when set.
+ */
+int sim_results_set_text(sim_results *r, size_t idx, const char *label,
+                         const char *description, const char *const *assumptions, size_t n);
 
 /* Hex SHA-256 (FIPS 180-4) of a byte string into out[65]. */
 void sim_sha256_hex(const void *data, size_t size, char out[65]);
