@@ -18,6 +18,8 @@ static const char usage[] =
     "  check SCENARIO...  read and check scenarios without running them\n"
     "  merge SHARD... -o FILE\n"
     "                     join the shard files of a job array into one results file\n"
+    "  report FILE.h5     a report (Markdown, HTML, CSV, figures) beside the file\n"
+    "  export FILE.h5 --csv DIR   tidy CSV of every value and summary\n"
     "\n"
     "  capsim <command> --help   options of a command\n"
     "  capsim --version          version and git commit\n"
@@ -46,6 +48,8 @@ int main(int argc, char **argv)
         return capsim_cmd_check(argc - 1, argv + 1);
     if (strcmp(cmd, "merge") == 0)
         return capsim_cmd_merge(argc - 1, argv + 1);
+    if (strcmp(cmd, "report") == 0 || strcmp(cmd, "export") == 0)
+        return (cmd[0] == 'r' ? capsim_cmd_report : capsim_cmd_export)(argc - 1, argv + 1);
     fprintf(stderr, "capsim: unknown command \"%s\"\n\n%s", cmd, usage);
     return CAPSIM_EXIT_USAGE;
 }
