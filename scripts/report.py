@@ -109,6 +109,9 @@ def in_words(sc, base, m, cell, date, st):
     if any(not math.isfinite(x) for x in (mean, lo, hi)):
         return f"{sc.label}: no paired difference for {who}{m.short}{when}."
     dp = rd.common_dp(m, mean, lo, hi)
+    if mean == 0 and st["sd"] == 0:
+        return (f"{sc.label} leaves {who}{m.short}{when} unchanged in every replication "
+                f"compared with {base.label}.")
     if lo > 0 or hi < 0:
         verb = "raises" if mean > 0 else "lowers"
         a, b = (lo, hi) if mean > 0 else (-hi, -lo)
@@ -230,7 +233,10 @@ def build_sections(res, heads, diffs, figures):
     if diffs:
         secs.append(("Differences from the baseline",
                      [("table", DIFF_COLS, [fmt_row(r) for r in diffs]),
-                      ("list", [d["words"] for d in diffs])]))
+                      ("p", "In words, at the last date (every date is in "
+                            "tables/differences.csv):"),
+                      ("list", [d["words"] for d in diffs
+                                if d["date"] in (res.scenarios[0].dates[-1], "whole run")])]))
     for title_, path in figures:
         secs.append((title_, [("fig", path)]))
     scen = []

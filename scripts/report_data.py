@@ -261,14 +261,12 @@ def num(x, metric=None, dp=None, signed=False):
     """A number with thousands separators and no scientific notation ('-' when not observed)."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "-"
-    if metric is not None and is_share(metric):
-        d = 1
-        return f"{x * 100:{'+' if signed else ''},.{d}f}%"
-    d = decimals(x, metric) if dp is None else dp
-    text = f"{x:{'+' if signed else ''},.{d}f}"
-    if text in ("-0", "-0.0", "-0.00"):
-        text = text[1:]
-    return text.replace("-", "\u2212")
+    share = metric is not None and is_share(metric)
+    d = 1 if share else decimals(x, metric) if dp is None else dp
+    text = f"{x * 100 if share else x:{'+' if signed else ''},.{d}f}"
+    if text.lstrip("+-").strip("0.,") == "":
+        text = text.lstrip("+-")  # no sign on a zero that rounding made
+    return text.replace("-", "\u2212") + ("%" if share else "")
 
 
 def interval(lo, hi, metric=None, dp=None):

@@ -53,12 +53,12 @@ def _finish(fig, axes, title, source, policy, path, zero=True, share=False, band
             loc = mdates.AutoDateLocator()
             ax.xaxis.set_major_locator(loc)
             ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
-            for day, what in policy:
+            for k, (day, what) in enumerate(policy):
                 when = rd.parse_date(day)
                 if when and x[0] <= when <= x[-1]:
                     ax.axvline(when, color="0.3", linestyle="--", linewidth=1)
                     ax.annotate(f"{what} from {when:%-d %b %Y}", (when, 1),
-                                xycoords=("data", "axes fraction"), xytext=(3, -12),
+                                xycoords=("data", "axes fraction"), xytext=(3, -12 - 11 * k),
                                 textcoords="offset points", fontsize="x-small")
     handles, labels = axes[0].get_legend_handles_labels()
     seen = {}
