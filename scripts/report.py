@@ -346,8 +346,16 @@ def cmd_results(args):
     with open(os.path.join(outdir, "report.html"), "w") as f:
         f.write(render_html(title, secs))
     # The headline table on the terminal: the last date of each scenario.
-    last = [r for r in heads if r["date"] != "whole run" and r["date"] == res.scenarios[0].dates[-1]]
-    print(md_table(HEAD_COLS, [fmt_row(r) for r in last[:24]]))
+    when = res.scenarios[0].dates[-1]
+    last = [r for r in heads if r["date"] == when]
+    key = [r for r in last if r["metric"] in ("waiting_list_size", "over_52_weeks")] or last
+    print(md_table(HEAD_COLS, [fmt_row(r) for r in key[:16]]))
+    said = [d for d in diffs if d["date"] == when and not d["ci_low"] <= 0 <= d["ci_high"]]
+    said.sort(key=lambda d: d["metric"] != "over_52_weeks")
+    if said:
+        print()
+    for d in said[:6]:
+        print(f"- {d['words']}")
     print(f"\nreport: {os.path.join(outdir, 'report.html')} (and report.md, tables/, figures/)")
 
 
