@@ -63,10 +63,23 @@ static bool is_file(const char *p)
     return stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/* scripts/report.py: installed copy first, then the source tree's. */
+/*
+ * scripts/report.py: $CAPSIM_DATA_DIR, then the installed copy (beside the program in
+ * ../share/capsim, so an installed tree may move, then the configured prefix's), then the
+ * source tree the program was built from.
+ */
 static bool find_script(char *out, size_t size)
 {
-    const char *dirs[] = {getenv("CAPSIM_DATA_DIR"), CAPSIM_DATA_DIR, CAPSIM_SOURCE_SCRIPTS};
+    char beside[4096] = "";
+    ssize_t n = readlink("/proc/self/exe", beside, sizeof beside - 32);
+    if (n > 0) {
+        beside[n] = '\0';
+        char *slash = strrchr(beside, '/');
+        if (slash)
+            strcpy(slash, "/../share/capsim");
+    }
+    const char *dirs[] = {getenv("CAPSIM_DATA_DIR"), beside, CAPSIM_DATA_DIR,
+                          CAPSIM_SOURCE_SCRIPTS};
     for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
         if (!dirs[i] || !dirs[i][0])
             continue;

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """ctest: capsim report, capsim export and the results file in netCDF tools.
 
-    test_report.py CAPSIM_BINARY SOURCE_DIR WORK_DIR
+    test_report.py CAPSIM_BINARY SOURCE_DIR WORK_DIR BUILD_DIR
 
 Runs a small batch (the SNEE baseline and the DCMC variant over 900 days to Feb 2025, 3 replications),
 then checks that: the report's numbers equal the file's; the CSV parses and round-trips to
@@ -25,7 +25,7 @@ import unittest
 import h5py
 import numpy as np
 
-CAPSIM, SOURCE, WORK = sys.argv[1:4]
+CAPSIM, SOURCE, WORK, BUILD = sys.argv[1:5]
 sys.path.insert(0, os.path.join(SOURCE, "scripts"))
 import report_data as rd  # noqa: E402
 
@@ -256,6 +256,22 @@ class ModelReport(unittest.TestCase):
         self.assertEqual(p.stderr, f"capsim: {bad}:2:21: assumptions[1]: expected a string, "
                                    "got a map\n")
         self.assertFalse(os.path.exists(out))
+
+
+class Install(unittest.TestCase):
+    def test_installed_script_is_found(self):
+        prefix = os.path.join(WORK, "inst")
+        subprocess.run(["cmake", "--install", BUILD, "--prefix", prefix], check=True,
+                       capture_output=True)
+        script = os.path.join(prefix, "share", "capsim", "report.py")
+        with open(script, "a") as f:  # mark the installed copy
+            f.write("\nprint('installed copy')\n")
+        env = {k: v for k, v in os.environ.items() if k != "CAPSIM_DATA_DIR"}
+        p = subprocess.run([os.path.join(prefix, "bin", "capsim"), "export", RESULTS, "--csv",
+                            os.path.join(WORK, "inst-csv")], capture_output=True, text=True,
+                           env=env)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertTrue(p.stdout.endswith("installed copy\n"), p.stdout)
 
 
 class NetCDF(unittest.TestCase):
