@@ -31,6 +31,9 @@ SHORT = {
     "mean_wait_days": "mean wait",
     "utilisation": "utilisation",
     "waited_share": "share who waited",
+    "served": "services started",
+    "arrivals": "arrivals",
+    "occupied": "places in use",
 }
 # The metrics a report leads with, where a model has them (else all its series metrics).
 HEADLINE = ["waiting_list_size", "over_52_weeks", "over_78_weeks", "median_wait_weeks",

@@ -38,6 +38,14 @@ def _axes(n):
     return fig, list(axes.flat)[:n]
 
 
+def tick(y, _pos=None):
+    """Axis numbers: thousands separators, enough decimals, never scientific notation."""
+    if abs(y) >= 10 or abs(y) < 1e-9:
+        return f"{y:,.0f}".replace("-", "\u2212")
+    d = min(6, max(1, 1 - math.floor(math.log10(abs(y)))))
+    return f"{y:.{d}f}".rstrip("0").rstrip(".").replace("-", "\u2212")
+
+
 def _finish(fig, axes, title, source, policy, path, zero=True, share=False, bands=()):
     for ax in axes:
         ax.grid(True, alpha=0.3)
@@ -46,8 +54,7 @@ def _finish(fig, axes, title, source, policy, path, zero=True, share=False, band
         if share:
             ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
         else:
-            ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(
-                lambda y, _: f"{y:,.0f}" if abs(y) >= 10 or y == 0 else f"{y:,.1f}"))
+            ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(tick))
         x = ax.get_lines()[0].get_xdata() if ax.get_lines() else []
         if len(x) and isinstance(x[0], datetime.date):
             loc = mdates.AutoDateLocator()
@@ -191,4 +198,7 @@ def make_all(res, outdir, source):
             if f"{mo}_{metric}" not in shown:
                 add(f"Figure: {model}, {metric.replace('_', ' ')}", fan_chart, mo, metric,
                     f"{mo}_{metric}")
+            if res.baseline and len(res.scenarios) > 1:
+                add(f"Figure: difference from the baseline, {model} {metric.replace('_', ' ')}",
+                    difference_chart, mo, metric, f"{mo}_{metric}_difference")
     return figs
