@@ -265,6 +265,8 @@ def num(x, metric=None, dp=None, signed=False):
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "-"
     share = metric is not None and is_share(metric)
+    if x == 0 and not share:
+        return "0"
     d = (1 if abs(x) >= 0.01 else 2) if share else decimals(x, metric) if dp is None else dp
     text = f"{x * 100 if share else x:{'+' if signed else ''},.{d}f}"
     if text.lstrip("+-").strip("0.,") == "":

@@ -258,6 +258,24 @@ class ModelReport(unittest.TestCase):
         self.assertFalse(os.path.exists(out))
 
 
+class Labels(unittest.TestCase):
+    def test_label_and_assumptions_survive_shards_and_merge(self):
+        scen = os.path.join(WORK, "labelled.yaml")
+        with open(scen, "w") as f:
+            f.write(f"extends: {SOURCE}/scenarios/queue-clinic.yaml\nname: labelled\n"
+                    "label: Weekday clinic\nassumptions:\n  - Referrals are Poisson.\n"
+                    "  - \"Clinicians work 08:00-16:00, caf\u00e9 closed\"\n")
+        for i in (1, 2):
+            run("run", scen, "-r", "4", "--shard", f"{i}/2", "-o", f"labelled-{i}.h5")
+        run("merge", "labelled-1.h5", "labelled-2.h5", "-o", "labelled.h5")
+        with h5py.File(os.path.join(WORK, "labelled.h5")) as f:
+            g = f["scenarios/labelled"]
+            self.assertEqual(g.attrs["label"], "Weekday clinic")
+            self.assertEqual(list(g.attrs["assumptions"]),
+                             ["Referrals are Poisson.", "Clinicians work 08:00-16:00, caf\u00e9 closed"])
+            self.assertIn("weekday clinic", g.attrs["description"].lower())
+
+
 class Install(unittest.TestCase):
     def test_installed_script_is_found(self):
         prefix = os.path.join(WORK, "inst")
