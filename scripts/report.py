@@ -228,8 +228,10 @@ def build_sections(res, heads, diffs, figures):
     intro.append(("p", INTERVAL_NOTE))
     secs.append(("Summary", intro))
     secs.append(("Headline measures",
-                 [("table", HEAD_COLS, [fmt_row(r) for r in heads if r["date"] != "whole run"]),
-                  ("table", HEAD_COLS, [fmt_row(r) for r in heads if r["date"] == "whole run"])]))
+                 [("table", HEAD_COLS, [fmt_row(r) for r in heads if r["date"] != "whole run"])]))
+    whole = [fmt_row(r) for r in heads if r["date"] == "whole run"]
+    if whole:
+        secs.append(("Over the whole run (after the warm-up)", [("table", HEAD_COLS, whole)]))
     if diffs:
         secs.append(("Differences from the baseline",
                      [("table", DIFF_COLS, [fmt_row(r) for r in diffs]),
@@ -316,7 +318,6 @@ def render_html(title, secs):
 def cmd_results(args):
     res = rd.load(args.file)
     outdir = args.output or (os.path.splitext(args.file)[0] + "_report")
-    os.makedirs(os.path.join(outdir, "tables"), exist_ok=True)
     date_idx = None
     if args.dates:
         labels = res.scenarios[0].dates
@@ -326,6 +327,7 @@ def cmd_results(args):
                 sys.exit(f"capsim report: --dates: {d} is not a snapshot date "
                          f"(they are month ends from {labels[0]} to {labels[-1]})")
             date_idx.append(labels.index(d))
+    os.makedirs(os.path.join(outdir, "tables"), exist_ok=True)  # only once the input is good
     heads = headline_rows(res, date_idx)
     diffs = difference_rows(res, date_idx)
     keys = ["scenario", "scenario_label", "model", "metric", "metric_label", "cell", "date",

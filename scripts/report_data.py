@@ -29,6 +29,8 @@ SHORT = {
     "treatments": "treatments",
     "queue_length": "queue length",
     "mean_wait_days": "mean wait",
+    "mean_wait_treated_weeks": "mean wait of those treated",
+    "patients_moved": "patients moved",
     "utilisation": "utilisation",
     "waited_share": "share who waited",
     "served": "services started",
@@ -39,7 +41,8 @@ SHORT = {
 HEADLINE = ["waiting_list_size", "over_52_weeks", "over_78_weeks", "median_wait_weeks",
             "within_18_weeks_share", "capped_utilisation", "queue_length", "served",
             "occupancy", "occupied", "on_stack", "discussed", "transferred",
-            "dispatches_avoided"]
+            "dispatches_avoided", "mean_wait_treated_weeks", "patients_moved",
+            "mean_wait_days"]
 BOOTSTRAP_RESAMPLES = 10000
 
 
@@ -141,9 +144,13 @@ def load(path):
     """Everything a report needs from a results file."""
     r = Results()
     r.path = path
-    with h5py.File(path, "r") as f:
+    try:
+        f = h5py.File(path, "r")
+    except OSError as e:
+        raise SystemExit(f"capsim: {path}: cannot read it as an HDF5 file ({e})")
+    with f:
         if _s(f.attrs.get("format", "")) != "capsim-results":
-            raise SystemExit(f"{path}: not a capsim results file")
+            raise SystemExit(f"capsim: {path}: not a capsim results file")
         r.attrs = {k: (v if not isinstance(v, bytes) else v.decode()) for k, v in f.attrs.items()}
         r.baseline = _s(f.attrs.get("baseline", ""))
         for name in _strs(f.attrs["scenarios"]):

@@ -85,10 +85,13 @@ class Report(unittest.TestCase):
             labels = list(f["scenarios/snee-orthopaedics/time_label"].asstr()[()])
             checked = 0
             for r in rows:
-                self.assertEqual(r["date"], LAST)
                 s = summary(f, r["scenario"], r["metric"])
                 c = cells.index({"WSFT": cells[0], "ESNEFT": cells[1]}[r["cell"]])
-                st = dict(zip(STATS, s[labels.index(r["date"]), c]))
+                if r["date"] == "whole run":  # a whole-run outcome: [cell, stat]
+                    st = dict(zip(STATS, s[c]))
+                else:
+                    self.assertEqual(r["date"], LAST)
+                    st = dict(zip(STATS, s[labels.index(r["date"]), c]))
                 self.assertEqual(float(r["mean"]), st["mean"])
                 self.assertEqual(float(r["pi_low"]), st["q025"])
                 self.assertEqual(float(r["pi_high"]), st["q975"])
@@ -101,7 +104,8 @@ class Report(unittest.TestCase):
                     self.assertLessEqual(float(r["ci_high"]), st["max"])
                 checked += 1
         names = {r["metric"] for r in rows}
-        self.assertTrue({"waiting_list_size", "over_52_weeks", "capped_utilisation"} <= names)
+        self.assertTrue({"waiting_list_size", "over_52_weeks", "capped_utilisation",
+                         "mean_wait_treated_weeks"} <= names)
         self.assertEqual(checked, len(rows))
 
     def test_markdown_quotes_the_file(self):
@@ -135,7 +139,8 @@ class Report(unittest.TestCase):
             g = f["comparisons/snee-orthopaedics-dcmc__vs__snee-orthopaedics/elective"]
             for r in rows:
                 c = 0 if r["cell"] == "WSFT" else 1
-                st = g[r["metric"]][-1, c]
+                d = g[r["metric"]]
+                st = d[c] if r["date"] == "whole run" else d[-1, c]
                 self.assertEqual(float(r["mean"]), st[0])
                 self.assertEqual(float(r["ci_low"]), st[2])
                 self.assertEqual(float(r["ci_high"]), st[3])
@@ -164,8 +169,9 @@ class Report(unittest.TestCase):
         self.assertNotIn("src='figures/", html)  # self-contained
         self.assertEqual(html.count("data:image/png;base64,"), 5)
         sections = html.count("<section class='page'>")
-        # Summary, headline, differences, 5 figures, scenarios, provenance: a page each.
-        self.assertEqual(sections, 10)
+        # Summary, headline, whole run, differences, 5 figures, scenarios, provenance: a page
+        # each.
+        self.assertEqual(sections, 11)
         pdf = os.path.join(WORK, "report.pdf")
         subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu",
                         "--no-pdf-header-footer", f"--print-to-pdf={pdf}",
@@ -220,6 +226,10 @@ class Export(unittest.TestCase):
         self.assertEqual({r["baseline"] for r in crows}, {"snee-orthopaedics"})
 
     def test_bad_usage(self):
+        p = run("report", os.path.join(SOURCE, "README.md"), "-o", os.path.join(WORK, "no"),
+                code=1)
+        self.assertTrue(p.stderr.startswith(f"capsim: {os.path.join(SOURCE, 'README.md')}: "
+                                            "cannot read it as an HDF5 file"), p.stderr)
         p = run("export", os.path.join(WORK, "nothing.h5"), "--csv", "x", code=2)
         self.assertEqual(p.stderr, f"capsim export: {os.path.join(WORK, 'nothing.h5')}: "
                                    "no such file\n")
@@ -230,6 +240,7 @@ class Export(unittest.TestCase):
         p = run("report", RESULTS, "--dates", "2023-02-30", "-o", os.path.join(WORK, "no"),
                 code=1)
         self.assertIn("--dates: 2023-02-30 is not a snapshot date", p.stderr)
+        self.assertFalse(os.path.exists(os.path.join(WORK, "no")))  # nothing written
 
 
 class ModelReport(unittest.TestCase):
