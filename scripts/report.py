@@ -34,11 +34,18 @@ INTERVAL_NOTE = (
 
 # ---- tables ----
 
-def headline_rows(res, date_idx=None):
+def pick_dates(sc, dates):
+    """Indexes of the chosen dates (labels) in a scenario's snapshots (default: FY ends, last)."""
+    if dates is None:
+        return rd.default_dates(sc.dates)
+    return [sc.dates.index(d) for d in dates if d in sc.dates]
+
+
+def headline_rows(res, dates=None):
     """Rows of the headline table: scenario, metric, cell, date, mean, CI, PI."""
     rows = []
     for sc in res.scenarios:
-        idxs = date_idx if date_idx is not None else rd.default_dates(sc.dates)
+        idxs = pick_dates(sc, dates)
         for m in headline_metrics(sc):
             names = rd.cell_names(m)
             s = m.flat_summary()
@@ -71,14 +78,14 @@ def headline_metrics(sc):
     return out
 
 
-def difference_rows(res, date_idx=None):
+def difference_rows(res, dates=None):
     rows = []
     base = next((s for s in res.scenarios if s.name == res.baseline), None)
     for sc in res.scenarios:
         if sc.name == res.baseline or sc.name not in res.comparisons:
             continue
         comp = res.comparisons[sc.name]
-        idxs = date_idx if date_idx is not None else rd.default_dates(sc.dates)
+        idxs = pick_dates(sc, dates)
         for m0 in headline_metrics(sc):
             m = comp.get((m0.model, m0.name))
             if m is None:
@@ -318,18 +325,17 @@ def render_html(title, secs):
 def cmd_results(args):
     res = rd.load(args.file)
     outdir = args.output or (os.path.splitext(args.file)[0] + "_report")
-    date_idx = None
+    dates = None
     if args.dates:
-        labels = res.scenarios[0].dates
-        date_idx = []
-        for d in args.dates.split(","):
+        labels = sorted({d for sc in res.scenarios for d in sc.dates})
+        dates = args.dates.split(",")
+        for d in dates:
             if d not in labels:
                 sys.exit(f"capsim report: --dates: {d} is not a snapshot date "
                          f"(they are month ends from {labels[0]} to {labels[-1]})")
-            date_idx.append(labels.index(d))
     os.makedirs(os.path.join(outdir, "tables"), exist_ok=True)  # only once the input is good
-    heads = headline_rows(res, date_idx)
-    diffs = difference_rows(res, date_idx)
+    heads = headline_rows(res, dates)
+    diffs = difference_rows(res, dates)
     keys = ["scenario", "scenario_label", "model", "metric", "metric_label", "cell", "date",
             "mean", "ci_low", "ci_high", "ci_method", "pi_low", "pi_high", "n", "units"]
     write_csv(os.path.join(outdir, "tables", "headline.csv"), heads, keys)
