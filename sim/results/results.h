@@ -34,8 +34,10 @@
  * max, n (a 95% Student t interval; NaN values are skipped, and n counts the others).
  * Comparisons are written for every scenario against r->baseline (if >= 0), for metrics of
  * the same model that both declare with the same kind, shape and labels, over replication
- * numbers present in both. Every dimension a dataset uses is defined in its own group or an
- * ancestor, so netCDF-4 tools see them.
+ * numbers present in both. Every group that holds metric datasets (series/, reps/,
+ * summary/, a comparison's MODEL/) also holds copies of the scales they are attached to
+ * (time with its CF units, replication, stat, the model's dimensions), so netCDF-4 tools and
+ * xarray, which make coordinates of the group they open, see them (docs/results.md).
  *
  * Every dataset has units and description attributes; strings are variable-length UTF-8;
  * datasets are chunked with shuffle + deflate; object time tracking is off, so the same
