@@ -12,6 +12,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.dates as mdates  # noqa: E402
+import matplotlib.lines  # noqa: E402,F401
 import matplotlib.patches  # noqa: E402,F401
 import matplotlib.ticker  # noqa: E402,F401
 import matplotlib.pyplot as plt  # noqa: E402
@@ -154,6 +155,52 @@ def policy_marks(res, scenarios):
     return sorted(marks.items())
 
 
+# Student t 97.5% quantiles for 1..30 degrees of freedom; beyond, the Cornish-Fisher term.
+T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
+        2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
+        2.060, 2.056, 2.052, 2.048, 2.045, 2.042]
+
+
+def t975(df):
+    z = 1.959964
+    return T975[df - 1] if df <= 30 else z + (z ** 3 + z) / (4 * df)
+
+
+def run_total(m):
+    """Per replication, the metric summed over time (series) and cells."""
+    v = m.flat_values()
+    return np.nansum(v.reshape(v.shape[0], -1), axis=1)
+
+
+FUNNEL = ("stack", "discuss", "transfer", "avoid")
+
+
+def funnel_chart(res, model, stages, path, source):
+    """Grouped bars: each stage's total over the run per scenario, with the 95% CI."""
+    present = [sc for sc in res.scenarios if all((model, n) in sc.metrics for n in stages)]
+    if not present or len(stages) < 2:
+        return None
+    fig, axes = _axes(1)
+    ax = axes[0]
+    width = 0.8 / len(present)
+    for k, sc in enumerate(present):
+        means, errs = [], []
+        for n in stages:
+            tot = run_total(sc.metrics[(model, n)])
+            tot = tot[~np.isnan(tot)]
+            means.append(tot.mean() if tot.size else np.nan)
+            errs.append(t975(tot.size - 1) * tot.std(ddof=1) / math.sqrt(tot.size)
+                        if tot.size > 1 else 0)
+        xs = np.arange(len(stages)) + (k - (len(present) - 1) / 2) * width
+        ax.bar(xs, means, width, yerr=errs, capsize=3, color=f"C{k}", label=sc.label)
+    ax.set_xticks(np.arange(len(stages)))
+    ax.set_xticklabels([present[0].metrics[(model, n)].short for n in stages], fontsize="small")
+    ax.set_ylabel(present[0].metrics[(model, stages[0])].units)
+    bands = [("error bars: 95% CI of the mean total", matplotlib.lines.Line2D([], [], color="0.2"))]
+    return _finish(fig, axes, f"{model}: the funnel over the run", source, [], path,
+                   bands=bands)
+
+
 def find(res, pred):
     """(model, metric) of series metrics, in the first scenario's order, that pred accepts."""
     out = []
@@ -186,6 +233,14 @@ def make_all(res, outdir, source):
     # else each model's first series metrics.
     funnel = find(res, lambda mo, n: any(k in n for k in ("stack", "discuss", "transfer",
                                                           "avoided")) and mo != "elective")
+    for model in sorted({mo for mo, _ in funnel}):
+        stages = sorted({n for mo, n in funnel if mo == model} |
+                        {n for sc in res.scenarios for (mo, n), m in sc.metrics.items()
+                         if mo == model and m.kind == "rep" and any(k in n for k in FUNNEL)},
+                        key=lambda n: next(i for i, k in enumerate(FUNNEL) if k in n))
+        p = funnel_chart(res, model, stages, os.path.join(outdir, f"{model}_funnel"), source)
+        if p:
+            figs.append((f"Figure: {model}, the funnel", p))
     for model, metric in funnel[:4]:
         add(f"Figure: {model} hub, {metric.replace('_', ' ')}", fan_chart, model, metric,
             f"{model}_{metric}")

@@ -287,6 +287,57 @@ class Labels(unittest.TestCase):
             self.assertIn("weekday clinic", g.attrs["description"].lower())
 
 
+def synthetic_urgent_care(path):
+    """A results file in capsim's layout with urgent-care-like models (built in parallel)."""
+    rng = np.random.default_rng(5)
+    labels = ["2025-04-01", "2025-04-30", "2025-05-31", "2025-06-30"]
+    with h5py.File(path, "w") as f:
+        f.attrs.update({"format": "capsim-results", "format_version": 2, "capsim_version": "t",
+                        "git_commit": "abc", "created_utc": "2026-01-01T00:00:00Z",
+                        "command_line": "synthetic", "base_seed": 1, "replications": 4,
+                        "complete": 1, "baseline": "base", "scenarios": ["base", "hub"]})
+        for name in ("base", "hub"):
+            g = f.create_group(f"scenarios/{name}")
+            g.attrs.update({"start_date": "2025-04-01", "horizon_days": 91.0,
+                            "warmup_days": 0.0, "scenario_sha256": "0" * 64,
+                            "replications": 4, "models": ["ucch", "vw"]})
+            g["scenario_yaml"] = f"name: {name}\n"
+            g["time"] = np.array([0.0, 30, 61, 91])
+            g["time_label"] = labels
+            g["replication"] = np.arange(4)
+            for model, metrics in (("ucch", ["on_stack", "discussed", "transferred",
+                                             "dispatches_avoided"]), ("vw", ["occupancy"])):
+                mg = g.create_group(model)
+                mg.attrs.update({"metrics": metrics, "dimensions": ["trust"],
+                                 "group_dimension": "trust"})
+                mg["trust"] = ["A", "B"]
+                for i, metric in enumerate(metrics):
+                    v = rng.poisson(100 / (i + 1), size=(4, 4, 2)).astype(float)
+                    d = mg.create_dataset(f"series/{metric}", data=v)
+                    d.attrs.update({"units": "patients", "description": f"{metric} in the month",
+                                    "kind": "series", "dimensions": ["trust"]})
+                    q = np.quantile(v, [0.025, 0.5, 0.975], axis=0)
+                    st = np.stack([v.mean(0), v.std(0, ddof=1), v.mean(0) - 1, v.mean(0) + 1,
+                                   np.ones((4, 2)), q[0], q[1], q[2], v.min(0), v.max(0),
+                                   np.full((4, 2), 4.0)], axis=-1)
+                    mg.create_dataset(f"summary/{metric}", data=st)
+
+
+class OtherModels(unittest.TestCase):
+    def test_urgent_care_figures(self):
+        path = os.path.join(WORK, "urgent.h5")
+        synthetic_urgent_care(path)
+        run("report", path, "-o", os.path.join(WORK, "urgent_report"))
+        stems = sorted(os.path.basename(p)[:-4] for p in
+                       glob.glob(os.path.join(WORK, "urgent_report", "figures", "*.png")))
+        self.assertIn("ucch_funnel", stems)
+        self.assertIn("ucch_on_stack", stems)
+        self.assertIn("vw_occupancy", stems)
+        with open(os.path.join(WORK, "urgent_report", "report.md")) as f:
+            md = f.read()
+        self.assertIn("| base | occupancy in the month | A | June 2025 |", md)
+
+
 class Install(unittest.TestCase):
     def test_installed_script_is_found(self):
         prefix = os.path.join(WORK, "inst")
