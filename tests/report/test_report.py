@@ -243,6 +243,22 @@ class Export(unittest.TestCase):
         self.assertFalse(os.path.exists(os.path.join(WORK, "no")))  # nothing written
 
 
+class ReadResults(unittest.TestCase):
+    def test_comparisons(self):
+        p = subprocess.run(["/usr/bin/python3", os.path.join(SOURCE, "scripts", "read_results.py"),
+                            RESULTS, "snee-orthopaedics-dcmc", "--comparisons"],
+                           capture_output=True, text=True, check=True)
+        with h5py.File(RESULTS) as f:
+            c = f["comparisons/snee-orthopaedics-dcmc__vs__snee-orthopaedics/elective/"
+                  "over_52_weeks"][-1, 0]
+        line = next(x for x in p.stdout.splitlines()
+                    if x.startswith("elective/over_52_weeks ") and "WSFT" in x)
+        self.assertIn(f"{c[0]:,.1f}", line)
+        self.assertIn(f"[{c[2]:,.1f}, {c[3]:,.1f}]", line)
+        self.assertTrue(p.stdout.startswith("snee-orthopaedics-dcmc - snee-orthopaedics: paired "
+                                            "differences over 3 replications\n"))
+
+
 class ModelReport(unittest.TestCase):
     def test_stress_des(self):
         out = os.path.join(WORK, "model")
