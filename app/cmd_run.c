@@ -548,6 +548,11 @@ int capsim_cmd_run(int argc, char **argv)
                                                     start, loaded[i]->sc.horizon_days,
                                                     loaded[i]->sc.warmup_days,
                                                     loaded[i]->monitor, reps);
+                if (idx >= 0 && sim_results_set_text(res, (size_t)idx, loaded[i]->label,
+                                                      loaded[i]->sc.description,
+                                                      loaded[i]->assumptions,
+                                                      loaded[i]->n_assumptions) != SIM_OK)
+                    idx = SIM_ENOMEM;
                 if (idx < 0) {
                     code = CAPSIM_EXIT_FAILURE;
                 } else {

@@ -12,7 +12,8 @@
 static const char *const common_keys[] = {"name",          "description", "start_date",
                                           "horizon_days",  "warmup_days", "seed",
                                           "replications",  "bank_holidays", "system",
-                                          "flows",         "uncertainty",  NULL};
+                                          "flows",         "uncertainty",  "label",
+                                          "assumptions",   NULL};
 
 static bool valid_name(const char *s)
 {
@@ -81,6 +82,20 @@ static int read_common(capsim_loaded *l, struct sim_error *err)
     }
     if ((rc = sim_node_opt_string(root, "description", &sc->description, err)))
         return rc;
+    /* For reports: a human name, and the assumptions the scenario states (strings). */
+    if ((rc = sim_node_opt_string(root, "label", &l->label, err)))
+        return rc;
+    if (sim_node_has(root, "assumptions")) {
+        sim_node *seq = NULL;
+        if ((rc = sim_node_seq(root, "assumptions", &seq, err)))
+            return rc;
+        if (!(l->assumptions = calloc(seq->n ? seq->n : 1, sizeof *l->assumptions)))
+            return SIM_ENOMEM;
+        for (size_t i = 0; i < seq->n; i++)
+            if ((rc = sim_node_string(seq->items[i], NULL, &l->assumptions[i], err)))
+                return rc;
+        l->n_assumptions = seq->n;
+    }
     if ((rc = sim_node_date(root, "start_date", &sc->start_date, err)))
         return rc;
     if ((rc = sim_node_number(root, "horizon_days", 1, 36525, &sc->horizon_days, err)))
@@ -509,6 +524,7 @@ void capsim_scenario_close(capsim_loaded *l)
         if (l->cfgs[c])
             l->models[c]->destroy(l->cfgs[c]);
     free(l->flows);
+    free(l->assumptions);
     capsim_system_fini(&l->shared);
     capsim_uncertain_free(&l->uncertain);
     sim_monitor_free(l->monitor);

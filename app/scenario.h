@@ -4,8 +4,8 @@
  * capsim_scenario_open loads the YAML (following extends), applies overrides ("key.path=value",
  * as from --set or a batch sweep), reads the common keys
  *
- *   name, description, start_date, horizon_days, warmup_days, seed, replications,
- *   bank_holidays: {extra: [dates], dates: [dates]}
+ *   name, label, description, assumptions: [text...], start_date, horizon_days,
+ *   warmup_days, seed, replications, bank_holidays: {extra: [dates], dates: [dates]}
  *
  * and the shared `system:` section (trusts and sites), lets every model whose sections the
  * scenario uses read and check them, reads the `flows:` between the models
@@ -50,6 +50,9 @@ typedef struct capsim_loaded {
     char *yaml;             /* the scenario text as run (after extends and overrides) */
     char *default_name;     /* storage for sc.name when the file name gives it */
     char *path;             /* storage for sc.path */
+    const char *label;      /* `label:` (a human name for reports), or NULL */
+    const char **assumptions; /* `assumptions:` (a list of strings), n_assumptions of them */
+    size_t n_assumptions;
 } capsim_loaded;
 
 /*

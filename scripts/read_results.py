@@ -17,7 +17,12 @@ import h5py
 
 
 def fmt(x):
-    return f"{x:,.4g}" if x == x else "-"  # NaN: not observed
+    """Thousands separators, about four significant figures, never scientific notation."""
+    if x != x:
+        return "-"  # NaN: not observed
+    a = abs(x)
+    dp = 0 if a >= 1000 or x == 0 else 1 if a >= 100 else 2 if a >= 10 else 3 if a >= 1 else 5
+    return f"{x:,.{dp}f}"
 
 
 def cells(group, names):

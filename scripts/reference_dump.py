@@ -20,6 +20,8 @@ def rows(path):
                 parts = name.split("/")
                 if not isinstance(obj, h5py.Dataset) or len(parts) < 2:
                     return
+                if obj.attrs.get("CLASS") in (b"DIMENSION_SCALE", "DIMENSION_SCALE"):
+                    return  # a group's copy of time, replication or a dimension's labels
                 kind = parts[-2]
                 if kind not in ("series", "reps"):
                     return

@@ -24,6 +24,13 @@ static void open_file(elt *f, const char *name)
     if (!rc)
         rc = sim_node_opt_string(root, "description", &text, &err);
     if (!rc)
+        rc = sim_node_opt_string(root, "label", &text, &err);
+    sim_node *said = NULL; /* `assumptions:`, strings for reports (app/scenario.c) */
+    if (!rc && sim_node_has(root, "assumptions") && !(rc = sim_node_seq(root, "assumptions",
+                                                                       &said, &err)))
+        for (size_t i = 0; i < said->n && !rc; i++)
+            rc = sim_node_string(said->items[i], NULL, &text, &err);
+    if (!rc)
         rc = sim_node_date(root, "start_date", &f->sc.start_date, &err);
     if (!rc)
         rc = sim_node_number(root, "horizon_days", 1, 1e5, &f->sc.horizon_days, &err);

@@ -352,8 +352,10 @@ static void test_layout(void **state)
             for (int gi = 0; gi < 2; gi++)
                 assert_true(v[(k * 3 + ti) * 2 + gi] == value(0, k, 0, ti, gi));
     free(v);
-    const char *sc3[] = {"/scenarios/base/replication", "/scenarios/base/time",
-                         "/scenarios/base/default/trust"};
+    /* Each group of datasets has its own copies of the scales (netCDF and xarray see them). */
+    const char *sc3[] = {"/scenarios/base/default/series/replication",
+                         "/scenarios/base/default/series/time",
+                         "/scenarios/base/default/series/trust"};
     check_attached(f, "/scenarios/base/default/series/waiting_list", sc3, 3);
     {
         hid_t d = H5Dopen2(f, "/scenarios/base/default/series/waiting_list", H5P_DEFAULT);
@@ -377,7 +379,8 @@ static void test_layout(void **state)
     for (int k = 0; k < REPS; k++)
         assert_true(v[k] == value(1, k, 3, 0, 0));
     free(v);
-    const char *scr[] = {"/scenarios/more-beds/replication", "/scenarios/more-beds/default/trust"};
+    const char *scr[] = {"/scenarios/more-beds/default/reps/replication",
+                         "/scenarios/more-beds/default/reps/trust"};
     check_attached(f, "/scenarios/more-beds/default/reps/mean_wait", scr, 2);
 
     /* Summary of waiting_list, time 1, Beta: c + k^2/2 with c = 100 + 10 + 1. */
@@ -397,8 +400,9 @@ static void test_layout(void **state)
     close_to(c[9], c0 + 4.5, 0);
     close_to(c[10], 4, 0);
     free(s);
-    const char *scs[] = {"/scenarios/base/time", "/scenarios/base/default/trust",
-                         "/scenarios/base/stat"};
+    const char *scs[] = {"/scenarios/base/default/summary/time",
+                         "/scenarios/base/default/summary/trust",
+                         "/scenarios/base/default/summary/stat"};
     check_attached(f, "/scenarios/base/default/summary/waiting_list", scs, 3);
     /* admissions at time 0 had one NaN (replication 2): n = 3. */
     hsize_t dsa[] = {3, 11};
@@ -425,7 +429,7 @@ static void test_layout(void **state)
     }
     free(s);
     const char *scc[] = {"/comparisons/more-beds__vs__base/default/trust",
-                         "/comparisons/more-beds__vs__base/stat"};
+                         "/comparisons/more-beds__vs__base/default/stat"};
     check_attached(f, "/comparisons/more-beds__vs__base/default/mean_wait", scc, 2);
     s = h5_read(f, "/comparisons/more-beds__vs__base/default/waiting_list", 3, dsum, "patients");
     close_to(s[(2 * 2 + 1) * 11], 1.375, 1e-12);
@@ -772,7 +776,7 @@ static void test_h5py(void **state)
         "assert isinstance(d.attrs['units'], str) and d.attrs['units'] == 'patients'\n"
         "assert [dim.label for dim in d.dims] == ['replication', 'time', 'trust'], "
         "[dim.label for dim in d.dims]\n"
-        "assert d.dims[1][0].name == '/scenarios/base/time'\n"
+        "assert d.dims[1][0].name == '/scenarios/base/default/series/time'\n"
         "assert list(d.dims[2].keys()) == ['trust']\n"
         "assert list(g['default/trust'].asstr()[:]) == ['Alpha', 'Beta']\n"
         "assert list(d.attrs['dimensions']) == ['trust']\n"

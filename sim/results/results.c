@@ -26,6 +26,11 @@ static void scenario_fini(sim_scenario_result *s)
     free(s->reps);
     free(s->name);
     free(s->yaml);
+    free(s->label);
+    free(s->description);
+    for (size_t i = 0; i < s->n_assumptions; i++)
+        free(s->assumptions[i]);
+    free(s->assumptions);
     /* Records point at the monitor, so it goes last. */
     sim_monitor_free(s->monitor);
 }
@@ -101,4 +106,35 @@ long sim_results_add_scenario(sim_results *r, const char *name, const char *yaml
     s->monitor = monitor;
     s->replications = replications;
     return (long)r->n_scenarios++;
+}
+
+int sim_results_set_text(sim_results *r, size_t idx, const char *label,
+                         const char *description, const char *const *assumptions, size_t n)
+{
+    if (!r || idx >= r->n_scenarios || (n && !assumptions))
+        return SIM_EINVAL;
+    sim_scenario_result *s = &r->scenarios[idx];
+    char *l = label ? strdup(label) : NULL, *d = description ? strdup(description) : NULL;
+    char **a = n ? calloc(n, sizeof *a) : NULL;
+    bool ok = (!label || l) && (!description || d) && (!n || a);
+    for (size_t i = 0; ok && i < n; i++)
+        ok = (a[i] = strdup(assumptions[i] ? assumptions[i] : "")) != NULL;
+    if (!ok) {
+        free(l);
+        free(d);
+        for (size_t i = 0; a && i < n; i++)
+            free(a[i]);
+        free(a);
+        return SIM_ENOMEM;
+    }
+    free(s->label);
+    free(s->description);
+    for (size_t i = 0; i < s->n_assumptions; i++)
+        free(s->assumptions[i]);
+    free(s->assumptions);
+    s->label = l;
+    s->description = d;
+    s->assumptions = a;
+    s->n_assumptions = n;
+    return SIM_OK;
 }

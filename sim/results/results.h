@@ -9,7 +9,8 @@
  *   /                      attrs format="capsim-results", format_version (2), capsim_version,
  *                          git_commit, created_utc, command_line, base_seed, replications
  *   /scenarios/NAME/       attrs start_date, horizon_days, warmup_days, scenario_sha256,
- *                          replications, models (names in order)
+ *                          replications, models (names in order); label, description,
+ *                          assumptions when the scenario gives them
  *       scenario_yaml      the scenario text as run
  *       time               days since start_date (dimension scale; attrs labels = dates,
  *                          units = "days since START_DATE", CF style)
@@ -35,8 +36,10 @@
  * max, n (a 95% Student t interval; NaN values are skipped, and n counts the others).
  * Comparisons are written for every scenario against r->baseline (if >= 0), for metrics of
  * the same model that both declare with the same kind, shape and labels, over replication
- * numbers present in both. Every dimension a dataset uses is defined in its own group or an
- * ancestor, so netCDF-4 tools see them.
+ * numbers present in both. Every group that holds metric datasets (series/, reps/,
+ * summary/, a comparison's MODEL/) also holds copies of the scales they are attached to
+ * (time with its CF units, replication, stat, the model's dimensions), so netCDF-4 tools and
+ * xarray, which make coordinates of the group they open, see them (docs/results.md).
  *
  * Variance split (runs_per_sample m > 1, attribute runs_per_sample on the scenario): over the
  * input samples whose m runs are all present, noise = the mean within-sample variance,
@@ -77,6 +80,10 @@ typedef struct sim_scenario_result {
     size_t runs_per_sample; /* > 1: uncertain inputs, drawn once per block of this many
                              * replications; the writer then splits each metric's variance
                              * into inputs and simulation noise (MODEL/variance/METRIC) */
+    char *label;           /* human name for reports, or NULL (attribute `label`) */
+    char *description;     /* or NULL (attribute `description`) */
+    char **assumptions;    /* n_assumptions strings (attribute `assumptions`) */
+    size_t n_assumptions;
 } sim_scenario_result;
 
 typedef struct sim_results {
@@ -102,6 +109,13 @@ void sim_results_free(sim_results *r);
 long sim_results_add_scenario(sim_results *r, const char *name, const char *yaml,
                               const char *start_date, double horizon_days, double warmup_days,
                               sim_monitor *monitor, size_t replications);
+
+/*
+ * The words a report shows for scenario idx: label, description (either may be NULL) and
+ * the assumptions it states; copied. Written as attributes of /scenarios/NAME when set.
+ */
+int sim_results_set_text(sim_results *r, size_t idx, const char *label,
+                         const char *description, const char *const *assumptions, size_t n);
 
 /* Hex SHA-256 (FIPS 180-4) of a byte string into out[65]. */
 void sim_sha256_hex(const void *data, size_t size, char out[65]);

@@ -472,6 +472,15 @@ static int read_scenario(reader *rd, hid_t scen, const char *name, sim_results *
             goto done;
         s->runs_per_sample = rps > 0 ? (size_t)rps : 0;
     }
+    /* The report's words, when the scenario gave them (optional attributes). */
+    if (H5Aexists(g, "label") > 0 && (rc = attr_str(rd, g, "label", &s->label)))
+        goto done;
+    if (H5Aexists(g, "description") > 0 &&
+        (rc = attr_str(rd, g, "description", &s->description)))
+        goto done;
+    if (H5Aexists(g, "assumptions") > 0 &&
+        (rc = attr_strs(rd, g, "assumptions", &s->assumptions, &s->n_assumptions)))
+        goto done;
     if (strcmp(s->sha256, sha) != 0) {
         snprintf(what, sizeof what, "scenario %s: scenario_sha256 does not match scenario_yaml",
                  name);

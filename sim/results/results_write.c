@@ -365,9 +365,24 @@ static void gather(double *buf, const sim_metric *mt, sim_record *const *recs, s
 
 /* ---- scales ---- */
 
-/* time (with its labels and time_label) and stat in group g. */
+/* The stat scale in group g. */
+static int write_stat(writer *w, hid_t g, scales *sc)
+{
+    hsize_t dim = N_STATS;
+    sc->stat = make_dataset(w, g, "stat", w->str, w->str, 1, &dim, false, stat_names, "",
+                            "Statistic across replications: mean, standard deviation, "
+                            "95% Student t confidence interval for the mean and its "
+                            "half-width, 2.5%/50%/97.5% quantiles, min, max, and n.");
+    if (sc->stat < 0)
+        return SIM_EIO;
+    if (H5DSset_scale(sc->stat, "stat") < 0)
+        return fail(w, SIM_EIO, "stat");
+    return SIM_OK;
+}
+
+/* time (with its labels and, if with_label, time_label) and, if with_stat, stat in group g. */
 static int write_time_stat(writer *w, hid_t g, const sim_monitor *m, const char *start_date,
-                           scales *sc)
+                           bool with_label, bool with_stat, scales *sc)
 {
     size_t nt = sim_monitor_time_count(m);
     hsize_t dim = nt;
@@ -388,7 +403,7 @@ static int write_time_stat(writer *w, hid_t g, const sim_monitor *m, const char 
         rc = fail(w, SIM_EIO, "time");
     if (!rc)
         rc = attr_strs(w, sc->time, "labels", labels, nt);
-    if (!rc) {
+    if (!rc && with_label) {
         hid_t d = make_dataset(w, g, "time_label", w->str, w->str, 1, &dim, false, labels, "",
                                "Calendar date of each snapshot time.");
         rc = d < 0 ? SIM_EIO : attach(w, d, sc->time, 0, "time_label");
@@ -396,19 +411,9 @@ static int write_time_stat(writer *w, hid_t g, const sim_monitor *m, const char 
             rc = SIM_EIO;
     }
     free(labels);
-    if (rc)
+    if (rc || !with_stat)
         return rc;
-
-    dim = N_STATS;
-    sc->stat = make_dataset(w, g, "stat", w->str, w->str, 1, &dim, false, stat_names, "",
-                            "Statistic across replications: mean, standard deviation, "
-                            "95% Student t confidence interval for the mean and its "
-                            "half-width, 2.5%/50%/97.5% quantiles, min, max, and n.");
-    if (sc->stat < 0)
-        return SIM_EIO;
-    if (H5DSset_scale(sc->stat, "stat") < 0)
-        return fail(w, SIM_EIO, "stat");
-    return SIM_OK;
+    return write_stat(w, g, sc);
 }
 
 /* The dimension scales of model `model` in its group mg, and the model's attributes. */
@@ -451,6 +456,72 @@ static int write_model_dims(writer *w, hid_t mg, const sim_monitor *m, size_t mo
         rc = attr_str(w, mg, "group_dimension", deflt);
     free(names);
     return rc;
+}
+
+/* Share a parent's scale (a metric of the model has its name, so no copy can be made). */
+static hid_t share_scale(hid_t parent)
+{
+    if (parent >= 0)
+        H5Iinc_ref(parent);
+    return parent;
+}
+
+/*
+ * Copies, in a group that holds metric datasets (series/, reps/, summary/, a comparison's
+ * MODEL/), of the scales its datasets use: replication (if numbers), time and stat (if asked)
+ * and the model's own dimensions. netCDF tools and xarray make coordinates only of the
+ * variables of the group they open, so each such group is self-contained and
+ * xr.open_dataset(file, group=".../summary") has time (as dates), stat and group labels as
+ * coordinates. A scale whose name one of the model's metrics takes is shared with `parent`.
+ */
+static int leaf_scales(writer *w, hid_t g, const sim_monitor *m, size_t model,
+                       const char *start_date, const int64_t *numbers, size_t n_present,
+                       bool time, bool stat, const scales *parent, scales *out)
+{
+    int rc = scales_init(w, out, m);
+    if (rc)
+        return rc;
+    bool time_taken = sim_monitor_find_in(m, model, "time") >= 0;
+    bool stat_taken = sim_monitor_find_in(m, model, "stat") >= 0;
+    if (time && !time_taken && (rc = write_time_stat(w, g, m, start_date, false, false, out)))
+        return rc;
+    if (stat && !stat_taken && (rc = write_stat(w, g, out)))
+        return rc;
+    if (time && time_taken)
+        out->time = share_scale(parent->time);
+    if (stat && stat_taken)
+        out->stat = share_scale(parent->stat);
+    if (numbers && sim_monitor_find_in(m, model, "replication") >= 0) {
+        out->rep = share_scale(parent->rep);
+    } else if (numbers) {
+        hsize_t dim = n_present;
+        out->rep = make_dataset(w, g, "replication", H5T_STD_I64LE, H5T_NATIVE_INT64, 1, &dim,
+                                false, numbers, "1",
+                                "Replication number (its random number streams) of each row.");
+        if (out->rep < 0)
+            return SIM_EIO;
+        if (H5DSset_scale(out->rep, "replication") < 0)
+            return fail(w, SIM_EIO, "replication");
+    }
+    for (size_t i = 0; i < out->n_dims; i++) {
+        const sim_dimension *dim = sim_monitor_dimension(m, i);
+        if (dim->model != model)
+            continue;
+        if (sim_monitor_find_in(m, model, dim->name) >= 0) {
+            out->dims[i] = share_scale(parent->dims[i]);
+            continue;
+        }
+        hsize_t len = dim->n;
+        char desc[300];
+        snprintf(desc, sizeof desc, "Label of each %s.", dim->name);
+        out->dims[i] = make_dataset(w, g, dim->name, w->str, w->str, 1, &len, false,
+                                    (const char *const *)dim->labels, "", desc);
+        if (out->dims[i] < 0)
+            return SIM_EIO;
+        if (H5DSset_scale(out->dims[i], dim->name) < 0)
+            return fail(w, SIM_EIO, dim->name);
+    }
+    return SIM_OK;
 }
 
 static int metric_attrs(writer *w, hid_t d, const sim_monitor *m, const sim_metric *mt)
@@ -522,6 +593,19 @@ static void variance_split(const double *buf, const int64_t *numbers, size_t n, 
     }
 }
 
+/* The `component` scale of variance datasets in group g. */
+static int write_components(writer *w, hid_t g, scales *sc)
+{
+    hsize_t dim = N_COMPONENTS;
+    sc->component = make_dataset(w, g, "component", w->str, w->str, 1, &dim, false,
+                                 component_names, "",
+                                 "Parts of the variance across replications: total, uncertain "
+                                 "inputs, simulation noise, inputs' share.");
+    if (sc->component < 0 || H5DSset_scale(sc->component, "component") < 0)
+        return fail(w, SIM_EIO, "component");
+    return SIM_OK;
+}
+
 static int write_variance(writer *w, hid_t variance, const sim_scenario_result *s,
                           const sim_metric *mt, const int64_t *numbers, size_t n_present,
                           const scales *sc)
@@ -561,11 +645,13 @@ static int write_variance(writer *w, hid_t variance, const sim_scenario_result *
     return close_dataset(w, d, mt->name);
 }
 
+/* leaf[4]: the scales of the series/, reps/, summary/ and variance/ groups. */
 static int write_metric(writer *w, hid_t series, hid_t reps, hid_t summary, hid_t variance,
                         const sim_scenario_result *s, const sim_metric *mt,
                         sim_record *const *present, const int64_t *numbers, size_t n_present,
-                        const scales *sc)
+                        const scales *leaf)
 {
+    const scales *sc = &leaf[mt->kind == SIM_METRIC_SERIES ? 0 : 1];
     const sim_monitor *m = s->monitor;
     int rc;
     if (reserve(w, &w->buf, &w->buf_cap, n_present * mt->length + 1) ||
@@ -606,9 +692,9 @@ static int write_metric(writer *w, hid_t series, hid_t reps, hid_t summary, hid_
         return rc;
     char desc[1200];
     snprintf(desc, sizeof desc, "Summary across replications of: %s", mt->description);
-    rc = write_summary(w, summary, mt, m, w->out, sc, desc);
+    rc = write_summary(w, summary, mt, m, w->out, &leaf[2], desc);
     if (!rc && variance >= 0)
-        rc = write_variance(w, variance, s, mt, numbers, n_present, sc);
+        rc = write_variance(w, variance, s, mt, numbers, n_present, &leaf[3]);
     return rc;
 }
 
@@ -639,10 +725,24 @@ static int write_model(writer *w, hid_t g, const sim_scenario_result *s, size_t 
     for (int i = 1; i < groups; i++)
         if ((h[i] = make_group(w, h[0], names[i])) < 0)
             return close_groups(w, h, names, 5, SIM_EIO);
+    scales leaf[4] = {{.time = -1, .rep = -1, .stat = -1, .component = -1},
+                      {.time = -1, .rep = -1, .stat = -1, .component = -1},
+                      {.time = -1, .rep = -1, .stat = -1, .component = -1},
+                      {.time = -1, .rep = -1, .stat = -1, .component = -1}};
+    if (!(rc = leaf_scales(w, h[1], m, model, s->start_date, numbers, n_present, true, false,
+                           sc, &leaf[0])) &&
+        !(rc = leaf_scales(w, h[2], m, model, s->start_date, numbers, n_present, false, false,
+                           sc, &leaf[1])))
+        rc = leaf_scales(w, h[3], m, model, s->start_date, NULL, 0, true, true, sc, &leaf[2]);
+    if (!rc && h[4] >= 0 &&
+        !(rc = leaf_scales(w, h[4], m, model, s->start_date, NULL, 0, true, false, sc, &leaf[3])))
+        rc = write_components(w, h[4], &leaf[3]);
     size_t first = sim_monitor_model_first(m, model), n = sim_monitor_model_metrics(m, model);
     for (size_t i = first; i < first + n && !rc; i++)
         rc = write_metric(w, h[1], h[2], h[3], h[4], s, sim_monitor_metric(m, i), present,
-                          numbers, n_present, sc);
+                          numbers, n_present, leaf);
+    for (int i = 0; i < 4; i++)
+        scales_close(&leaf[i]);
     /* Close the children before the model group. */
     rc = close_groups(w, h + 1, names + 1, 4, rc);
     return close_groups(w, h, names, 1, rc);
@@ -692,7 +792,12 @@ static int write_scenario(writer *w, hid_t parent, const sim_scenario_result *s,
         (rc = attr_f64(w, g, "warmup_days", s->warmup_days)) ||
         (rc = attr_str(w, g, "scenario_sha256", s->sha256)) ||
         (rc = attr_i64(w, g, "replications", (int64_t)s->replications)) ||
-        (rc = attr_strs(w, g, "models", models, nmod)))
+        (rc = attr_strs(w, g, "models", models, nmod)) ||
+        (s->label && (rc = attr_str(w, g, "label", s->label))) ||
+        (s->description && (rc = attr_str(w, g, "description", s->description))) ||
+        (s->n_assumptions && (rc = attr_strs(w, g, "assumptions",
+                                             (const char *const *)s->assumptions,
+                                             s->n_assumptions))))
         goto done;
     hid_t d = make_dataset(w, g, "scenario_yaml", w->str, w->str, 0, NULL, false, &s->yaml, "",
                            "The scenario text as run, after extends and overrides.");
@@ -700,7 +805,7 @@ static int write_scenario(writer *w, hid_t parent, const sim_scenario_result *s,
         rc = SIM_EIO;
         goto done;
     }
-    if ((rc = write_time_stat(w, g, m, s->start_date, sc)))
+    if ((rc = write_time_stat(w, g, m, s->start_date, true, true, sc)))
         goto done;
     hsize_t dim = n_present;
     sc->rep = make_dataset(w, g, "replication", H5T_STD_I64LE, H5T_NATIVE_INT64, 1, &dim,
@@ -717,15 +822,8 @@ static int write_scenario(writer *w, hid_t parent, const sim_scenario_result *s,
     if (s->runs_per_sample > 1) {
         if ((rc = attr_i64(w, g, "runs_per_sample", (int64_t)s->runs_per_sample)))
             goto done;
-        dim = N_COMPONENTS;
-        sc->component = make_dataset(w, g, "component", w->str, w->str, 1, &dim, false,
-                                     component_names, "",
-                                     "Parts of the variance across replications: total, "
-                                     "uncertain inputs, simulation noise, inputs' share.");
-        if (sc->component < 0 || H5DSset_scale(sc->component, "component") < 0) {
-            rc = fail(w, SIM_EIO, "component");
+        if ((rc = write_components(w, g, sc)))
             goto done;
-        }
     }
     for (size_t k = 0; k < nmod && !rc; k++)
         rc = write_model(w, g, s, k, present, numbers, n_present, sc);
@@ -792,6 +890,16 @@ static int write_comparison_model(writer *w, hid_t g, const sim_scenario_result 
     if (mg < 0)
         return SIM_EIO;
     int rc = write_model_dims(w, mg, ma, model, sc);
+    /* Its own time and stat too (see leaf_scales), unless a metric takes their names. */
+    scales local = *sc;
+    local.time = local.stat = -1;
+    if (!rc && sim_monitor_find_in(ma, model, "time") < 0 &&
+        sim_monitor_find_in(ma, model, "stat") < 0)
+        rc = write_time_stat(w, mg, ma, a->start_date, false, true, &local);
+    if (local.time < 0)
+        local.time = share_scale(sc->time);
+    if (local.stat < 0)
+        local.stat = share_scale(sc->stat);
     size_t first = sim_monitor_model_first(ma, model), n = sim_monitor_model_metrics(ma, model);
     for (size_t i = first; i < first + n && !rc; i++) {
         const sim_metric *x = sim_monitor_metric(ma, i);
@@ -814,8 +922,12 @@ static int write_comparison_model(writer *w, hid_t g, const sim_scenario_result 
         char desc[1400];
         snprintf(desc, sizeof desc, "Paired difference %s - %s by replication of: %s",
                  a->name, b->name, x->description);
-        rc = write_summary(w, mg, x, ma, w->out, sc, desc);
+        rc = write_summary(w, mg, x, ma, w->out, &local, desc);
     }
+    if (local.time >= 0)
+        H5Dclose(local.time);
+    if (local.stat >= 0)
+        H5Dclose(local.stat);
     if (H5Gclose(mg) < 0 && !rc)
         rc = fail(w, SIM_EIO, name);
     return rc;
@@ -859,7 +971,7 @@ static int write_comparison(writer *w, hid_t parent, const sim_scenario_result *
     if ((rc = attr_str(w, g, "scenario", a->name)) ||
         (rc = attr_str(w, g, "baseline", b->name)) ||
         (rc = attr_i64(w, g, "pairs", (int64_t)pairs)) ||
-        (rc = write_time_stat(w, g, a->monitor, a->start_date, &sc)))
+        (rc = write_time_stat(w, g, a->monitor, a->start_date, true, true, &sc)))
         goto done;
     for (size_t k = 0; k < sim_monitor_model_count(a->monitor) && !rc; k++)
         rc = write_comparison_model(w, g, a, b, k, ra, rb, pairs, &sc);
