@@ -78,8 +78,9 @@ int capsim_monitor_month_ends(sim_monitor *m, const sim_calendar *cal, double ho
     if (times && labels && ptrs) {
         n = sim_calendar_month_ends(cal, horizon, times, n);
         for (size_t k = 0; k < n; k++) {
-            /* A month-end snapshot at midnight is labelled with the day that just ended. */
-            sim_date_format(sim_calendar_date(cal, k == 0 ? times[k] : times[k] - 1), labels[k]);
+            /* A snapshot at midnight is labelled with the day that just ended: the first,
+             * at the start, shows the position at the end of the day before. */
+            sim_date_format(sim_calendar_date(cal, times[k] - 1), labels[k]);
             ptrs[k] = labels[k];
         }
         rc = sim_monitor_set_times(m, times, ptrs, n);

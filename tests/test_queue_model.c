@@ -170,7 +170,7 @@ static void test_monthly_series(void **state)
                                  "  service_days: {exponential: {mean: 1}}\n");
     size_t nt = sim_monitor_time_count(l->monitor);
     assert_int_equal(nt, 13); /* the start and 12 month ends */
-    assert_string_equal(sim_monitor_time_label(l->monitor, 0), "2023-04-01");
+    assert_string_equal(sim_monitor_time_label(l->monitor, 0), "2023-03-31"); /* as at the day before */
     assert_string_equal(sim_monitor_time_label(l->monitor, 1), "2023-04-30");
     assert_string_equal(sim_monitor_time_label(l->monitor, 12), "2024-03-31");
     sim_record *rec = NULL;

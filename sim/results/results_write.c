@@ -28,6 +28,7 @@
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
+#include "core/date.h"
 #include "core/error.h"
 #include "core/stats.h"
 
@@ -392,9 +393,21 @@ static int write_time_stat(writer *w, hid_t g, const sim_monitor *m, const char 
         return nomem(w);
     for (size_t i = 0; i < nt; i++)
         labels[i] = sim_monitor_time_label(m, i);
-    /* CF time units, so netCDF tools and xarray decode the axis to dates. */
+    /*
+     * CF time units, so netCDF tools and xarray decode the axis to dates. A month-end
+     * snapshot is taken at the midnight that ends the day its label names; the reference is
+     * one second before start_date's midnight, so the decoded instant falls inside the
+     * labelled day (23:59:59) and decoded dates agree with the labels.
+     */
     char units[64];
-    snprintf(units, sizeof units, "days since %s", start_date);
+    sim_date start;
+    if (sim_date_parse(start_date, &start) == SIM_OK) {
+        char day[11];
+        sim_date_format(sim_date_from_days(sim_date_to_days(start) - 1), day);
+        snprintf(units, sizeof units, "days since %s 23:59:59", day);
+    } else {
+        snprintf(units, sizeof units, "days since %s", start_date);
+    }
     sc->time = make_dataset(w, g, "time", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, &dim, false,
                             sim_monitor_times(m), units,
                             "Snapshot times in days since start_date.");

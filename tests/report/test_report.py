@@ -403,13 +403,14 @@ class NetCDF(unittest.TestCase):
         got = ds.over_52_weeks.sel(stat="mean", list="WSFT/trauma-orthopaedics")
         np.testing.assert_array_equal(got.values, want[:, 0, 0])
         self.assertEqual(ds.time.dtype.kind, "M")
-        start = datetime.date(2022, 9, 1)
-        for k, (t, lab, d) in enumerate(zip(ds.time.values, labels, days)):
-            instant = datetime.date.fromisoformat(str(t)[:10])
-            self.assertEqual(instant, start + datetime.timedelta(days=float(d)))
-            # A month-end snapshot is taken at the midnight that ends its labelled day.
-            ends = instant if k == 0 else instant - datetime.timedelta(days=1)
-            self.assertEqual(ends.isoformat(), lab)
+        start = datetime.datetime(2022, 9, 1)
+        for t, lab, d in zip(ds.time.values, labels, days):
+            # A snapshot is taken at the midnight that ends its labelled day; the CF
+            # reference is one second earlier, so the decoded instant is 23:59:59 of that
+            # day and the decoded date is the label.
+            instant = datetime.datetime.fromisoformat(str(t)[:19])
+            self.assertEqual(instant, start + datetime.timedelta(days=float(d), seconds=-1))
+            self.assertEqual(instant.date().isoformat(), lab)
         series = xr.open_dataset(RESULTS, group="scenarios/snee-orthopaedics/elective/series")
         self.assertEqual(list(series.replication.values), [0, 1, 2])
         comp = xr.open_dataset(RESULTS, group="comparisons/snee-orthopaedics-dcmc__vs__"
