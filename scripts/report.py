@@ -348,7 +348,35 @@ def cmd_results(args):
         import report_figures
         figures = report_figures.make_all(res, os.path.join(outdir, "figures"),
                                           source_line(res))
+    import report_spc
+    spc_rows, spc_figs = report_spc.section(res, os.path.join(outdir, "figures"),
+                                            source_line(res), not args.no_figures)
+    if spc_rows:
+        write_csv(os.path.join(outdir, "tables", "spc.csv"), spc_rows, list(spc_rows[0]))
     title, secs = build_sections(res, heads, diffs, figures)
+    if spc_rows:
+        secs.insert(len(secs) - 2, ("Would a board see it? SPC charts", [
+            ("p", "XmR charts as in NHS England's Making Data Count: the mean and process "
+                  "limits (mean +- 2.66 x the mean moving range) come from the "
+                  f"{report_spc.LIMIT_MONTHS} months of one baseline replication before the "
+                  "scenario's change, a trajectory the trust would have observed; each "
+                  "replication of the scenario is then scanned, from the change on, for the "
+                  "first special cause (a point outside the limits, 7 points on one "
+                  "side of the mean, a run of 7 rising or falling, or 2 of 3 points near a "
+                  "limit). The table says in how many replications the change shows within the "
+                  "horizon, and after how many months (median); and, as a check, in how many "
+                  "the baseline alone signals with the same limits (a process that is still "
+                  "changing, such as a falling backlog, signals without any intervention)."),
+            ("table", ["Scenario", "Change", "Measure", "Where", "Mean", "Process limits",
+                       "Shows in", "Median months", "Baseline alone signals in"],
+             [[r["scenario"], r["change"], r["metric"], r["cell"], f"{r['mean']:,.0f}",
+               f"{r['lower']:,.0f} to {r['upper']:,.0f}",
+               f"{r['detected']} of {r['replications']}",
+               "-" if r["median_months"] is None else str(r["median_months"]),
+               f"{r['baseline_signals']} of {r['replications']}"]
+              for r in spc_rows])]))
+        for k, (title_, path) in enumerate(spc_figs):
+            secs.insert(len(secs) - 2, (title_, [("fig", path)]))
     with open(os.path.join(outdir, "report.md"), "w") as f:
         f.write(render_md(title, secs, outdir))
     with open(os.path.join(outdir, "report.html"), "w") as f:

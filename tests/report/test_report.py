@@ -151,7 +151,8 @@ class Report(unittest.TestCase):
         self.assertEqual(stems, ["elective_capped_utilisation", "elective_over_52_weeks",
                                  "elective_over_52_weeks_difference",
                                  "elective_waiting_list_size",
-                                 "elective_waiting_list_size_difference"])
+                                 "elective_waiting_list_size_difference",
+                                 "spc_snee-orthopaedics-dcmc_0", "spc_snee-orthopaedics-dcmc_1"])
         for p in pngs:
             with open(p, "rb") as f:
                 head = f.read(24)
@@ -167,11 +168,11 @@ class Report(unittest.TestCase):
         with open(html_path) as f:
             html = f.read()
         self.assertNotIn("src='figures/", html)  # self-contained
-        self.assertEqual(html.count("data:image/png;base64,"), 5)
+        self.assertEqual(html.count("data:image/png;base64,"), 7)
         sections = html.count("<section class='page'>")
-        # Summary, headline, whole run, differences, 5 figures, scenarios, provenance: a page
-        # each.
-        self.assertEqual(sections, 11)
+        # Summary, headline, whole run, differences, 5 figures, the SPC table, 2 SPC charts,
+        # scenarios, provenance: a page each.
+        self.assertEqual(sections, 14)
         pdf = os.path.join(WORK, "report.pdf")
         subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu",
                         "--no-pdf-header-footer", f"--print-to-pdf={pdf}",
@@ -183,6 +184,34 @@ class Report(unittest.TestCase):
                               check=True).stdout
         self.assertIn("Headline measures", text)
         self.assertIn("DCMC lists lowers WSFT", text)
+
+
+class SPC(unittest.TestCase):
+    def test_limits_and_detection_equal_the_file(self):
+        import spc
+        rows = read_csv(os.path.join(REPORT, "tables", "spc.csv"))
+        self.assertEqual({r["cell"] for r in rows},
+                         {"WSFT/trauma-orthopaedics", "ESNEFT/trauma-orthopaedics"})
+        with h5py.File(RESULTS) as f:
+            labels = list(f["scenarios/snee-orthopaedics/time_label"].asstr()[()])
+            base = f["scenarios/snee-orthopaedics/elective/series/over_52_weeks"][()]
+            dcmc = f["scenarios/snee-orthopaedics-dcmc/elective/series/over_52_weeks"][()]
+        for r in rows:
+            c = 0 if r["cell"].startswith("WSFT") else 1
+            at, first = labels.index(r["change"]), labels.index(r["limits_from"])
+            self.assertEqual(at - first, 12)
+            mean, _, lo, hi = spc.xmr_limits([float(x) for x in base[0, first:at, c]])
+            self.assertAlmostEqual(float(r["mean"]), mean)
+            self.assertAlmostEqual(float(r["upper"]), hi)
+            months = []
+            for k in range(dcmc.shape[0]):
+                i = spc.first_signal(spc.special_causes(list(dcmc[k, :, c]), mean, lo, hi), at)
+                months.append(None if i is None else i - at + 1)
+            self.assertEqual(int(r["detected"]), sum(m is not None for m in months))
+        with open(os.path.join(REPORT, "report.md")) as f:
+            self.assertIn("Would a board see it? SPC charts", f.read())
+        self.assertTrue(os.path.exists(os.path.join(REPORT, "figures",
+                                                    "spc_snee-orthopaedics-dcmc_0.png")))
 
 
 class Export(unittest.TestCase):
