@@ -74,12 +74,23 @@ static bool counted(const beds_state *s)
     return sim_now(s->engine) >= s->cfg->warmup_days;
 }
 
+/*
+ * The signals of site i: free beds, and the probability that an inpatient elective due now
+ * is cancelled for bed pressure (the bed_pressure curve at the site's occupancy while free
+ * beds are under the threshold, else 0), which the elective model applies.
+ */
 static void publish_free(beds_state *s, size_t i)
 {
     const site_state *ss = &s->sites[i];
     double free_beds = ss->beds_now - (double)ss->general;
-    sim_signal_set(s->run, s->self, BEDS_PORT_FREE_BEDS, (size_t)s->cfg->sites[i].site,
+    int site = s->cfg->sites[i].site;
+    sim_signal_set(s->run, s->self, BEDS_PORT_FREE_BEDS, (size_t)site,
                    free_beds > 0 ? free_beds : 0);
+    const beds_pressure *bp = &s->cfg->pressure;
+    double p = 0;
+    if (bp->enabled && ss->beds_now > 0 && beds_pressure_applies(bp, site, free_beds))
+        p = beds_cancel_probability(bp, site, (double)ss->general / ss->beds_now);
+    sim_signal_set(s->run, s->self, BEDS_PORT_CANCEL_PROBABILITY, (size_t)site, p);
 }
 
 static void fail_nomem(beds_state *s)
@@ -462,6 +473,8 @@ static int beds_start(const void *cfg, sim_run *run, size_t self, void **state)
     if (!s->sites || !s->credits)
         return SIM_ENOMEM;
     int rc = sim_signal_publish(run, self, BEDS_PORT_FREE_BEDS, c->n_system_sites, NAN);
+    if (!rc)
+        rc = sim_signal_publish(run, self, BEDS_PORT_CANCEL_PROBABILITY, c->n_system_sites, 0.0);
     if (rc)
         return rc;
     int m0 = sim_calendar_month(&c->cal, 0) - 1;
@@ -623,6 +636,9 @@ static const sim_port ports[BEDS_PORTS] = {
                                   "a site; attr[0] = length of stay in days."},
     [BEDS_PORT_STEP_DOWN] = {"step_down", SIM_OFFER_OUT, "A patient who could finish their "
                              "stay at home; attr[0] = remaining stay in days."},
+    [BEDS_PORT_CANCEL_PROBABILITY] = {"cancel_probability", SIM_SIGNAL_OUT,
+                                      "Per system site: the probability that an inpatient "
+                                      "elective due now is cancelled for bed pressure."},
     [BEDS_PORT_FREE_BEDS] = {"free_beds", SIM_SIGNAL_OUT, "Free general and acute beds per "
                              "system site (NaN for sites without beds here)."},
 };
