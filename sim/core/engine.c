@@ -551,6 +551,12 @@ static bool far_refill(sim_engine *e)
         e->n = bk->len;
         e->ring_entries -= bk->len;
         bk->len = 0;
+#if SIM_PREFETCH
+        /* These events fire next: start loading their slots, which a large calendar has
+         * pushed out of the cache, while the heap is built. */
+        for (size_t i = 0; i < e->n; i++)
+            __builtin_prefetch(&e->slots[e->heap[i].key & SLOT_MASK]);
+#endif
         heapify(e);
         return true;
     }
@@ -562,8 +568,7 @@ sim_engine *sim_engine_alloc(size_t capacity_hint)
     if (!e)
         return NULL;
     e->free_head = NO_SLOT;
-    e->far_on_at = e->far_min = SIM_FAR_ON_AT;
-    e->load = SIM_BUCKET_LOAD;
+    sim__engine_set_far_threshold(e, SIM_FAR_ON_AT);
     if (capacity_hint < 16)
         capacity_hint = 16;
     if (grow((void **)&e->heap, &e->heap_cap, sizeof(entry), capacity_hint) != SIM_OK ||
