@@ -20,6 +20,27 @@
  * replaces the root and sifts down once, instead of a pop followed by a push. This halves the
  * heap work of the hold model.
  *
+ * Large calendars: a far tier of time buckets. Once the heap holds more than SIM_FAR_ON_AT
+ * (4096) entries, only the events of the current time bucket stay in it; later ones go to a
+ * ring of buckets (unsorted vectors of the same 16-byte entries) and those beyond the ring to
+ * an overflow vector, in the manner of a calendar queue (Brown 1988) or the ladder queue's
+ * rungs (Tang, Goh and Thng 2005). Bucket b holds the times t with floor((t - base) / width)
+ * = b; that map is monotone in t, so every event of an earlier bucket comes before every
+ * event of a later one and equal times share a bucket: order within the heap is still the
+ * full (time, class, sequence) comparison, and the ordering contract is unchanged (results
+ * are bit-identical). When the heap runs empty the next non-empty bucket is moved into it
+ * (Floyd's heapify); when the ring is used up, or the tier has grown to four times the size
+ * it was laid out for, the tier is laid out again over the pending entries: the origin is
+ * the earliest time, the width is set from the lower quartile of a sample of 512 times so
+ * that about 256 entries fall in a bucket near the front, and the ring has about twice as
+ * many buckets as the entries need. A layout is O(n) and happens once per pass over the
+ * ring, so the cost per event stays O(1) amortised, and the heap the events fire from stays
+ * small and in cache however many are pending. Below a quarter of the threshold the tier is
+ * folded back into the heap; a calendar with no spread of times (all at one instant) keeps
+ * the heap, retrying after it has doubled. The heap array keeps room for every pending entry
+ * (address space, not touched memory), so the tier can always be folded back without
+ * allocating; a layout makes all its allocations before it moves anything.
+ *
  * Choice of heap, by measurement (scripts/bench_engine.c, hold model: each entity repeatedly
  * waits an exponential time with mean 1, so every event schedules one more; gcc -O2 on this
  * 2-core machine while other jobs ran, so wall times are indicative (best of 4-6 interleaved
