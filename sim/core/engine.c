@@ -383,12 +383,15 @@ static void far_off(sim_engine *e)
 {
     for (size_t b = 1; b < e->n_ring && e->ring_entries > 0; b++) {
         bucket *bk = &e->ring[b];
+        if (bk->len == 0)
+            continue;
         memcpy(e->heap + e->n, bk->v, bk->len * sizeof(entry));
         e->n += bk->len;
         e->ring_entries -= bk->len;
         bk->len = 0;
     }
-    memcpy(e->heap + e->n, e->overflow.v, e->overflow.len * sizeof(entry));
+    if (e->overflow.len > 0)
+        memcpy(e->heap + e->n, e->overflow.v, e->overflow.len * sizeof(entry));
     e->n += e->overflow.len;
     e->overflow.len = 0;
     e->far_on = false;
@@ -532,7 +535,8 @@ static bool far_refill(sim_engine *e)
         bucket_reserve(&e->overflow, far_entries(e)) == SIM_OK) {
         for (size_t b = e->cur + 1; b < e->n_ring; b++) {
             bucket *bk = &e->ring[b];
-            memcpy(e->overflow.v + e->overflow.len, bk->v, bk->len * sizeof(entry));
+            if (bk->len > 0)
+                memcpy(e->overflow.v + e->overflow.len, bk->v, bk->len * sizeof(entry));
             e->overflow.len += bk->len;
             bk->len = 0;
             bucket_trim(bk, 0);
