@@ -72,6 +72,32 @@
  * SIM_HEAP_ARITY (2 or 4), SIM_HEAP_BOTTOM_UP, SIM_INT128_COMPARE and SIM_PREFETCH select
  * the variants at compile time for re-measurement. With row 9 the 100,000-entity hold costs
  * 1.97 times the 1,000-entity one per event (the heap and slot table no longer fit in cache).
+ *
+ * The far tier, by measurement (scripts/bench_hold: hold model as above with Philox draws,
+ * 4 M events a run, medians of 5 interleaved runs; the bare heap is the plain C binary heap
+ * of 16-byte {time, entity} entries in scripts/bench_engine.c; "old" is the heap alone,
+ * commit 7a04253). The machine was shared and oversubscribed (load average 5-14 on 2 cores),
+ * so wall times were 3-10 times the CPU times and are not shown; CPU time of the process
+ * leaves out the time other jobs ran but not their cache traffic, so it too is indicative.
+ * Instructions per event: callgrind, (I(2E) - I(E)) / E with E = 400,000 (1.5 M and 2 M
+ * for 1 M pending), drawing included (about 130 instructions).
+ *
+ *                               callgrind instr/event        CPU ns/event (median)
+ *   pending events              1,000  100,000     1 M     1,000  100,000     1 M   1M/1k
+ *   heap alone (old)              574      782       -       130      494    1596  12.3x
+ *   heap + far tier (this)        577      613     596       121      195     387   3.2x
+ *   bare C binary heap            381      545     625       131      277     562   4.3x
+ *
+ * The tier needs more instructions than the bare heap on small and middling calendars but
+ * fewer cache misses: events fire from a heap of a few hundred entries that stays in cache,
+ * and a new event costs an append at a bucket's end. Bucket loads of 128 to 1,024 measured
+ * alike at 100,000 and 1 M pending; 256 was kept. Turning the tier on at 256 pending events
+ * (with 16 a bucket) saved 4% of the instructions of `capsim run` on M/M/10 (its 365
+ * month-end snapshots leave the heap) but cost CPU time on the 1,000-entity hold, so the
+ * threshold stays at 4096. Memory: 16 bytes an entry in a bucket (buckets double, so up to
+ * 32) plus the 32-byte slot; at 1 M pending the hold peaked at about 120 MB against 49 MB
+ * for the heap alone (mostly the overflow and the ring both holding entries while a layout
+ * moves them), a cost paid for the flat time per event.
  */
 #include "engine.h"
 
