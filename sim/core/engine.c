@@ -88,6 +88,10 @@
  *   heap + far tier (this)        577      613     596       121      195     387   3.2x
  *   bare C binary heap            381      545     625       131      277     562   4.3x
  *
+ * A later run of 3 interleaved rounds, at load average 3 (wall ns/event, CPU in brackets):
+ * old 145 (117), 454 (301), 1298 (1010); this 139 (115), 221 (162), 330 (238), 1M/1k 2.4x
+ * (2.1x); bare heap 145 (133), 263 (212), 632 (441), 4.4x (3.3x).
+ *
  * The tier needs more instructions than the bare heap on small and middling calendars but
  * fewer cache misses: events fire from a heap of a few hundred entries that stays in cache,
  * and a new event costs an append at a bucket's end. Bucket loads of 128 to 1,024 measured
