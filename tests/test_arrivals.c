@@ -10,6 +10,7 @@
 #include "testutil.h"
 
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -300,6 +301,103 @@ static void test_edge_cases(void **state)
     sim_calendar_fini(&cal);
 }
 
+/*
+ * Without growth the sampler inverts the cumulative rate: each arrival takes exactly one
+ * exponential draw E, and the expected count between the previous arrival and this one is E.
+ * A twin stream replays the draws; thinning (candidates and acceptance draws) would fail.
+ */
+static void test_constant_rate_one_draw(void **state)
+{
+    (void)state;
+    sim_calendar cal;
+    assert_int_equal(sim_calendar_init(&cal, D(2023, 4, 1)), SIM_OK);
+    sim_rate_profile p;
+    sim_rate_profile_init(&p, 9);
+    assert_int_equal(sim_rate_profile_finish(&p), SIM_OK);
+    gsl_rng *r = sim_rng_alloc(21, 0, "arrivals/inverse");
+    gsl_rng *twin = sim_rng_alloc(21, 0, "arrivals/inverse");
+    double t = 3.7;
+    for (int i = 0; i < 5000; i++) {
+        double expected = t + gsl_ran_exponential(twin, 1.0 / 9);
+        double next = sim_next_arrival(&p, &cal, t, r);
+        if (next != expected)
+            fail_msg("arrival %d: %.17g, expected %.17g", i, next, expected);
+        t = next;
+    }
+    gsl_rng_free(r);
+    gsl_rng_free(twin);
+    sim_calendar_fini(&cal);
+}
+
+static void test_piecewise_is_inversion(void **state)
+{
+    (void)state;
+    sim_calendar cal;
+    assert_int_equal(sim_calendar_init(&cal, D(2023, 12, 20)), SIM_OK); /* a Wednesday */
+    sim_rate_profile p;
+    sim_rate_profile_init(&p, 3);
+    for (int h = 0; h < 168; h++)
+        p.hour_of_week[h] = (h % 24) < 8 ? 0 : (h / 24 == 0 ? 2 : 1); /* nights closed */
+    p.month[0] = 3;
+    p.month[1] = 0; /* February closed */
+    assert_int_equal(sim_rate_profile_finish(&p), SIM_OK);
+    gsl_rng *r = sim_rng_alloc(22, 0, "arrivals/inverse");
+    gsl_rng *twin = sim_rng_alloc(22, 0, "arrivals/inverse");
+    double t = 0.123;
+    for (int i = 0; i < 3000; i++) {
+        double e = gsl_ran_exponential(twin, 1.0);
+        double next = sim_next_arrival(&p, &cal, t, r);
+        assert_true(next >= t);
+        assert_true(sim_rate_at(&p, &cal, next) > 0);
+        assert_int_not_equal(sim_calendar_month(&cal, next), 2);
+        assert_near(sim_rate_integral(&p, &cal, t, next), e, 1e-9 * (1 + e));
+        t = next;
+    }
+    /* Over a year and a quarter, so the closed February and the January peak were crossed. */
+    assert_true(t > 400);
+    gsl_rng_free(r);
+    gsl_rng_free(twin);
+    sim_calendar_fini(&cal);
+}
+
+/* Only February open, from a leap year, with and without growth (the thinning path). */
+static void test_leap_february(void **state)
+{
+    (void)state;
+    sim_calendar cal;
+    assert_int_equal(sim_calendar_init(&cal, D(2024, 1, 15)), SIM_OK);
+    double feb = sim_calendar_time_of(&cal, D(2024, 2, 1));
+    double mar = sim_calendar_time_of(&cal, D(2024, 3, 1));
+    double feb25 = sim_calendar_time_of(&cal, D(2025, 2, 1));
+    for (int growth = 0; growth < 2; growth++) {
+        sim_rate_profile p;
+        sim_rate_profile_init(&p, 5);
+        memset(p.month, 0, sizeof p.month);
+        p.month[1] = 1;
+        p.growth_per_year = growth ? 0.02 : 0;
+        assert_int_equal(sim_rate_profile_finish(&p), SIM_OK);
+        gsl_rng *r = sim_rng_alloc(23, (uint64_t)growth, "arrivals/leap");
+        double t = sim_next_arrival(&p, &cal, 0, r);
+        assert_true(t >= feb && t < mar);
+        int n = 0;
+        double last = t;
+        while (t < mar) {
+            n++;
+            last = t;
+            t = sim_next_arrival(&p, &cal, t, r);
+        }
+        /* The 29th of February is open: the last arrival is on it almost surely. */
+        assert_true(last >= mar - 1);
+        assert_true(t >= feb25);
+        double expected = sim_rate_integral(&p, &cal, feb, mar); /* 29 x 5 x 12 without growth */
+        if (!growth)
+            assert_near(expected, 29 * 5 * 12, 1e-9);
+        assert_near(n, expected, Z99 * sqrt(expected));
+        gsl_rng_free(r);
+    }
+    sim_calendar_fini(&cal);
+}
+
 /* Load `text` as t.yaml and read the profile from its root map. */
 static int profile_from_yaml(const char *text, const char *prefix, sim_rate_profile *p, char *msg,
                              size_t size)
@@ -404,6 +502,9 @@ int main(void)
         cmocka_unit_test(test_growth),
         cmocka_unit_test(test_flat_is_poisson),
         cmocka_unit_test(test_edge_cases),
+        cmocka_unit_test(test_constant_rate_one_draw),
+        cmocka_unit_test(test_piecewise_is_inversion),
+        cmocka_unit_test(test_leap_february),
         cmocka_unit_test(test_from_node),
         cmocka_unit_test(test_from_node_errors),
     };

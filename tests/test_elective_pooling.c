@@ -88,7 +88,10 @@ static void test_pooling_identical_lists(void **state)
     sim_summarise(sep->wait_a, REPS, &s);
     assert_true(tu_within("separate M/M/1 wait", s.mean, w_sep, s.half_width, 1.5));
     sim_summarise(both, REPS, &s);
-    assert_true(s.half_width < 0.05 * w_pool);
+    /* Twenty replications give a half-width near 5% of the wait; the half-width itself
+     * varies by about 16% between seeds (its sd on 19 df is about 1 / sqrt(38)), so the
+     * bound leaves room for that rather than fitting one stream of draws. */
+    assert_true(s.half_width < 0.06 * w_pool);
     assert_true(tu_within("pooled M/M/2 wait", s.mean, w_pool, s.half_width, 1.5));
     /* Paired under common random numbers: pooling is better, with confidence. */
     sim_summarise(diff, REPS, &s);

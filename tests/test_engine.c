@@ -4,6 +4,7 @@
 #include "testutil.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "core/engine.h"
@@ -408,6 +409,222 @@ static void test_hold_model(void **state)
     sim_engine_free(e);
 }
 
+/*
+ * The calendar against its contract under load: events fire in (time, class, scheduling
+ * order), each exactly once unless cancelled, while handlers schedule more (continuous
+ * delays, ties on a grid, zero delays, far-future outliers, every class) and cancel others.
+ * With a low far-tier threshold (or enough events) most entries sit in buckets, so the
+ * bucket tier, its layouts, refills, growth, purges and renumbering are all exercised.
+ */
+typedef struct ord {
+    size_t n, cap, budget, fired, far_max;
+    double *time;
+    unsigned char *cls, *st; /* st: 0 pending, 1 fired, 2 cancelled */
+    sim_event_id *id;
+    uint64_t rng;
+    int mode; /* 0 mixed delays, 1 all at one time */
+    int bad;
+    double last_t;
+    unsigned last_c;
+    size_t last_i;
+    bool have_last;
+} ord;
+
+static uint64_t ord_rand(ord *o)
+{
+    o->rng ^= o->rng << 13;
+    o->rng ^= o->rng >> 7;
+    o->rng ^= o->rng << 17;
+    return o->rng;
+}
+
+static double ord_unit(ord *o)
+{
+    return (double)(ord_rand(o) >> 11) * 0x1p-53;
+}
+
+static void ord_fire(sim_engine *e, void *ctx, uint64_t arg);
+
+/*
+ * Schedule at t in a random class of at least min_cls: an event scheduled for the current
+ * time in a lower class than the one firing would rightly fire next, out of the sorted
+ * order this harness checks, so same-time events take a class no lower than the current.
+ */
+static void ord_schedule(sim_engine *e, ord *o, double t, unsigned min_cls)
+{
+    if (o->n == o->cap) {
+        o->cap = o->cap ? 2 * o->cap : 1024;
+        o->time = realloc(o->time, o->cap * sizeof *o->time);
+        o->cls = realloc(o->cls, o->cap);
+        o->st = realloc(o->st, o->cap);
+        o->id = realloc(o->id, o->cap * sizeof *o->id);
+        assert_non_null(o->time);
+        assert_non_null(o->cls);
+        assert_non_null(o->st);
+        assert_non_null(o->id);
+    }
+    size_t i = o->n++;
+    unsigned c = min_cls + (unsigned)(ord_rand(o) % (SIM_EVENT_CLASSES - min_cls));
+    o->time[i] = t;
+    o->cls[i] = (unsigned char)c;
+    o->st[i] = 0;
+    o->id[i] = sim_schedule_at_class(e, t, c, ord_fire, o, i);
+    assert_true(o->id[i] != 0);
+}
+
+static double ord_delay(ord *o)
+{
+    if (o->mode == 1)
+        return 0;
+    uint64_t k = ord_rand(o) % 100;
+    if (k < 10)
+        return 0;                                  /* same time */
+    if (k < 40)
+        return 0.5 * (double)(ord_rand(o) % 8);    /* ties on a grid */
+    if (k < 42)
+        return 1000 + 1000 * ord_unit(o);          /* far future */
+    return -log1p(-ord_unit(o));                   /* exponential, mean 1 */
+}
+
+static void ord_fire(sim_engine *e, void *ctx, uint64_t i)
+{
+    ord *o = ctx;
+    if (o->st[i] != 0 || sim_now(e) != o->time[i])
+        o->bad++;
+    o->st[i] = 1;
+    o->fired++;
+    if (o->have_last) {
+        bool after = o->time[i] > o->last_t ||
+                     (o->time[i] == o->last_t &&
+                      (o->cls[i] > o->last_c || (o->cls[i] == o->last_c && i > o->last_i)));
+        if (!after)
+            o->bad++;
+    }
+    o->have_last = true;
+    o->last_t = o->time[i];
+    o->last_c = o->cls[i];
+    o->last_i = i;
+    size_t far = sim__engine_far_entries(e);
+    if (far > o->far_max)
+        o->far_max = far;
+    /* About 1.1 new events per event while the budget lasts, and a cancel now and then. */
+    int k = ord_rand(o) % 10 == 0 ? 2 : 1;
+    for (int j = 0; j < k && o->n < o->budget; j++)
+    {
+        double d = ord_delay(o);
+        ord_schedule(e, o, sim_now(e) + d, d == 0 ? o->cls[i] : 0);
+    }
+    if (ord_rand(o) % 8 == 0 && o->n > 0) {
+        size_t victim = ord_rand(o) % o->n;
+        int rc = sim_cancel(e, o->id[victim]);
+        if (rc != (o->st[victim] == 0 ? SIM_OK : SIM_ESTATE))
+            o->bad++;
+        if (o->st[victim] == 0)
+            o->st[victim] = 2;
+    }
+}
+
+static void ord_check_done(sim_engine *e, ord *o)
+{
+    assert_int_equal(o->bad, 0);
+    assert_int_equal(sim_events_pending(e), 0);
+    assert_int_equal(sim__engine_far_entries(e), 0);
+    size_t cancelled = 0;
+    for (size_t i = 0; i < o->n; i++) {
+        assert_true(o->st[i] != 0);
+        cancelled += o->st[i] == 2;
+    }
+    assert_int_equal(o->fired + cancelled, o->n);
+}
+
+static void ord_free(ord *o)
+{
+    free(o->time);
+    free(o->cls);
+    free(o->st);
+    free(o->id);
+}
+
+static void run_order_case(size_t threshold, size_t initial, size_t budget, int mode,
+                           uint64_t seed, size_t expect_far_at_least)
+{
+    sim_engine *e = sim_engine_alloc(0);
+    if (threshold)
+        sim__engine_set_far_threshold(e, threshold);
+    ord o = {.budget = budget, .rng = seed, .mode = mode};
+    for (size_t i = 0; i < initial; i++)
+        ord_schedule(e, &o, mode == 1 ? 5.0 : 3 * ord_unit(&o), 0);
+    sim_run_until(e, INFINITY);
+    ord_check_done(e, &o);
+    if (o.far_max < expect_far_at_least)
+        fail_msg("at most %zu entries were in buckets, expected at least %zu", o.far_max,
+                 expect_far_at_least);
+    ord_free(&o);
+    sim_engine_free(e);
+}
+
+static void test_far_tier_order(void **state)
+{
+    (void)state;
+    /* A low threshold: the tier turns on and off many times over small calendars. */
+    run_order_case(16, 300, 40000, 0, 88172645463325252u, 100);
+    /* The default threshold, with tens of thousands pending. */
+    run_order_case(0, 30000, 150000, 0, 1234567u, 20000);
+    /* All at one time: no spread to bucket by, so the heap keeps everything. */
+    run_order_case(16, 6000, 6000, 1, 42u, 0);
+}
+
+/* Reset, renumbering and purging while most entries are in buckets. */
+static void test_far_tier_reset_renumber_purge(void **state)
+{
+    (void)state;
+    sim_engine *e = sim_engine_alloc(0);
+    sim__engine_set_far_threshold(e, 64);
+    ord o = {.budget = 20000, .rng = 99u};
+    for (size_t i = 0; i < 5000; i++)
+        ord_schedule(e, &o, 10 * ord_unit(&o), 0);
+    assert_true(sim__engine_far_entries(e) > 4000);
+    /* Reset: nothing pending, old ids dead. */
+    sim_run_until(e, 1.0);
+    assert_int_equal(o.bad, 0);
+    sim_engine_reset(e);
+    assert_int_equal(sim_events_pending(e), 0);
+    assert_int_equal(sim__engine_far_entries(e), 0);
+    for (size_t i = 0; i < o.n; i++)
+        assert_int_equal(sim_cancel(e, o.id[i]), SIM_ESTATE);
+    ord_free(&o);
+
+    /* Renumbering: sequences run out while the tier holds most entries. */
+    o = (ord){.budget = 30000, .rng = 7u};
+    for (size_t i = 0; i < 5000; i++)
+        ord_schedule(e, &o, 10 * ord_unit(&o), 0);
+    assert_true(sim__engine_far_entries(e) > 4000);
+    sim__engine_set_sequence(e, (UINT64_C(1) << 32) - 2000);
+    sim_run_until(e, INFINITY);
+    ord_check_done(e, &o);
+    ord_free(&o);
+
+    /* Purge: cancel most of the entries (more than 1024 and more than stay live). */
+    sim_engine_reset(e);
+    o = (ord){.budget = 8000, .rng = 5u};
+    for (size_t i = 0; i < 8000; i++)
+        ord_schedule(e, &o, 10 * ord_unit(&o), 0);
+    size_t far_before = sim__engine_far_entries(e);
+    assert_true(far_before > 6000);
+    for (size_t i = 0; i < 8000; i += 8)
+        for (size_t j = i; j < i + 7; j++) {
+            assert_int_equal(sim_cancel(e, o.id[j]), SIM_OK);
+            o.st[j] = 2;
+        }
+    /* The purge dropped the cancelled entries from the buckets. */
+    assert_int_equal(sim_events_pending(e), 1000);
+    assert_true(sim__engine_far_entries(e) < far_before / 2);
+    sim_run_until(e, INFINITY);
+    ord_check_done(e, &o);
+    ord_free(&o);
+    sim_engine_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -425,6 +642,8 @@ int main(void)
         cmocka_unit_test(test_event_classes),
         cmocka_unit_test(test_first_error),
         cmocka_unit_test(test_hold_model),
+        cmocka_unit_test(test_far_tier_order),
+        cmocka_unit_test(test_far_tier_reset_renumber_purge),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

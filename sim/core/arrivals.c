@@ -15,6 +15,13 @@
  * dropped and the search restarts at the end with the next window's bound: this is exact
  * because a Poisson process has no memory, so nothing about the next window depends on how
  * the last one was left.
+ *
+ * Without growth the rate is piecewise constant (per run of equal hour-of-week factors, cut
+ * at month starts), and thinning is not needed: the next arrival after t is L^-1(L(t) + E),
+ * where L is the cumulative rate and E an exponential with mean 1 (Cinlar 1975, "Introduction
+ * to Stochastic Processes", section 4.7). The sampler walks the constant pieces from t,
+ * spending E on each piece's expected count until the rest fits in one. At a constant rate
+ * that is t + an exponential gap, with no calendar work at all.
  */
 #include "arrivals.h"
 
@@ -36,6 +43,8 @@ void sim_rate_profile_init(sim_rate_profile *p, double rate_per_day)
         p->month[i] = 1.0;
     p->max_hour_factor = 1.0;
     p->max_month_factor = 1.0;
+    memset(p->hour_run, 168, sizeof p->hour_run);
+    p->flat_months = 1;
 }
 
 void sim_rate_profile_set_weekdays(sim_rate_profile *p, const double weekday[7])
@@ -78,6 +87,17 @@ int sim_rate_profile_finish(sim_rate_profile *p)
     p->max_hour_factor = mh;
     p->max_month_factor = mm;
     p->log_growth = log1p(p->growth_per_year) / DAYS_PER_YEAR;
+    /* Runs of equal hour factors, counted forward around the week (168 if all are equal). */
+    for (int h = 0; h < 168; h++) {
+        int n = 1;
+        while (n < 168 && p->hour_of_week[(h + n) % 168] == p->hour_of_week[h])
+            n++;
+        p->hour_run[h] = (unsigned char)n;
+    }
+    p->flat_months = 1;
+    for (int m = 1; m < 12; m++)
+        if (p->month[m] != p->month[0])
+            p->flat_months = 0;
     return SIM_OK;
 }
 
@@ -143,21 +163,83 @@ double sim_rate_integral(const sim_rate_profile *p, const sim_calendar *cal, dou
     return p->rate_per_day * sum;
 }
 
-/* Time of 00:00 on the first day of the month after date d. */
-static double next_month_start(const sim_calendar *cal, sim_date d)
+/*
+ * The month (1-12) of day `days` since 1970-01-01, and in *next the day of the first of the
+ * following month: calendar.c's civil-from-days arithmetic (years from 1 March), done once
+ * instead of converting to a date and back.
+ */
+static int month_of_day(int64_t days, int64_t *next)
 {
-    d.day = 1;
-    if (++d.month > 12) {
-        d.month = 1;
-        d.year++;
+    int64_t z = days + 719468;
+    int64_t era = floor_div(z, 146097);
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;           /* March = 0 ... February = 11 */
+    int64_t first = (153 * mp + 2) / 5;         /* day of year of the month's first day */
+    int64_t len;
+    if (mp < 11) {
+        len = (153 * (mp + 1) + 2) / 5 - first;
+    } else {
+        int64_t y = yoe + era * 400 + 1;        /* February's civil year */
+        len = 28 + ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0);
     }
-    return (double)(sim_date_to_days(d) - cal->start_day);
+    *next = days - (doy - first) + len;
+    return (int)(mp < 10 ? mp + 3 : mp - 9);
+}
+
+/*
+ * Inversion of the cumulative rate when it is piecewise constant (no growth). Hours are
+ * tracked as an integer from t's hour on, so piece boundaries are exactly the hours that
+ * hour_index assigns.
+ */
+static double next_arrival_piecewise(const sim_rate_profile *p, const sim_calendar *cal,
+                                     double t, gsl_rng *r)
+{
+    /* Factors that are all equal are all 1 up to the rounding of normalise. */
+    double month_rate = p->rate_per_day * p->month[0];
+    if (p->hour_run[0] == 168 && p->flat_months)
+        return t + gsl_ran_exponential(r, 1.0 / (month_rate * p->hour_of_week[0]));
+    double e = gsl_ran_exponential(r, 1.0);
+    double now = t;
+    int64_t k = hour_index(t);
+    int64_t month_end = INT64_MAX; /* first hour of the next month (if months differ) */
+    /* As in thinning, a run of zero-rate months and hours is crossed piece by piece. */
+    for (;;) {
+        if (!p->flat_months && month_end == INT64_MAX) {
+            int64_t next_day;
+            int m = month_of_day(cal->start_day + floor_div(k, 24), &next_day);
+            month_end = (next_day - cal->start_day) * 24;
+            month_rate = p->rate_per_day * p->month[m - 1];
+        }
+        int how = hour_of_week(cal, k);
+        int64_t k_end = k + p->hour_run[how];
+        if (k_end >= month_end)
+            k_end = month_end;
+        double end = (double)k_end / 24.0;
+        double rate = month_rate * p->hour_of_week[how];
+        if (rate > 0) {
+            double expected = rate * (end - now);
+            if (e < expected) {
+                double x = now + e / rate;
+                /* Rounding must not carry the arrival into the next piece. */
+                return x < end ? x : nextafter(end, 0.0);
+            }
+            e -= expected;
+        }
+        now = end;
+        k = k_end;
+        if (k == month_end)
+            month_end = INT64_MAX;
+    }
 }
 
 double sim_next_arrival(const sim_rate_profile *p, const sim_calendar *cal, double t, gsl_rng *r)
 {
     if (!(p->rate_per_day > 0))
         return INFINITY;
+    if (p->log_growth == 0)
+        return next_arrival_piecewise(p, cal, t, r);
     double now = t;
     /*
      * Every month factor could be zero but one; then the search crosses at most eleven
@@ -166,13 +248,13 @@ double sim_next_arrival(const sim_rate_profile *p, const sim_calendar *cal, doub
      */
     for (;;) {
         /* One date conversion per window: it gives both the month and the month's end. */
-        int64_t day = floor_div(hour_index(now), 24);
-        sim_date d = sim_date_from_days(cal->start_day + day);
-        double end = next_month_start(cal, d);
+        int64_t day = floor_div(hour_index(now), 24), next_day;
+        int month = month_of_day(cal->start_day + day, &next_day);
+        double end = (double)(next_day - cal->start_day);
         if (end > now + 7.0)
             end = now + 7.0;
         double growth_edge = p->log_growth >= 0 ? end : now;
-        double base = p->rate_per_day * p->month[d.month - 1];
+        double base = p->rate_per_day * p->month[month - 1];
         double bound = base * p->max_hour_factor * exp(p->log_growth * growth_edge);
         if (!(bound > 0)) {
             now = end;

@@ -9,7 +9,10 @@
  * base rate is the long-run mean) and the growth trend compounds continuously. Arrival
  * times are sampled exactly by thinning (Lewis and Shedler 1979) against a piecewise bound
  * that is recomputed per window of at most a week, cut at the first of each month, so no
- * fixed time step biases the counts. Hours are clock hours from the start (t x 24), and the
+ * fixed time step biases the counts. Without growth the rate is piecewise constant, and
+ * arrivals are sampled by inverting its cumulative rate instead (one exponential draw per
+ * arrival, no rejected candidates); at a constant rate that is the current time plus an
+ * exponential gap. Hours are clock hours from the start (t x 24), and the
  * rate does not change on bank holidays (a model that closes on holidays does so itself).
  *
  * sim_rate_profile is a plain public struct; fill it with sim_rate_profile_init and set
@@ -33,6 +36,10 @@ typedef struct sim_rate_profile {
     double max_hour_factor;     /* set by sim_rate_profile_finish */
     double max_month_factor;    /* set by sim_rate_profile_finish */
     double log_growth;          /* ln(1 + growth_per_year) / 365.25, set by _finish */
+    /* Set by sim_rate_profile_finish, for sampling without thinning when there is no growth: */
+    unsigned char hour_run[168]; /* hours from this hour of week until its factor changes
+                                    (1-168; 168 when all are equal) */
+    int flat_months;            /* every month factor is the same (1) */
 } sim_rate_profile;
 
 /* A flat profile of `rate_per_day` (all factors 1, no growth). */

@@ -114,4 +114,13 @@ size_t sim_events_pending(const sim_engine *engine);
  */
 void sim__engine_set_sequence(sim_engine *engine, uint64_t seq);
 
+/*
+ * Internal, for tests: the number of events in the heap above which the calendar moves its
+ * later events into buckets (4096 by default), so small tests can exercise that tier.
+ */
+void sim__engine_set_far_threshold(sim_engine *engine, size_t n);
+
+/* Internal, for tests: how many pending entries are in buckets rather than in the heap. */
+size_t sim__engine_far_entries(const sim_engine *engine);
+
 #endif
