@@ -90,8 +90,8 @@ static void test_pooling_identical_lists(void **state)
     sim_summarise(both, REPS, &s);
     /* Twenty replications give a half-width near 5% of the wait; the half-width itself
      * varies by about 16% between seeds (its sd on 19 df is about 1 / sqrt(38)), so the
-     * bound leaves room for that rather than fitting one stream of draws. */
-    assert_true(s.half_width < 0.06 * w_pool);
+     * bound is three of those sds above 5%, not fitted to one stream of draws. */
+    assert_true(s.half_width < 0.075 * w_pool);
     assert_true(tu_within("pooled M/M/2 wait", s.mean, w_pool, s.half_width, 1.5));
     /* Paired under common random numbers: pooling is better, with confidence. */
     sim_summarise(diff, REPS, &s);
