@@ -179,12 +179,12 @@ typedef struct rebook_obs {
     double worst;
 } rebook_obs;
 
-/* Referrals and backlog patients (bit 43 of the id) get separate halves of the table. */
+/* Referrals and backlog patients (EL_UID_BACKLOG) get separate halves of the table. */
 static uint64_t slot(uint64_t uid)
 {
-    uint64_t serial = uid & ((1ull << 40) - 1);
+    uint64_t serial = uid & (EL_UID_BACKLOG - 1);
     assert_true(serial < MAX_SERIAL / 2);
-    return serial + ((uid >> 43) & 1) * (MAX_SERIAL / 2);
+    return serial + ((uid & EL_UID_BACKLOG) ? MAX_SERIAL / 2 : 0);
 }
 
 static void rb_cancelled(void *ctx, uint64_t uid, double t, bool hospital)

@@ -483,7 +483,6 @@ static int read_specialties(el_config *cfg, const sim_node *root, struct sim_err
             if (!(l->label = malloc(len)))
                 return SIM_ENOMEM;
             snprintf(l->label, len, "%s/%s", tname, name);
-            l->uid_base = (sim_stream_id(l->label) & 0xFFFFFull) << 44;
             cfg->n_lists++;
             TRY(read_list(cfg, l, sp, lm, err));
         }

@@ -85,7 +85,6 @@ typedef enum el_service_kind { EL_SERVICE_EXPONENTIAL, EL_SERVICE_DETERMINISTIC 
 
 typedef struct el_list {
     char *label;              /* "TRUST/specialty" (owned) */
-    uint64_t uid_base;        /* from a hash of the label: patient ids survive scenario edits */
     int trust, specialty;
     bool has_referrals;
     sim_rate_profile referrals;

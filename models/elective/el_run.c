@@ -79,6 +79,14 @@ void el__count(el_run *r, int metric, int list, double delta)
         sim_record_add(r->rec, metric, r->period, (size_t)list, delta);
 }
 
+gsl_rng *el__patient_rng(el_run *r, int purpose, uint32_t p, unsigned extra)
+{
+    const el_patient *pt = &r->pat[p];
+    sim_rng_seek(r->prng, r->seed, r->rep, r->ls[pt->home_list].sid[purpose],
+                 EL_UID_KEY(pt->uid) | (uint64_t)extra << 48);
+    return r->prng;
+}
+
 int el__scratch(el_run *r, size_t n)
 {
     if (n <= r->cap_scratch)
@@ -416,7 +424,7 @@ static void arrival(sim_engine *eng, void *ctx, uint64_t arg)
         uint32_t p = patient_new(r);
         if (p == EL_NONE)
             return;
-        init_patient(r, p, l, lc->uid_base | serial, now, admitted,
+        init_patient(r, p, l, (uint64_t)l << EL_UID_LIST_SHIFT | serial, now, admitted,
                      draw_priority(sp->priority_cum, u_pri), draw_home_site(cfg, l, u_site));
         list_join(r, p, l);
         el__wait(r, p);
@@ -431,19 +439,21 @@ static int create_backlog(el_run *r, int l)
     const el_config *cfg = r->cfg;
     const el_list *lc = &cfg->lists[l];
     const el_backlog *b = &lc->backlog;
+    gsl_rng *g = r->prng;
     uint64_t j = 0;
     for (size_t band = 0; band < b->n_bands; band++) {
         double lo = b->lo_weeks[band] * 7.0, hi = b->hi_weeks[band] * 7.0;
         for (long k = 0; k < b->count[band]; k++, j++) {
-            sim_rng_set_entity(r->backlog_rng, lc->uid_base | (1ull << 43) | j);
-            double u_t = gsl_rng_uniform_pos(r->backlog_rng);
-            double u_pri = gsl_rng_uniform(r->backlog_rng);
-            double u_adm = gsl_rng_uniform(r->backlog_rng);
-            double u_site = gsl_rng_uniform(r->backlog_rng);
+            uint64_t key = EL_UID_BACKLOG | j;
+            sim_rng_seek(g, r->seed, r->rep, r->ls[l].sid[EL_PS_BACKLOG], key);
+            double u_t = gsl_rng_uniform_pos(g);
+            double u_pri = gsl_rng_uniform(g);
+            double u_adm = gsl_rng_uniform(g);
+            double u_site = gsl_rng_uniform(g);
             uint32_t p = patient_new(r);
             if (p == EL_NONE)
                 return SIM_ENOMEM;
-            init_patient(r, p, l, lc->uid_base | (1ull << 43) | j, -(lo + u_t * (hi - lo)),
+            init_patient(r, p, l, (uint64_t)l << EL_UID_LIST_SHIFT | key, -(lo + u_t * (hi - lo)),
                          u_adm < b->admitted_share, draw_priority(b->priority_cum, u_pri),
                          draw_home_site(cfg, l, u_site));
             list_join(r, p, l);
@@ -647,11 +657,8 @@ static void run_fini(el_run *r)
     free(r->pat);
     free(r->accept);
     free(r->scratch);
-    gsl_rng_free(r->case_rng);
-    gsl_rng_free(r->cancel_rng);
-    gsl_rng_free(r->accept_rng);
-    gsl_rng_free(r->aid_rng);
-    gsl_rng_free(r->backlog_rng);
+    gsl_rng_free(r->prng);
+    gsl_rng_free(r->session_rng);
 }
 
 static int run_init(el_run *r)
@@ -659,13 +666,9 @@ static int run_init(el_run *r)
     const el_config *cfg = r->cfg;
     r->free_head = EL_NONE;
     r->ls = calloc(cfg->n_lists ? cfg->n_lists : 1, sizeof *r->ls);
-    r->case_rng = stream(r, "case-minutes", NULL);
-    r->cancel_rng = stream(r, "cancel-on-day", NULL);
-    r->accept_rng = stream(r, "site-acceptance", NULL);
-    r->aid_rng = stream(r, "mutual-aid", NULL);
-    r->backlog_rng = stream(r, "backlog", NULL);
-    if (!r->eng || !r->ls || !r->case_rng || !r->cancel_rng || !r->accept_rng || !r->aid_rng ||
-        !r->backlog_rng)
+    r->prng = stream(r, "patient-draws", NULL);
+    r->session_rng = stream(r, "session-draws", NULL);
+    if (!r->eng || !r->ls || !r->prng || !r->session_rng)
         return SIM_ENOMEM;
     size_t n_servers = 0;
     for (size_t l = 0; l < cfg->n_lists; l++) {
@@ -690,6 +693,13 @@ static int run_init(el_run *r)
         ls->patient = stream(r, "patient", lc->label);
         ls->removals = stream(r, "removals", lc->label);
         ls->service = stream(r, "service", lc->label);
+        static const char *const kinds[EL_PS_N] = {"backlog", "case-minutes", "cancel-on-day",
+                                                   "site-acceptance", "mutual-aid"};
+        for (int k = 0; k < EL_PS_N; k++) {
+            char name[512];
+            snprintf(name, sizeof name, "elective/%s/%s", kinds[k], lc->label);
+            ls->sid[k] = sim_stream_id(name);
+        }
         ls->capped_minutes = calloc(cfg->n_times + 1, sizeof(double));
         ls->planned_minutes = calloc(cfg->n_times + 1, sizeof(double));
         if (!ls->arrivals || !ls->patient || !ls->removals || !ls->service ||

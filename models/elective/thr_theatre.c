@@ -40,10 +40,20 @@ int thr_init(el_run *r)
     if (!r->ts)
         return SIM_ENOMEM;
     for (size_t t = 0; t < cfg->n_theatres; t++) {
-        char name[300];
-        snprintf(name, sizeof name, "theatre/%s", cfg->sites[cfg->theatres[t].site].code);
-        if (!(r->ts[t].rng = sim_rng_alloc(r->seed, r->rep, name)))
+        /* The n-th theatre entry of a site (n > 1) is "SITE#n", so entries keep apart. */
+        int same = 1;
+        for (size_t u = 0; u < t; u++)
+            same += cfg->theatres[u].site == cfg->theatres[t].site;
+        if (!(r->ts[t].sid = malloc((cfg->n_specialties + 1) * sizeof *r->ts[t].sid)))
             return SIM_ENOMEM;
+        for (size_t k = 0; k < cfg->n_specialties; k++) {
+            char name[600], nth[16] = "";
+            if (same > 1)
+                snprintf(nth, sizeof nth, "#%d", same);
+            snprintf(name, sizeof name, "elective/theatre/%s%s/%s",
+                     cfg->sites[cfg->theatres[t].site].code, nth, cfg->specialties[k].name);
+            r->ts[t].sid[k] = sim_stream_id(name);
+        }
     }
     return SIM_OK;
 }
@@ -53,7 +63,7 @@ void thr_fini(el_run *r)
     if (r->ts)
         for (size_t t = 0; t < r->cfg->n_theatres; t++) {
             free(r->ts[t].pending);
-            gsl_rng_free(r->ts[t].rng);
+            free(r->ts[t].sid);
         }
     free(r->ts);
     free(r->sess);
@@ -209,15 +219,16 @@ static void run_session(sim_engine *eng, void *ctx, uint64_t arg)
     const sim_dist *dist = case_dist(cfg, th, s.specialty);
     double L = s.minutes, cursor = 0, inside = 0;
     int ran = 0, cancelled = 0;
-    if (th->has_start_delay)
-        cursor = sim_dist_sample(&th->start_delay, r->ts[s.theatre].rng);
+    if (th->has_start_delay) {
+        sim_rng_seek(r->session_rng, r->seed, r->rep, r->ts[s.theatre].sid[s.specialty],
+                     s.draw_key);
+        cursor = sim_dist_sample(&th->start_delay, r->session_rng);
+    }
     session_free(r, (uint32_t)arg);
     for (int i = 0; i < s.n; i++) {
         uint32_t p = s.cases[i];
         el_patient *pt = &r->pat[p];
-        uint64_t entity = pt->uid + ((uint64_t)pt->attempts << 36);
-        sim_rng_set_entity(r->cancel_rng, entity);
-        double u = gsl_rng_uniform(r->cancel_rng);
+        double u = gsl_rng_uniform(el__patient_rng(r, EL_PS_CANCEL, p, pt->attempts));
         if (u < th->cancel_patient + th->cancel_hospital && r->hooks && r->hooks->on_cancelled)
             r->hooks->on_cancelled(r->hooks->ctx, pt->uid, s.start, u >= th->cancel_patient);
         if (u < th->cancel_patient) {
@@ -232,8 +243,7 @@ static void run_session(sim_engine *eng, void *ctx, uint64_t arg)
         }
         double d = 0;
         if (dist) {
-            sim_rng_set_entity(r->case_rng, entity);
-            d = sim_dist_sample(dist, r->case_rng);
+            d = sim_dist_sample(dist, el__patient_rng(r, EL_PS_CASE, p, pt->attempts));
         }
         if (ran > 0)
             cursor += th->turnaround_minutes;
@@ -283,6 +293,14 @@ void thr_daily(el_run *r, int64_t day)
             }
             if (capacity > EL_MAX_CASES)
                 capacity = EL_MAX_CASES;
+            /* The session's rank among this specialty's sessions here that day. */
+            int rank = 0;
+            for (size_t j = 0; j < k; j++) {
+                const el_session_tpl *o = &th->tpl[j];
+                if (o->specialty == tp->specialty && o->weekday == wd && (double)d >= o->from_t &&
+                    (double)d < o->until_t)
+                    rank += o->count;
+            }
             for (int c = 0; c < tp->count; c++) {
                 double start = (double)d + (c % 2 ? 13.0 : 8.0) / 24.0;
                 if (start > cfg->horizon_days)
@@ -313,6 +331,7 @@ void thr_daily(el_run *r, int64_t day)
                 s->site = th->site;
                 s->n = 0;
                 s->capacity = capacity;
+                s->draw_key = (uint64_t)d << 16 | (uint64_t)(rank + c);
                 int limit = (int)floor(capacity * (1.0 - th->p1_share) + 1e-9);
                 book(r, s, limit);
                 if (!sim_schedule_at(r->eng, start, run_session, r, si)) {
