@@ -332,6 +332,26 @@ static int read_backlog(el_config *cfg, el_list *l, const el_specialty *sp, cons
     return SIM_OK;
 }
 
+/*
+ * sim_rate_profile_finish scales month factors to a plain 12-month mean, which makes the
+ * annual count differ from per_year when months differ (short February weighs as much as
+ * January). Rescale them so the day-weighted mean is 1: sum(days_m x f_m) = 365.25, with
+ * February 28.25 days (the mean over a leap cycle), keeping their shape.
+ */
+static void weight_months_by_length(sim_rate_profile *p)
+{
+    static const double days[12] = {31, 28.25, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    double s = 0;
+    for (int m = 0; m < 12; m++)
+        s += days[m] * p->month[m];
+    double k = 365.25 / s, max = 0;
+    for (int m = 0; m < 12; m++) {
+        p->month[m] *= k;
+        max = fmax(max, p->month[m]);
+    }
+    p->max_month_factor = max;
+}
+
 static int read_list(el_config *cfg, el_list *l, const el_specialty *sp, const sim_node *lm,
                      struct sim_error *err)
 {
@@ -351,6 +371,7 @@ static int read_list(el_config *cfg, el_list *l, const el_specialty *sp, const s
         TRY(sim_rate_profile_from_node(r, &l->referrals, err));
         if (sim_rate_profile_finish(&l->referrals))
             return sim_node_error(r, err, "expected factors >= 0, not all zero");
+        weight_months_by_length(&l->referrals);
         l->has_referrals = true;
     }
     TRY(read_backlog(cfg, l, sp, lm, err));

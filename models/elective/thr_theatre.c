@@ -3,7 +3,8 @@
  *
  * Each theatre (site) has a weekly plan of sessions. Every day at 06:00 the sessions
  * `book_days_ahead` days ahead are created, unless that day is a bank holiday or falls in a
- * planned closed week, and booked from the waiting list (el__take: rebooking queue first,
+ * planned closed week, and booked from the waiting list (on the first day, the sessions of
+ * the first `book_days_ahead` days as well, from the backlog) (el__take: rebooking queue first,
  * then priority, then longest wait; pooled lists across trusts when the specialty is pooled).
  *
  * Slots. A list is planned by expected durations, as theatre schedulers plan: a session of
@@ -270,77 +271,99 @@ static void run_session(sim_engine *eng, void *ctx, uint64_t arg)
     (void)eng;
 }
 
+/* Create and book theatre t's sessions of day d (now is the booking time). */
+static void plan_day(el_run *r, size_t t, int64_t d, double now)
+{
+    const el_config *cfg = r->cfg;
+    const el_theatre *th = &cfg->theatres[t];
+    if ((double)d > cfg->horizon_days)
+        return;
+    if (sim_calendar_is_holiday(&cfg->cal, (double)d) || closed_week(cfg, th, d))
+        return;
+    int wd = sim_calendar_weekday(&cfg->cal, (double)d);
+    for (size_t k = 0; k < th->n_tpl; k++) {
+        const el_session_tpl *tp = &th->tpl[k];
+        if (tp->weekday != wd || (double)d < tp->from_t || (double)d >= tp->until_t)
+            continue;
+        int capacity = tp->fixed_cases;
+        if (!capacity) {
+            double m = case_dist(cfg, th, tp->specialty)->mean, tt = th->turnaround_minutes;
+            capacity = (int)floor((tp->minutes + tt) / (m + tt) + 1e-9);
+        }
+        if (capacity > EL_MAX_CASES)
+            capacity = EL_MAX_CASES;
+        /* The session's rank among this specialty's sessions here that day. */
+        int rank = 0;
+        for (size_t j = 0; j < k; j++) {
+            const el_session_tpl *o = &th->tpl[j];
+            if (o->specialty == tp->specialty && o->weekday == wd && (double)d >= o->from_t &&
+                (double)d < o->until_t)
+                rank += o->count;
+        }
+        for (int c = 0; c < tp->count; c++) {
+            double start = (double)d + (c % 2 ? 13.0 : 8.0) / 24.0;
+            if (start > cfg->horizon_days || start <= now)
+                continue;
+            uint32_t si = session_new(r);
+            el_tstate *ts = &r->ts[t];
+            if (si == EL_NONE) {
+                fail(r);
+                return;
+            }
+            if (ts->n_pending == ts->cap_pending) {
+                size_t cap = ts->cap_pending ? 2 * ts->cap_pending : 32;
+                uint32_t *np = realloc(ts->pending, cap * sizeof *np);
+                if (!np) {
+                    fail(r);
+                    return;
+                }
+                ts->pending = np;
+                ts->cap_pending = cap;
+            }
+            ts->pending[ts->n_pending++] = si;
+            el_session *s = &r->sess[si];
+            s->start = start;
+            s->minutes = tp->minutes;
+            s->theatre = (int)t;
+            s->list = tp->list;
+            s->specialty = tp->specialty;
+            s->site = th->site;
+            s->n = 0;
+            s->capacity = capacity;
+            s->draw_key = (uint64_t)d << 16 | (uint64_t)(rank + c);
+            /* Booked inside the last two days (only at the start of a run): every slot is
+             * open at once, as the top-up would have opened them by now. */
+            int limit = start - 2.0 > now ? (int)floor(capacity * (1.0 - th->p1_share) + 1e-9)
+                                          : capacity;
+            book(r, s, limit);
+            if (!sim_schedule_at(r->eng, start, run_session, r, si)) {
+                fail(r);
+                return;
+            }
+            if (limit < capacity && !sim_schedule_at(r->eng, start - 2.0, topup, r, si)) {
+                fail(r);
+                return;
+            }
+        }
+    }
+}
+
+/*
+ * Each day books the sessions `book_days_ahead` days ahead. On the first day the sessions
+ * before that horizon are booked too, in date order, from the backlog (a run starts with a
+ * list already booked, not with empty theatres for the booking lead time).
+ */
 void thr_daily(el_run *r, int64_t day)
 {
     const el_config *cfg = r->cfg;
     double now = sim_now(r->eng);
     for (size_t t = 0; t < cfg->n_theatres; t++) {
-        const el_theatre *th = &cfg->theatres[t];
-        int64_t d = day + th->book_days_ahead;
-        if ((double)d > cfg->horizon_days)
-            continue;
-        if (sim_calendar_is_holiday(&cfg->cal, (double)d) || closed_week(cfg, th, d))
-            continue;
-        int wd = sim_calendar_weekday(&cfg->cal, (double)d);
-        for (size_t k = 0; k < th->n_tpl; k++) {
-            const el_session_tpl *tp = &th->tpl[k];
-            if (tp->weekday != wd || (double)d < tp->from_t || (double)d >= tp->until_t)
-                continue;
-            int capacity = tp->fixed_cases;
-            if (!capacity) {
-                double m = case_dist(cfg, th, tp->specialty)->mean, tt = th->turnaround_minutes;
-                capacity = (int)floor((tp->minutes + tt) / (m + tt) + 1e-9);
-            }
-            if (capacity > EL_MAX_CASES)
-                capacity = EL_MAX_CASES;
-            /* The session's rank among this specialty's sessions here that day. */
-            int rank = 0;
-            for (size_t j = 0; j < k; j++) {
-                const el_session_tpl *o = &th->tpl[j];
-                if (o->specialty == tp->specialty && o->weekday == wd && (double)d >= o->from_t &&
-                    (double)d < o->until_t)
-                    rank += o->count;
-            }
-            for (int c = 0; c < tp->count; c++) {
-                double start = (double)d + (c % 2 ? 13.0 : 8.0) / 24.0;
-                if (start > cfg->horizon_days)
-                    continue;
-                uint32_t si = session_new(r);
-                el_tstate *ts = &r->ts[t];
-                if (si == EL_NONE) {
-                    fail(r);
-                    return;
-                }
-                if (ts->n_pending == ts->cap_pending) {
-                    size_t cap = ts->cap_pending ? 2 * ts->cap_pending : 32;
-                    uint32_t *np = realloc(ts->pending, cap * sizeof *np);
-                    if (!np) {
-                        fail(r);
-                        return;
-                    }
-                    ts->pending = np;
-                    ts->cap_pending = cap;
-                }
-                ts->pending[ts->n_pending++] = si;
-                el_session *s = &r->sess[si];
-                s->start = start;
-                s->minutes = tp->minutes;
-                s->theatre = (int)t;
-                s->list = tp->list;
-                s->specialty = tp->specialty;
-                s->site = th->site;
-                s->n = 0;
-                s->capacity = capacity;
-                s->draw_key = (uint64_t)d << 16 | (uint64_t)(rank + c);
-                int limit = (int)floor(capacity * (1.0 - th->p1_share) + 1e-9);
-                book(r, s, limit);
-                if (!sim_schedule_at(r->eng, start, run_session, r, si)) {
-                    fail(r);
-                    return;
-                }
-                if (limit < capacity && start - 2.0 > now)
-                    sim_schedule_at(r->eng, start - 2.0, topup, r, si);
-            }
-        }
+        int ahead = cfg->theatres[t].book_days_ahead;
+        if (day == 0)
+            for (int64_t d = 0; d < ahead; d++)
+                plan_day(r, t, d, now);
+        plan_day(r, t, day + ahead, now);
+        if (r->status)
+            return;
     }
 }
