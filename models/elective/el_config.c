@@ -433,7 +433,8 @@ static int read_specialties(el_config *cfg, const sim_node *root, struct sim_err
 {
     static const char *const keys[] = {"name",         "admitted_share", "priority_mix",
                                        "priority_review", "removals",     "case_minutes",
-                                       "max_wait_weeks",  "lists",        NULL};
+                                       "max_wait_weeks",  "lists",        "selection",
+                                       "outpatient_selection", NULL};
     sim_node *seq;
     TRY(sim_node_seq(root, "specialties", &seq, err));
     if (seq->n == 0)
@@ -482,6 +483,9 @@ static int read_specialties(el_config *cfg, const sim_node *root, struct sim_err
         }
         sp->max_wait_weeks = 156;
         TRY(sim_node_opt_number(m, "max_wait_weeks", 1, 2000, &sp->max_wait_weeks, err));
+        TRY(el__read_selection(cfg, m, "selection", true, &sp->select_admitted, err));
+        TRY(el__read_selection(cfg, m, "outpatient_selection", false, &sp->select_outpatient,
+                               err));
         TRY(sim_node_map(m, "lists", &lists, err));
         if (lists->n == 0)
             return sim_node_error(lists, err, "expected at least one trust's list");

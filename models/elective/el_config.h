@@ -12,6 +12,10 @@
  *                               weeks_factor: [{from: 0, to: 18, factor: 0.5}]}
  *                    case_minutes: {lognormal: {mean: 110, sd: 35}}
  *                    max_wait_weeks: 156           (top of an open "104+" backlog band)
+ *                    selection: {in_turn: 40%, rest: random | weeks_waited,
+ *                                urgent_through: P2,
+ *                                long_wait_push: {over_weeks: 78, until: 2023-03-31}}
+ *                    outpatient_selection: {in_turn: 30%, rest: random, long_wait_push: ...}
  *                    lists:
  *                      WSFT:
  *                        referrals: {per_week: 95, weekday: {...}, month: {...},
@@ -97,6 +101,29 @@ typedef struct el_list {
     double home_site_cum[EL_MAX_POOL_SITES]; /* cumulative shares over the trust's sites */
 } el_list;
 
+/*
+ * Who is treated next from a stage's list (docs/elective.md, "Who is treated"). Without a
+ * `selection` key: strict priority, then longest wait (the old rule). With one:
+ *   1. clinically urgent priorities first (P1 .. urgent_through), each longest wait first;
+ *   2. while a long-wait push is on (until its date), anyone waiting over `over_weeks`,
+ *      longest first;
+ *   3. otherwise, with probability in_turn, the longest routine waiter; else a routine
+ *      patient at random (rest: random) or with chance in proportion to weeks waited
+ *      (rest: weeks_waited).
+ * The outpatient stage (non-admitted pathways) has no priorities: steps 2 and 3 only.
+ * Pooled lists keep the old rule.
+ */
+typedef enum el_rest_rule { EL_REST_RANDOM, EL_REST_WEEKS } el_rest_rule;
+
+typedef struct el_selection {
+    bool active;
+    int urgent;               /* priorities 0 .. urgent-1 are urgent (default 2: P1, P2) */
+    double in_turn;           /* share of routine bookings by longest wait */
+    el_rest_rule rest;
+    double push_over_days;    /* INFINITY: no push */
+    double push_until_t;      /* days since start; the push runs while now < this */
+} el_selection;
+
 typedef struct el_specialty {
     char *name;           /* owned */
     double admitted_share;
@@ -111,6 +138,7 @@ typedef struct el_specialty {
     bool has_case_minutes;
     sim_dist case_minutes;
     double max_wait_weeks;
+    el_selection select_admitted, select_outpatient;
     int first_list, n_lists;             /* its lists are contiguous */
     int collab;                          /* index into collabs, or -1 */
 } el_specialty;

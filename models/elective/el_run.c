@@ -147,6 +147,7 @@ void el__wait(el_run *r, uint32_t p)
         h = pt->priority;
         ls->admitted_start_sum += pt->clock_start;
         ls->admitted_waiting++;
+        ls->n_prio[pt->priority]++;
     }
     if (rtt_heap_push(&ls->heap[h], pt->clock_start, p, pt->stamp)) {
         r->status = SIM_ENOMEM;
@@ -155,7 +156,8 @@ void el__wait(el_run *r, uint32_t p)
     }
     if (pt->flags & EL_F_ADMITTED)
         collab_enqueue(r, p);
-    el__wake_servers(r, (int)pt->list);
+    if (!r->loading)
+        el__wake_servers(r, (int)pt->list);
 }
 
 void el__unwait(el_run *r, uint32_t p)
@@ -168,6 +170,7 @@ void el__unwait(el_run *r, uint32_t p)
     if (pt->flags & EL_F_ADMITTED) {
         ls->admitted_start_sum -= pt->clock_start;
         ls->admitted_waiting--;
+        ls->n_prio[pt->priority]--;
     }
     pt->stamp++;
 }
@@ -254,6 +257,73 @@ const rtt_entry *el__peek_valid(el_run *r, rtt_heap *h, uint8_t state)
     return NULL;
 }
 
+/*
+ * The selection rule (el_config.h, el_selection) for list l's admitted pathways (heaps
+ * P1..P4) or its outpatient stage (the non-admitted heap). Random picks are uniform over
+ * the list's dense WAITING array, rejected until one is of the stage (and routine), and for
+ * weeks_waited kept with chance wait / longest wait, which picks in proportion to weeks
+ * waited exactly. A list whose stage is a tiny part of it falls back to the longest waiter
+ * after 4096 rejections (documented).
+ */
+static uint32_t take_by_rule(el_run *r, int l, const el_selection *sel, bool admitted,
+                             bool non_p1_ok)
+{
+    el_lstate *ls = &r->ls[l];
+    double now = sim_now(r->eng);
+    int h0 = EL_HEAP_NONADMITTED, h1 = EL_HEAP_NONADMITTED + 1;
+    size_t n_stage = ls->n_waiting - ls->admitted_waiting;
+    if (admitted) {
+        int urgent = non_p1_ok ? sel->urgent : 1;
+        for (int prio = 0; prio < urgent; prio++) {
+            uint32_t p = el__pop_valid(r, &ls->heap[prio], EL_WAITING);
+            if (p != EL_NONE) {
+                el__unwait(r, p);
+                return p;
+            }
+        }
+        if (!non_p1_ok)
+            return EL_NONE;
+        h0 = sel->urgent;
+        h1 = EL_PRIORITIES;
+        n_stage = 0;
+        for (int prio = h0; prio < h1; prio++)
+            n_stage += ls->n_prio[prio];
+    }
+    if (n_stage == 0)
+        return EL_NONE;
+    /* The longest waiter of the stage's routine heaps. */
+    int best = -1;
+    double oldest = INFINITY;
+    for (int h = h0; h < h1; h++) {
+        const rtt_entry *e = el__peek_valid(r, &ls->heap[h], EL_WAITING);
+        if (e && e->key < oldest) {
+            oldest = e->key;
+            best = h;
+        }
+    }
+    if (best < 0)
+        return EL_NONE;
+    double wmax = now - oldest;
+    bool pushed = now < sel->push_until_t && wmax > sel->push_over_days;
+    if (!pushed && !(sel->in_turn >= 1.0) && gsl_rng_uniform(ls->select) >= sel->in_turn) {
+        bool weighted = sel->rest == EL_REST_WEEKS && wmax > 0;
+        for (int tries = 0; tries < 4096; tries++) {
+            uint32_t p = ls->waiting[gsl_rng_uniform_int(ls->select, ls->n_waiting)];
+            const el_patient *pt = &r->pat[p];
+            if (((pt->flags & EL_F_ADMITTED) != 0) != admitted ||
+                (admitted && pt->priority < h0))
+                continue;
+            if (weighted && gsl_rng_uniform(ls->select) * wmax >= now - pt->clock_start)
+                continue;
+            el__unwait(r, p);
+            return p;
+        }
+    }
+    uint32_t p = el__pop_valid(r, &ls->heap[best], EL_WAITING);
+    el__unwait(r, p);
+    return p;
+}
+
 uint32_t el__take(el_run *r, int list, int site, bool non_p1_ok)
 {
     int q;
@@ -284,6 +354,9 @@ uint32_t el__take(el_run *r, int list, int site, bool non_p1_ok)
         r->pat[p].stamp++;
         return p;
     }
+    const el_selection *sel = &r->cfg->specialties[r->cfg->lists[list].specialty].select_admitted;
+    if (!pool && sel->active)
+        return take_by_rule(r, list, sel, true, non_p1_ok);
     for (int prio = 0; prio < EL_PRIORITIES; prio++) {
         if (prio > 0 && !non_p1_ok)
             break;
@@ -319,9 +392,15 @@ static void server_start(el_run *r, int s)
     if (sv->admitted) {
         p = el__take(r, sv->list, sv->site, true);
     } else {
-        p = el__pop_valid(r, &r->ls[sv->list].heap[EL_HEAP_NONADMITTED], EL_WAITING);
-        if (p != EL_NONE)
-            el__unwait(r, p);
+        const el_config *cfg = r->cfg;
+        const el_selection *sel = &cfg->specialties[cfg->lists[sv->list].specialty].select_outpatient;
+        if (sel->active) {
+            p = take_by_rule(r, sv->list, sel, false, true);
+        } else {
+            p = el__pop_valid(r, &r->ls[sv->list].heap[EL_HEAP_NONADMITTED], EL_WAITING);
+            if (p != EL_NONE)
+                el__unwait(r, p);
+        }
     }
     if (p == EL_NONE)
         return;
@@ -441,6 +520,7 @@ static int create_backlog(el_run *r, int l)
     const el_backlog *b = &lc->backlog;
     gsl_rng *g = r->prng;
     uint64_t j = 0;
+    r->loading = true;
     for (size_t band = 0; band < b->n_bands; band++) {
         double lo = b->lo_weeks[band] * 7.0, hi = b->hi_weeks[band] * 7.0;
         for (long k = 0; k < b->count[band]; k++, j++) {
@@ -462,6 +542,7 @@ static int create_backlog(el_run *r, int l)
                 return r->status;
         }
     }
+    r->loading = false;
     /* The backlog came in random order; from now on most patients join in order. */
     for (int h = 0; h < EL_HEAPS; h++)
         if (rtt_heap_settle(&r->ls[l].heap[h]))
@@ -649,6 +730,7 @@ static void run_fini(el_run *r)
             gsl_rng_free(ls->patient);
             gsl_rng_free(ls->removals);
             gsl_rng_free(ls->service);
+            gsl_rng_free(ls->select);
             free(ls->capped_minutes);
             free(ls->planned_minutes);
         }
@@ -693,6 +775,7 @@ static int run_init(el_run *r)
         ls->patient = stream(r, "patient", lc->label);
         ls->removals = stream(r, "removals", lc->label);
         ls->service = stream(r, "service", lc->label);
+        ls->select = stream(r, "selection", lc->label);
         static const char *const kinds[EL_PS_N] = {"backlog", "case-minutes", "cancel-on-day",
                                                    "site-acceptance", "mutual-aid"};
         for (int k = 0; k < EL_PS_N; k++) {
@@ -702,7 +785,7 @@ static int run_init(el_run *r)
         }
         ls->capped_minutes = calloc(cfg->n_times + 1, sizeof(double));
         ls->planned_minutes = calloc(cfg->n_times + 1, sizeof(double));
-        if (!ls->arrivals || !ls->patient || !ls->removals || !ls->service ||
+        if (!ls->arrivals || !ls->patient || !ls->removals || !ls->service || !ls->select ||
             !ls->capped_minutes || !ls->planned_minutes)
             return SIM_ENOMEM;
         if (rtt_hist_init(&ls->hist, cfg->hist_day_lo, cfg->hist_days))

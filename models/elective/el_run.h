@@ -99,6 +99,8 @@ typedef struct el_lstate {
     size_t n_waiting, cap_waiting;
     double admitted_start_sum; /* sum of clock starts of WAITING admitted patients */
     size_t admitted_waiting;
+    size_t n_prio[EL_PRIORITIES]; /* WAITING admitted patients by priority */
+    gsl_rng *select;         /* the selection rule's draws (el_selection) */
     gsl_rng *arrivals, *patient, *removals, *service;
     uint64_t sid[EL_PS_N];   /* stream ids of the per-patient streams, by label */
     uint64_t serial;
@@ -177,6 +179,7 @@ typedef struct el_run {
     size_t period;           /* snapshot index that the current month's flows go to */
     uint32_t *scratch;
     size_t cap_scratch;
+    bool loading;            /* creating the backlog: servers start at the first tick */
 } el_run;
 
 /*
