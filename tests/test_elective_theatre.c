@@ -281,6 +281,58 @@ static void test_p1_share_topup(void **state)
     elt_close(&f);
 }
 
+/*
+ * P1 within 72 hours: every referral is P1, the sessions (every weekday, two cases, booked
+ * 14 days ahead) are full of a P4 backlog. Each P1 goes into a session within 72 hours
+ * (overbooked if need be): the longest gap between sessions is Friday 13:00 to Monday
+ * 08:00, 67 hours, so no P1 waits 3 days. Without the rule they wait the booking horizon.
+ */
+typedef struct p1_obs {
+    int n;
+    double worst;
+} p1_obs;
+
+static void p1_treated(void *ctx, int list, uint64_t uid, double wait, double t)
+{
+    (void)list;
+    (void)t;
+    p1_obs *o = ctx;
+    if (uid & EL_UID_BACKLOG)
+        return;
+    o->n++;
+    o->worst = fmax(o->worst, wait);
+}
+
+static void test_p1_within_72_hours(void **state)
+{
+    (void)state;
+    const char *yaml = "trusts:\n"
+                       "  - {name: A, sites: [{code: SA}]}\n"
+                       "specialties:\n"
+                       "  - name: ortho\n"
+                       "    priority_mix: {P1: 1}\n"
+                       "    case_minutes: 100\n"
+                       "    lists:\n"
+                       "      A:\n"
+                       "        referrals: {per_week: 3}\n"
+                       "        backlog: {total: 3000, weeks: {0-52: 1}, priority_mix: {P4: 1}}\n"
+                       "theatres:\n"
+                       "  - site: SA\n"
+                       "    book_days_ahead: 14\n"
+                       "    sessions: [{weekday: [mon, tue, wed, thu, fri], specialty: ortho,\n"
+                       "                hours: 4, count: 2, cases: 2}]\n";
+    elt f;
+    elt_open(&f, yaml, 182, 0, false);
+    p1_obs o = {0, 0};
+    el_run_hooks hooks = {.on_treated = p1_treated, .ctx = &o};
+    sim_record *rec = elt_run(&f, 2, 0, &hooks);
+    assert_true(o.n > 50);
+    if (o.worst >= 3.0)
+        fail_msg("a P1 patient waited %.2f days", o.worst);
+    sim_record_free(rec);
+    elt_close(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -290,6 +342,7 @@ int main(void)
         cmocka_unit_test(test_bank_holidays_close),
         cmocka_unit_test(test_rebooking_within_28_days),
         cmocka_unit_test(test_p1_share_topup),
+        cmocka_unit_test(test_p1_within_72_hours),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

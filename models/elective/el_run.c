@@ -127,6 +127,10 @@ void el__wait(el_run *r, uint32_t p)
 {
     el_patient *pt = &r->pat[p];
     el_lstate *ls = &r->ls[pt->list];
+    /* P1 goes straight into a session within its 72 hours when there is one. */
+    if (pt->priority == 0 && (pt->flags & EL_F_ADMITTED) && !r->loading && r->cfg->n_theatres &&
+        thr_book_urgent(r, p))
+        return;
     pt->state = EL_WAITING;
     pt->stamp++;
     if (ls->n_waiting == ls->cap_waiting) {

@@ -220,6 +220,8 @@ void el__wake_servers(el_run *r, int list);
 int thr_init(el_run *r);
 void thr_fini(el_run *r);
 void thr_daily(el_run *r, int64_t day);
+/* Book a P1 patient (not on the heaps) into a session within 72 hours; false if none. */
+bool thr_book_urgent(el_run *r, uint32_t p);
 
 /* ---- collaboration (collab.c) ---- */
 int collab_init(el_run *r);

@@ -181,6 +181,43 @@ static bool compatible(el_run *r, const el_session *o, uint32_t p)
     return (collab_mask(r, p) >> q) & 1;
 }
 
+/*
+ * P1 (to be treated within 72 hours): booked at once into the earliest session of its list
+ * (or pool) that starts after now and within 72 hours and has a free slot, else overbooked
+ * into the earliest such session with room for another case (lists are planned with slack
+ * for urgent cases, and the usual booking horizon does not apply). False if there is none:
+ * the patient waits for the next booking, P1 first.
+ */
+bool thr_book_urgent(el_run *r, uint32_t p)
+{
+    const el_config *cfg = r->cfg;
+    const el_patient *pt = &r->pat[p];
+    double now = sim_now(r->eng), deadline = now + 3.0;
+    int spec = cfg->lists[pt->list].specialty;
+    uint32_t best = EL_NONE, earliest = EL_NONE;
+    for (size_t t = 0; t < cfg->n_theatres; t++) {
+        el_tstate *ts = &r->ts[t];
+        for (size_t i = 0; i < ts->n_pending; i++) {
+            uint32_t j = ts->pending[i];
+            const el_session *o = &r->sess[j];
+            if (o->start <= now || o->start > deadline || o->specialty != spec ||
+                !compatible(r, o, p))
+                continue;
+            if (o->n < o->capacity && (best == EL_NONE || o->start < r->sess[best].start))
+                best = j;
+            if (o->n < EL_MAX_CASES && (earliest == EL_NONE || o->start < r->sess[earliest].start))
+                earliest = j;
+        }
+    }
+    if (best == EL_NONE)
+        best = earliest;
+    if (best == EL_NONE)
+        return false;
+    r->pat[p].stamp++;
+    add_case(r, &r->sess[best], p);
+    return true;
+}
+
 static void rebook(el_run *r, const el_session *s, uint32_t p)
 {
     const el_theatre *th = &r->cfg->theatres[s->theatre];
