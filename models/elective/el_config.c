@@ -393,6 +393,10 @@ static int read_list(el_config *cfg, el_list *l, const el_specialty *sp, const s
             return SIM_EINPUT;
         l->capacity_site = s;
     }
+    if (sp->two_stage && l->has_referrals && l->non_admitted_per_week <= 0)
+        return sim_node_error(lm, err,
+                              "a two-stage pathway (decision_to_admit) needs "
+                              "non_admitted_per_week (outpatient attendances a week) for the list");
     if (l->backlog.admitted_share < 1.0 && l->backlog.total > 0 && l->non_admitted_per_week <= 0)
         return sim_node_error(sim_node_get(lm, "backlog"), err,
                               "a backlog with non-admitted pathways (admitted_share < 1) needs "
@@ -434,7 +438,7 @@ static int read_specialties(el_config *cfg, const sim_node *root, struct sim_err
     static const char *const keys[] = {"name",         "admitted_share", "priority_mix",
                                        "priority_review", "removals",     "case_minutes",
                                        "max_wait_weeks",  "lists",        "selection",
-                                       "outpatient_selection", NULL};
+                                       "outpatient_selection", "decision_to_admit", NULL};
     sim_node *seq;
     TRY(sim_node_seq(root, "specialties", &seq, err));
     if (seq->n == 0)
@@ -486,6 +490,14 @@ static int read_specialties(el_config *cfg, const sim_node *root, struct sim_err
         TRY(el__read_selection(cfg, m, "selection", true, &sp->select_admitted, err));
         TRY(el__read_selection(cfg, m, "outpatient_selection", false, &sp->select_outpatient,
                                err));
+        if (sim_node_has(m, "decision_to_admit")) {
+            if (sim_node_has(m, "admitted_share"))
+                return sim_node_error(sim_node_get(m, "admitted_share"), err,
+                                      "expected either admitted_share (one stage) or "
+                                      "decision_to_admit (two stages), not both");
+            TRY(sim_node_fraction(m, "decision_to_admit", 0, 1, &sp->decision_to_admit, err));
+            sp->two_stage = true;
+        }
         TRY(sim_node_map(m, "lists", &lists, err));
         if (lists->n == 0)
             return sim_node_error(lists, err, "expected at least one trust's list");

@@ -16,6 +16,8 @@
  *                                urgent_through: P2,
  *                                long_wait_push: {over_weeks: 78, until: 2023-03-31}}
  *                    outpatient_selection: {in_turn: 30%, rest: random, long_wait_push: ...}
+ *                    decision_to_admit: 25%        (two-stage pathway: every referral starts
+ *                                                   in the outpatient stage)
  *                    lists:
  *                      WSFT:
  *                        referrals: {per_week: 95, weekday: {...}, month: {...},
@@ -139,6 +141,8 @@ typedef struct el_specialty {
     sim_dist case_minutes;
     double max_wait_weeks;
     el_selection select_admitted, select_outpatient;
+    bool two_stage;                      /* decision_to_admit given: see el_run.c */
+    double decision_to_admit;            /* share of outpatient clock stops that become DTAs */
     int first_list, n_lists;             /* its lists are contiguous */
     int collab;                          /* index into collabs, or -1 */
 } el_specialty;

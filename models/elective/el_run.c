@@ -187,6 +187,7 @@ void el__treat(el_run *r, uint32_t p, int site, double t)
     double wait = t - pt->clock_start;
     list_leave(r, p);
     el__count(r, r->m.treatments, l, 1);
+    el__count(r, (pt->flags & EL_F_ADMITTED) ? r->m.stops_admitted : r->m.stops_non_admitted, l, 1);
     if (after_warmup(r)) {
         el_lstate *ls = &r->ls[l];
         sim_tally_add(&ls->wait_treated, wait / 7.0);
@@ -378,12 +379,38 @@ uint32_t el__take(el_run *r, int list, int site, bool non_p1_ok)
 
 static void server_start(el_run *r, int s);
 
+/*
+ * The end of an outpatient attendance in a two-stage pathway: a decision to admit (with
+ * the specialty's share, drawn from the patient's own stream) puts the patient on the
+ * admitted list with its clock still running and its clinical priority set now; otherwise
+ * the clock stops (non-admitted).
+ */
+static int draw_priority(const double cum[EL_PRIORITIES], double u);
+
+static bool decide_to_admit(el_run *r, uint32_t p)
+{
+    el_patient *pt = &r->pat[p];
+    const el_specialty *sp = &r->cfg->specialties[r->cfg->lists[pt->list].specialty];
+    if (!sp->two_stage || (pt->flags & EL_F_ADMITTED))
+        return false;
+    gsl_rng *g = el__patient_rng(r, EL_PS_DTA, p, 0);
+    double u = gsl_rng_uniform(g), u_pri = gsl_rng_uniform(g);
+    if (u >= sp->decision_to_admit)
+        return false;
+    pt->flags |= EL_F_ADMITTED;
+    pt->priority = (uint8_t)draw_priority(sp->priority_cum, u_pri);
+    el__count(r, r->m.decisions_to_admit, (int)pt->list, 1);
+    el__wait(r, p);
+    return true;
+}
+
 static void server_done(sim_engine *eng, void *ctx, uint64_t arg)
 {
     el_run *r = ctx;
     el_server *sv = &r->servers[arg];
     sv->busy = false;
-    el__treat(r, sv->patient, sv->site, sim_now(eng));
+    if (sv->admitted || !decide_to_admit(r, sv->patient))
+        el__treat(r, sv->patient, sv->site, sim_now(eng));
     server_start(r, (int)arg);
 }
 
@@ -499,7 +526,8 @@ static void arrival(sim_engine *eng, void *ctx, uint64_t arg)
     double u_adm = gsl_rng_uniform(ls->patient);
     double u_pri = gsl_rng_uniform(ls->patient);
     double u_site = gsl_rng_uniform(ls->patient);
-    bool admitted = u_adm < sp->admitted_share;
+    /* Two stages: every referral starts in the outpatient stage. */
+    bool admitted = !sp->two_stage && u_adm < sp->admitted_share;
     el__count(r, r->m.referrals, l, 1);
     if (admitted)
         el__count(r, r->m.admitted_referrals, l, 1);
@@ -780,8 +808,9 @@ static int run_init(el_run *r)
         ls->removals = stream(r, "removals", lc->label);
         ls->service = stream(r, "service", lc->label);
         ls->select = stream(r, "selection", lc->label);
-        static const char *const kinds[EL_PS_N] = {"backlog", "case-minutes", "cancel-on-day",
-                                                   "site-acceptance", "mutual-aid"};
+        static const char *const kinds[EL_PS_N] = {"backlog",         "case-minutes",
+                                                   "cancel-on-day",   "site-acceptance",
+                                                   "mutual-aid",      "decision-to-admit"};
         for (int k = 0; k < EL_PS_N; k++) {
             char name[512];
             snprintf(name, sizeof name, "elective/%s/%s", kinds[k], lc->label);

@@ -63,7 +63,7 @@
 #define EL_UID_KEY(uid) ((uid) & ((1ull << EL_UID_LIST_SHIFT) - 1))
 
 /* The per-patient streams of a list (el_lstate.sid). */
-enum { EL_PS_BACKLOG, EL_PS_CASE, EL_PS_CANCEL, EL_PS_ACCEPT, EL_PS_AID, EL_PS_N };
+enum { EL_PS_BACKLOG, EL_PS_CASE, EL_PS_CANCEL, EL_PS_ACCEPT, EL_PS_AID, EL_PS_DTA, EL_PS_N };
 
 enum { EL_FREE = 0, EL_WAITING, EL_BOOKED, EL_IN_SERVICE, EL_REBOOK };
 enum { EL_F_ADMITTED = 1, EL_F_AID_OFFERED = 2, EL_F_MASKED = 4 };
@@ -137,6 +137,7 @@ typedef struct el_tstate {
 typedef struct el_metric_ids {
     int size, within18, over52, over65, over78, over104, median, p92;
     int referrals, admitted_referrals, treatments, removals, transfers_in, transfers_out;
+    int stops_admitted, stops_non_admitted, decisions_to_admit;
     int sessions_run, cases, capped_utilisation, cancellations, overruns;
     int mean_wait_treated, mean_size, treated_total, removed_total, moved, distance, spread;
 } el_metric_ids;
