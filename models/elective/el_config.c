@@ -213,6 +213,49 @@ static int read_review(el_specialty *sp, const sim_node *m, struct sim_error *er
     return SIM_OK;
 }
 
+/* weeks_factor: [{from, to, factor}] bands into lo/hi (days) and factor. */
+static int read_weeks_factor(const sim_node *r, double *lo_days, double *hi_days,
+                             double *factor, size_t *n, struct sim_error *err)
+{
+    static const char *const bkeys[] = {"from", "to", "factor", NULL};
+    sim_node *wf;
+    TRY(sim_node_seq(r, "weeks_factor", &wf, err));
+    if (wf->n > EL_MAX_BANDS)
+        return sim_node_error(wf, err, "expected at most %d bands", EL_MAX_BANDS);
+    for (size_t i = 0; i < wf->n; i++) {
+        sim_node *b = wf->items[i];
+        if (b->kind != SIM_NODE_MAP)
+            return sim_node_error(b, err, "expected a map {from, to, factor}");
+        sim_node_mark_used(b, false);
+        TRY(sim_node_check_keys(b, bkeys, err));
+        double lo = 0, hi = INFINITY, f;
+        TRY(sim_node_opt_number(b, "from", 0, 1e4, &lo, err));
+        TRY(sim_node_opt_number(b, "to", lo, 1e4, &hi, err));
+        TRY(sim_node_number(b, "factor", 0, 1e6, &f, err));
+        lo_days[i] = lo * 7.0;
+        hi_days[i] = hi * 7.0;
+        factor[i] = f;
+    }
+    *n = wf->n;
+    return SIM_OK;
+}
+
+static int read_op_removals(el_specialty *sp, const sim_node *m, struct sim_error *err)
+{
+    static const char *const keys[] = {"per_month", "weeks_factor", NULL};
+    if (!sim_node_has(m, "outpatient_removals"))
+        return SIM_OK;
+    sim_node *r;
+    TRY(sim_node_map(m, "outpatient_removals", &r, err));
+    TRY(sim_node_check_keys(r, keys, err));
+    TRY(sim_node_fraction(r, "per_month", 0, 1, &sp->op_removal_per_month, err));
+    if (sim_node_has(r, "weeks_factor"))
+        TRY(read_weeks_factor(r, sp->op_band_lo_days, sp->op_band_hi_days, sp->op_band_factor,
+                              &sp->n_op_bands, err));
+    sp->has_op_removals = true;
+    return SIM_OK;
+}
+
 static int read_removals(el_specialty *sp, const sim_node *m, struct sim_error *err)
 {
     static const char *const keys[] = {"per_month", "priority_factor", "weeks_factor", NULL};
@@ -438,7 +481,8 @@ static int read_specialties(el_config *cfg, const sim_node *root, struct sim_err
     static const char *const keys[] = {"name",         "admitted_share", "priority_mix",
                                        "priority_review", "removals",     "case_minutes",
                                        "max_wait_weeks",  "lists",        "selection",
-                                       "outpatient_selection", "decision_to_admit", NULL};
+                                       "outpatient_selection", "decision_to_admit",
+                                       "outpatient_removals", NULL};
     sim_node *seq;
     TRY(sim_node_seq(root, "specialties", &seq, err));
     if (seq->n == 0)
@@ -481,6 +525,7 @@ static int read_specialties(el_config *cfg, const sim_node *root, struct sim_err
             TRY(el__read_priority_mix(m, "priority_mix", sp->priority_cum, err));
         TRY(read_review(sp, m, err));
         TRY(read_removals(sp, m, err));
+        TRY(read_op_removals(sp, m, err));
         if (sim_node_has(m, "case_minutes")) {
             TRY(sim_dist_from_node(sim_node_get(m, "case_minutes"), 0, &sp->case_minutes, err));
             sp->has_case_minutes = true;

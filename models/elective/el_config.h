@@ -16,6 +16,8 @@
  *                                urgent_through: P2,
  *                                long_wait_push: {over_weeks: 78, until: 2023-03-31}}
  *                    outpatient_selection: {in_turn: 30%, rest: random, long_wait_push: ...}
+ *                    outpatient_removals: {per_month: 1.5%, weeks_factor: [...]}
+ *                                                  (the outpatient stage's own hazard)
  *                    decision_to_admit: 25%        (two-stage pathway: every referral starts
  *                                                   in the outpatient stage)
  *                    lists:
@@ -137,6 +139,12 @@ typedef struct el_specialty {
     size_t n_removal_bands;
     double removal_band_lo_days[EL_MAX_BANDS], removal_band_hi_days[EL_MAX_BANDS];
     double removal_band_factor[EL_MAX_BANDS];
+    /* outpatient_removals: the outpatient stage's own hazard (else `removals` covers both) */
+    bool has_op_removals;
+    double op_removal_per_month;
+    size_t n_op_bands;
+    double op_band_lo_days[EL_MAX_BANDS], op_band_hi_days[EL_MAX_BANDS];
+    double op_band_factor[EL_MAX_BANDS];
     bool has_case_minutes;
     sim_dist case_minutes;
     double max_wait_weeks;

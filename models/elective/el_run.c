@@ -620,11 +620,27 @@ static double removal_factor(const el_specialty *sp, const el_patient *pt, doubl
     return f;
 }
 
+/* The patient's monthly removal hazard: its stage's rate times its factors. */
+static double patient_hazard(const el_specialty *sp, const el_patient *pt, double now)
+{
+    if (!(pt->flags & EL_F_ADMITTED) && sp->has_op_removals) {
+        double w = now - pt->clock_start, f = 1.0;
+        for (size_t i = 0; i < sp->n_op_bands; i++)
+            if (w >= sp->op_band_lo_days[i] && w < sp->op_band_hi_days[i]) {
+                f = sp->op_band_factor[i];
+                break;
+            }
+        return fmin(1.0, sp->op_removal_per_month * f);
+    }
+    return fmin(1.0, sp->removal_per_month * removal_factor(sp, pt, now));
+}
+
 static void daily_removals(el_run *r, int l, double now)
 {
     const el_specialty *sp = &r->cfg->specialties[r->cfg->lists[l].specialty];
     el_lstate *ls = &r->ls[l];
-    if (sp->removal_per_month <= 0 || ls->n_waiting == 0)
+    if ((sp->removal_per_month <= 0 && !(sp->has_op_removals && sp->op_removal_per_month > 0)) ||
+        ls->n_waiting == 0)
         return;
     double fmax = 0;
     for (int p = 0; p < EL_PRIORITIES; p++)
@@ -639,6 +655,13 @@ static void daily_removals(el_run *r, int l, double now)
         bmax = bmax > 1.0 ? bmax : 1.0; /* waits outside every band use factor 1 */
     }
     double hmax = fmin(1.0, sp->removal_per_month * fmax * bmax);
+    if (sp->has_op_removals) {
+        double omax = 1.0;
+        for (size_t i = 0; i < sp->n_op_bands; i++)
+            omax = omax > sp->op_band_factor[i] ? omax : sp->op_band_factor[i];
+        double h_op = fmin(1.0, sp->op_removal_per_month * omax);
+        hmax = hmax > h_op ? hmax : h_op;
+    }
     double qmax = daily_prob(hmax);
     size_t n = ls->n_waiting;
     unsigned k = gsl_ran_binomial(ls->removals, qmax, (unsigned)n);
@@ -655,7 +678,7 @@ static void daily_removals(el_run *r, int l, double now)
     }
     /* Thin by the patient's own hazard, then remove from the top down so swap-removal only
      * moves entries that were already decided. */
-    bool thin = hmax > 0 && (fmax > 1.0 || bmax > 1.0 || sp->n_removal_bands ||
+    bool thin = hmax > 0 && (sp->has_op_removals || fmax > 1.0 || bmax > 1.0 || sp->n_removal_bands ||
                              sp->removal_priority_factor[0] != 1.0 ||
                              sp->removal_priority_factor[1] != 1.0 ||
                              sp->removal_priority_factor[2] != 1.0 ||
@@ -669,7 +692,7 @@ static void daily_removals(el_run *r, int l, double now)
     for (size_t j = 0; j < k; j++) {
         uint32_t p = ls->waiting[j];
         if (thin) {
-            double h = fmin(1.0, sp->removal_per_month * removal_factor(sp, &r->pat[p], now));
+            double h = patient_hazard(sp, &r->pat[p], now);
             if (gsl_rng_uniform(ls->removals) * qmax >= daily_prob(h))
                 continue;
         }
