@@ -110,11 +110,56 @@ static void test_two_stage_errors(void **state)
     elt_close(&f);
 }
 
+/*
+ * Backlog priorities consistent with waits (priority_by_wait): a mix of 25% each and four
+ * bands of 2,000 admitted pathways: under 3 days (any priority), 1-4 weeks (past P1's 72
+ * hours: P2-P4, a third each), 5-12 weeks (past P2's month: P3, P4, half each), 14-40 weeks
+ * (past P3's three months: P4). Expected by priority at the start: P1 500, P2 1,166.7,
+ * P3 2,166.7, P4 4,166.7; without the key 2,000 each. Tolerance 4 multinomial sd.
+ */
+static void test_backlog_priorities_by_wait(void **state)
+{
+    (void)state;
+    const char *base = "trusts:\n"
+                       "  - {name: A, sites: [{code: SA}]}\n"
+                       "specialties:\n"
+                       "  - name: ortho\n"
+                       "    lists:\n"
+                       "      A:\n"
+                       "        backlog: {total: 8000, priority_mix: {P1: 0.25, P2: 0.25, P3: 0.25,\n"
+                       "                  P4: 0.25}, weeks: {0-0.4: 0.25, 1-4: 0.25, 5-12: 0.25,\n"
+                       "                  14-40: 0.25}%s}\n";
+    const double by_wait[4] = {500, 500 + 2000.0 / 3, 500 + 2000.0 / 3 + 1000,
+                               500 + 2000.0 / 3 + 1000 + 2000};
+    const double plain[4] = {2000, 2000, 2000, 2000};
+    for (int k = 0; k < 2; k++) {
+        char yaml[1024];
+        snprintf(yaml, sizeof yaml, base, k ? ", priority_by_wait: true" : "");
+        elt f;
+        elt_open(&f, yaml, 1, 0, false);
+        int g = elt_group(&f, "A/ortho");
+        sim_record *rec = elt_run(&f, 6, 0, NULL);
+        static const char *const names[4] = {"admitted_waiting_p1", "admitted_waiting_p2",
+                                             "admitted_waiting_p3", "admitted_waiting_p4"};
+        double total = 0;
+        for (int p = 0; p < 4; p++) {
+            double n = sim_record_get(rec, elt_metric(&f, names[p]), 0, (size_t)g);
+            double e = k ? by_wait[p] : plain[p];
+            total += n;
+            assert_true(tu_within(names[p], n, e, 4 * sqrt(e * (1 - e / 8000)), 1.0));
+        }
+        assert_float_equal(total, 8000, 0);
+        sim_record_free(rec);
+        elt_close(&f);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_two_stage_tandem),
         cmocka_unit_test(test_two_stage_errors),
+        cmocka_unit_test(test_backlog_priorities_by_wait),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -322,7 +322,8 @@ static int parse_band(const char *text, double max_weeks, double *lo, double *hi
 static int read_backlog(el_config *cfg, el_list *l, const el_specialty *sp, const sim_node *lm,
                         struct sim_error *err)
 {
-    static const char *const keys[] = {"total", "weeks", "priority_mix", "admitted_share", NULL};
+    static const char *const keys[] = {"total",          "weeks",            "priority_mix",
+                                       "admitted_share", "priority_by_wait", NULL};
     el_backlog *b = &l->backlog;
     memcpy(b->priority_cum, sp->priority_cum, sizeof b->priority_cum);
     b->admitted_share = 1.0;
@@ -333,6 +334,7 @@ static int read_backlog(el_config *cfg, el_list *l, const el_specialty *sp, cons
     TRY(sim_node_check_keys(m, keys, err));
     TRY(sim_node_int(m, "total", 0, 100000000L, &b->total, err));
     TRY(sim_node_opt_fraction(m, "admitted_share", 0, 1, &b->admitted_share, err));
+    TRY(sim_node_opt_bool(m, "priority_by_wait", &b->priority_by_wait, err));
     if (sim_node_has(m, "priority_mix"))
         TRY(el__read_priority_mix(m, "priority_mix", b->priority_cum, err));
     TRY(sim_node_map(m, "weeks", &w, err));

@@ -25,7 +25,8 @@
  *                        referrals: {per_week: 95, weekday: {...}, month: {...},
  *                                    growth_per_year: 1.122%}
  *                        backlog: {total: 5200, weeks: {0-18: 0.52, 18-52: 0.39, 52+: 0.09},
- *                                  priority_mix: {...}, admitted_share: 1}
+ *                                  priority_mix: {...}, admitted_share: 1,
+ *                                  priority_by_wait: true}
  *                        treatments_per_week: 40   (simple capacity, no theatre plan)
  *                        service: exponential | deterministic
  *                        servers: 1
@@ -87,6 +88,7 @@ typedef struct el_backlog {
     long count[EL_MAX_BANDS];       /* patients per band (largest-remainder rounding) */
     double priority_cum[EL_PRIORITIES];
     double admitted_share;
+    bool priority_by_wait;          /* no one has waited past the window of his priority */
 } el_backlog;
 
 typedef enum el_service_kind { EL_SERVICE_EXPONENTIAL, EL_SERVICE_DETERMINISTIC } el_service_kind;

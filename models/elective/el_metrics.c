@@ -40,6 +40,10 @@ static const metric_def defs[] = {
     {"removals", "patients", "Removals other than treatment in the month.", S, true, ID(removals)},
     {"clock_stops_admitted", "patients", "Clock stops of admitted pathways (treatment in theatre or admitted capacity) in the month, as RTT Part 1A.", S, true, ID(stops_admitted)},
     {"clock_stops_non_admitted", "patients", "Clock stops of non-admitted pathways (outpatient stage) in the month, as RTT Part 1B.", S, true, ID(stops_non_admitted)},
+    {"admitted_waiting_p1", "patients", "Admitted pathways of priority P1 waiting for a date (not booked) at the month end.", S, true, ID(waiting_prio[0])},
+    {"admitted_waiting_p2", "patients", "Admitted pathways of priority P2 waiting for a date (not booked) at the month end.", S, true, ID(waiting_prio[1])},
+    {"admitted_waiting_p3", "patients", "Admitted pathways of priority P3 waiting for a date (not booked) at the month end.", S, true, ID(waiting_prio[2])},
+    {"admitted_waiting_p4", "patients", "Admitted pathways of priority P4 waiting for a date (not booked) at the month end.", S, true, ID(waiting_prio[3])},
     {"decisions_to_admit", "patients", "Outpatient-stage patients added to the admitted list in the month (two-stage pathway), clock running.", S, true, ID(decisions_to_admit)},
     {"transfers_in", "patients", "Patients of other trusts moved to or treated by this list's trust in the month.", S, true, ID(transfers_in)},
     {"transfers_out", "patients", "Patients of this list moved to or treated by another trust in the month.", S, true, ID(transfers_out)},
@@ -148,6 +152,8 @@ void el_snapshot(el_run *r, size_t k)
         sim_record_set(r->rec, r->m.over104, k, l, s.over_weeks[3]);
         sim_record_set(r->rec, r->m.median, k, l, s.median_weeks);
         sim_record_set(r->rec, r->m.p92, k, l, s.p92_weeks);
+        for (int p = 0; p < EL_PRIORITIES; p++)
+            sim_record_set(r->rec, r->m.waiting_prio[p], k, l, (double)r->ls[l].n_prio[p]);
     }
     compact(r);
 }

@@ -486,6 +486,26 @@ static int draw_priority(const double cum[EL_PRIORITIES], double u)
     return EL_PRIORITIES - 1;
 }
 
+/*
+ * A backlog patient's priority consistent with its wait (backlog priority_by_wait): drawn
+ * from the mix restricted to the priorities whose window the wait has not passed (P1 72
+ * hours, P2 one month, P3 three months, P4 none: the clinical prioritisation of 2020), with
+ * the same draw, so a patient within every window keeps the plain mix's priority.
+ */
+static int draw_priority_by_wait(const double cum[EL_PRIORITIES], double u, double wait_days)
+{
+    int first = wait_days > 3.0 ? 1 : 0;
+    if (wait_days > 365.25 / 12)
+        first = 2;
+    if (wait_days > 3 * 365.25 / 12)
+        first = 3;
+    double lo = first ? cum[first - 1] : 0.0;
+    if (lo >= 1.0)
+        return EL_PRIORITIES - 1;
+    int p = draw_priority(cum, lo + u * (1.0 - lo));
+    return p < first ? first : p;
+}
+
 static uint16_t draw_home_site(const el_config *cfg, int l, double u)
 {
     const el_list *lc = &cfg->lists[l];
@@ -565,8 +585,11 @@ static int create_backlog(el_run *r, int l)
             uint32_t p = patient_new(r);
             if (p == EL_NONE)
                 return SIM_ENOMEM;
-            init_patient(r, p, l, (uint64_t)l << EL_UID_LIST_SHIFT | key, -(lo + u_t * (hi - lo)),
-                         u_adm < b->admitted_share, draw_priority(b->priority_cum, u_pri),
+            double start = -(lo + u_t * (hi - lo));
+            int prio = b->priority_by_wait ? draw_priority_by_wait(b->priority_cum, u_pri, -start)
+                                           : draw_priority(b->priority_cum, u_pri);
+            init_patient(r, p, l, (uint64_t)l << EL_UID_LIST_SHIFT | key, start,
+                         u_adm < b->admitted_share, prio,
                          draw_home_site(cfg, l, u_site));
             list_join(r, p, l);
             el__wait(r, p);
