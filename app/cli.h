@@ -11,6 +11,7 @@ enum { CAPSIM_EXIT_OK = 0, CAPSIM_EXIT_FAILURE = 1, CAPSIM_EXIT_USAGE = 2 };
 int capsim_cmd_run(int argc, char **argv);
 int capsim_cmd_check(int argc, char **argv);
 int capsim_cmd_merge(int argc, char **argv);
+int capsim_cmd_backtest(int argc, char **argv);
 
 /* The command line as one string (for the provenance attribute); static storage. */
 const char *capsim_command_line(void);

@@ -44,6 +44,8 @@ int main(int argc, char **argv)
         return capsim_cmd_run(argc - 1, argv + 1);
     if (strcmp(cmd, "check") == 0)
         return capsim_cmd_check(argc - 1, argv + 1);
+    if (strcmp(cmd, "backtest") == 0)
+        return capsim_cmd_backtest(argc - 1, argv + 1);
     if (strcmp(cmd, "merge") == 0)
         return capsim_cmd_merge(argc - 1, argv + 1);
     fprintf(stderr, "capsim: unknown command \"%s\"\n\n%s", cmd, usage);

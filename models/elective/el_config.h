@@ -111,7 +111,7 @@ typedef struct el_list {
  * Who is treated next from a stage's list (docs/elective.md, "Who is treated"). Without a
  * `selection` key: strict priority, then longest wait (the old rule). With one:
  *   1. clinically urgent priorities first (P1 .. urgent_through), each longest wait first;
- *   2. while a long-wait push is on (until its date), anyone waiting over `over_weeks`,
+ *   2. while a long-wait push is on (from .. until), anyone waiting over `over_weeks`,
  *      longest first;
  *   3. otherwise, with probability in_turn, the longest routine waiter; else a routine
  *      patient at random (rest: random) or with chance in proportion to weeks waited
@@ -127,7 +127,7 @@ typedef struct el_selection {
     double in_turn;           /* share of routine bookings by longest wait */
     el_rest_rule rest;
     double push_over_days;    /* INFINITY: no push */
-    double push_until_t;      /* days since start; the push runs while now < this */
+    double push_from_t, push_until_t; /* days since start; the push runs in [from, until) */
 } el_selection;
 
 typedef struct el_specialty {

@@ -2,7 +2,7 @@
  * models/elective/el_config_selection.c: reading a stage's selection rule (el_config.h).
  *
  *   selection: {in_turn: 40%, rest: random | weeks_waited, urgent_through: P2,
- *               long_wait_push: {over_weeks: 78, until: 2023-03-31}}
+ *               long_wait_push: {over_weeks: 78, from: 2022-04-01, until: 2023-03-31}}
  */
 #include <math.h>
 
@@ -23,12 +23,13 @@ int el__read_selection(const el_config *cfg, const sim_node *map, const char *ke
                                        NULL};
     static const char *const stage_keys[] = {"in_turn", "rest", "long_wait_push", NULL};
     static const char *const rests[] = {"random", "weeks_waited", NULL};
-    static const char *const push_keys[] = {"over_weeks", "until", NULL};
+    static const char *const push_keys[] = {"over_weeks", "from", "until", NULL};
     sel->active = false;
     sel->urgent = 2;
     sel->in_turn = 1.0;
     sel->rest = EL_REST_RANDOM;
     sel->push_over_days = INFINITY;
+    sel->push_from_t = -INFINITY;
     sel->push_until_t = -INFINITY;
     if (!sim_node_has(map, key))
         return SIM_OK;
@@ -58,6 +59,9 @@ int el__read_selection(const el_config *cfg, const sim_node *map, const char *ke
         if (!sim_node_has(pm, "until"))
             return sim_node_error(pm, err, "expected an until date");
         TRY(el__opt_date_time(cfg, pm, "until", INFINITY, &sel->push_until_t, err));
+        TRY(el__opt_date_time(cfg, pm, "from", -INFINITY, &sel->push_from_t, err));
+        if (sel->push_until_t <= sel->push_from_t)
+            return sim_node_error(sim_node_get(pm, "until"), err, "expected a date after from");
         sel->push_over_days = weeks * 7.0;
     }
     return SIM_OK;

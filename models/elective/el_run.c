@@ -309,7 +309,8 @@ static uint32_t take_by_rule(el_run *r, int l, const el_selection *sel, bool adm
     if (best < 0)
         return EL_NONE;
     double wmax = now - oldest;
-    bool pushed = now < sel->push_until_t && wmax > sel->push_over_days;
+    bool pushed = now >= sel->push_from_t && now < sel->push_until_t &&
+                  wmax > sel->push_over_days;
     if (!pushed && !(sel->in_turn >= 1.0) && gsl_rng_uniform(ls->select) >= sel->in_turn) {
         bool weighted = sel->rest == EL_REST_WEEKS && wmax > 0;
         for (int tries = 0; tries < 4096; tries++) {
