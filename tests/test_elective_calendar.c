@@ -74,11 +74,51 @@ static void test_sessions_held_from_day_zero(void **state)
     elt_close(&f);
 }
 
+/*
+ * Monthly capacity factors (treatments_month): one deterministic server at 7 a week with
+ * January twice a flat month, the factors scaled to a day-weighted mean of 1
+ * (k = 365.25 / (365.25 + 31)): a month of d days treats d x f x k patients, to within
+ * one service at each month boundary (a service takes the factor of the month it starts in).
+ */
+static void test_capacity_month_factors(void **state)
+{
+    (void)state;
+    elt f;
+    elt_open(&f,
+             "trusts:\n"
+             "  - {name: A, sites: [{code: A1}]}\n"
+             "specialties:\n"
+             "  - name: ortho\n"
+             "    lists:\n"
+             "      A:\n"
+             "        backlog: {total: 2000, weeks: {0-40: 1}}\n"
+             "        treatments_per_week: 7\n"
+             "        service: deterministic\n"
+             "        treatments_month: {jan: 2}\n",
+             364, 0, false);
+    int g = elt_group(&f, "A/ortho");
+    int m = elt_metric(&f, "treatments");
+    sim_record *rec = elt_run(&f, 3, 0, NULL);
+    const double k = 365.25 / (365.25 + 31);
+    /* Snapshots: 2023-05-01 (April from the 3rd: 28 days), then whole months. */
+    static const double days[] = {28, 31, 30, 31, 31, 30, 31, 30, 31, 31, 28};
+    for (size_t i = 0; i < sizeof days / sizeof days[0]; i++) {
+        double fm = i == 9 ? 2.0 : 1.0; /* January 2024 is the 10th month */
+        double n = sim_record_get(rec, m, i + 1, (size_t)g);
+        if (fabs(n - days[i] * fm * k) > 2.0)
+            fail_msg("month %zu: %g treatments, expected %g", i + 1, n, days[i] * fm * k);
+    }
+    assert_float_equal(f.cfg->lists[0].treatments_month[0], 2 * k, 1e-12);
+    sim_record_free(rec);
+    elt_close(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_month_factors_weighted_by_length),
         cmocka_unit_test(test_sessions_held_from_day_zero),
+        cmocka_unit_test(test_capacity_month_factors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -397,12 +397,36 @@ static void weight_months_by_length(sim_rate_profile *p)
     p->max_month_factor = max;
 }
 
+/* Monthly factors {jan: f, ...} (> 0; months left out 1), scaled to a day-weighted mean 1. */
+static int read_month_factors(const sim_node *lm, const char *key, double f[12],
+                              struct sim_error *err)
+{
+    static const char *const months[] = {"jan", "feb", "mar", "apr", "may", "jun", "jul",
+                                         "aug", "sep", "oct", "nov", "dec", NULL};
+    for (int m = 0; m < 12; m++)
+        f[m] = 1.0;
+    if (!sim_node_has(lm, key))
+        return SIM_OK;
+    sim_node *mm;
+    TRY(sim_node_map(lm, key, &mm, err));
+    TRY(sim_node_check_keys(mm, months, err));
+    for (int m = 0; m < 12; m++)
+        TRY(sim_node_opt_number(mm, months[m], 1e-6, 1e6, &f[m], err));
+    sim_rate_profile p;
+    sim_rate_profile_init(&p, 1.0);
+    memcpy(p.month, f, sizeof p.month);
+    weight_months_by_length(&p);
+    memcpy(f, p.month, sizeof p.month);
+    return SIM_OK;
+}
+
 static int read_list(el_config *cfg, el_list *l, const el_specialty *sp, const sim_node *lm,
                      struct sim_error *err)
 {
     static const char *const keys[] = {"referrals",      "backlog",     "treatments_per_week",
                                        "service",        "servers",     "capacity_site",
-                                       "non_admitted_per_week", "home_sites", NULL};
+                                       "non_admitted_per_week", "home_sites",
+                                       "treatments_month", "non_admitted_month", NULL};
     static const char *const services[] = {"exponential", "deterministic", NULL};
     TRY(sim_node_check_keys(lm, keys, err));
     const el_trust *tr = &cfg->trusts[l->trust];
@@ -423,6 +447,8 @@ static int read_list(el_config *cfg, el_list *l, const el_specialty *sp, const s
     TRY(sim_node_opt_number(lm, "treatments_per_week", 0, 1e9, &l->treatments_per_week, err));
     TRY(sim_node_opt_number(lm, "non_admitted_per_week", 0, 1e9, &l->non_admitted_per_week,
                             err));
+    TRY(read_month_factors(lm, "treatments_month", l->treatments_month, err));
+    TRY(read_month_factors(lm, "non_admitted_month", l->non_admitted_month, err));
     int svc = 0;
     TRY(sim_node_opt_enum(lm, "service", services, &svc, err));
     l->service = (el_service_kind)svc;

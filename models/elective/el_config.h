@@ -32,6 +32,8 @@
  *                        servers: 1
  *                        capacity_site: WSH        (where the simple capacity treats)
  *                        non_admitted_per_week: 120
+ *                        treatments_month: {dec: 0.85, mar: 1.1}  (monthly capacity factors)
+ *                        non_admitted_month: {...}
  *                        home_sites: {IPS: 0.6, COL: 0.4}
  *   theatres:      - site: COL
  *                    working_weeks_per_year: 46 | closed_weeks: [2024-12-23, ...]
@@ -101,6 +103,8 @@ typedef struct el_list {
     el_backlog backlog;
     double treatments_per_week;   /* simple admitted capacity, 0 if none */
     double non_admitted_per_week; /* simple non-admitted capacity, 0 if none */
+    double treatments_month[12];  /* monthly factors of the simple capacities (January = 0; */
+    double non_admitted_month[12]; /* day-weighted mean 1, so the per_week figures hold) */
     el_service_kind service;
     int servers;
     int capacity_site;

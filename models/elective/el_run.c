@@ -439,8 +439,12 @@ static void server_start(el_run *r, int s)
     r->pat[p].state = EL_IN_SERVICE;
     sv->busy = true;
     sv->patient = p;
-    double d = sv->deterministic ? sv->mean_days
-                                 : gsl_ran_exponential(r->ls[sv->list].service, sv->mean_days);
+    /* The month's capacity factor scales the service rate (monthly capacity series). */
+    const el_list *lc = &r->cfg->lists[sv->list];
+    int month = sim_calendar_month(&r->cfg->cal, sim_now(r->eng)) - 1;
+    double f = sv->admitted ? lc->treatments_month[month] : lc->non_admitted_month[month];
+    double mean = f == 1.0 ? sv->mean_days : sv->mean_days / f;
+    double d = sv->deterministic ? mean : gsl_ran_exponential(r->ls[sv->list].service, mean);
     if (!sim_schedule_in(r->eng, d, server_done, r, (uint64_t)s)) {
         r->status = SIM_ENOMEM;
         sim_stop(r->eng);
