@@ -2,7 +2,8 @@
  * The elective waiting list against queueing theory (DOMAIN.md, "Formulas the models must
  * agree with"). A single list with stationary Poisson referrals (1 a day) and the simple
  * capacity mode (one server, 8.75 treatments a week = 1.25 a day, rho = 0.8):
- *   M/M/1: W = 1 / (mu - lambda) = 4 days, P(W > t) = exp(-(mu - lambda) t);
+ *   M/M/1: W = 1 / (mu - lambda) = 4 days, P(W > t) = exp(-(mu - lambda) t), so the
+ *          treated waits' median is 4 ln 2 = 2.7726 days and p92 4 ln 12.5 = 10.1029;
  *   M/D/1: W = rho / (2 mu (1 - rho)) + 1 / mu = 2.4 days;
  *   Little's law L = lambda W from the model's own outputs (time-average list size,
  *   treatments after the warm-up, mean wait of treated patients);
@@ -63,13 +64,17 @@ static void check_queue(const char *service, double expected_w, bool exponential
     int m_wait = elt_metric(&f, "mean_wait_treated_weeks");
     int m_size = elt_metric(&f, "mean_waiting_list_size");
     int m_tot = elt_metric(&f, "treatments_total");
-    double w[REPS], little[REPS], p_over[3][REPS], size[REPS];
+    int m_med = elt_metric(&f, "median_wait_treated_weeks");
+    int m_p92 = elt_metric(&f, "p92_wait_treated_weeks");
+    double w[REPS], little[REPS], p_over[3][REPS], size[REPS], med[REPS], p92[REPS];
     for (int r = 0; r < REPS; r++) {
         wait_counts wc = {0};
         el_run_hooks hooks = {.on_treated = on_treated, .ctx = &wc};
         sim_record *rec = elt_run(&f, 42, (uint64_t)r, &hooks);
         w[r] = sim_record_get(rec, m_wait, 0, (size_t)g) * 7.0;
         size[r] = sim_record_get(rec, m_size, 0, (size_t)g);
+        med[r] = sim_record_get(rec, m_med, 0, (size_t)g) * 7.0;
+        p92[r] = sim_record_get(rec, m_p92, 0, (size_t)g) * 7.0;
         double lambda_eff = sim_record_get(rec, m_tot, 0, (size_t)g) / (HORIZON - WARMUP);
         little[r] = size[r] - lambda_eff * w[r];
         for (int i = 0; i < 3; i++)
@@ -86,6 +91,14 @@ static void check_queue(const char *service, double expected_w, bool exponential
     sim_summarise(size, REPS, &s);
     assert_true(tu_within("time-average list size", s.mean, expected_w * 1.0, s.half_width,
                           1.5));
+    if (exponential) {
+        sim_summarise(med, REPS, &s);
+        assert_true(tu_within("median treated wait (days)", s.mean, 4 * log(2.0), s.half_width,
+                              1.5));
+        sim_summarise(p92, REPS, &s);
+        assert_true(tu_within("p92 treated wait (days)", s.mean, 4 * log(12.5), s.half_width,
+                              1.5));
+    }
     if (exponential)
         for (int i = 0; i < 3; i++) {
             sim_summarise(p_over[i], REPS, &s);

@@ -53,6 +53,8 @@ static const metric_def defs[] = {
     {"cancellations", "cases", "On-the-day cancellations (patient and hospital reasons) in the month.", S, true, ID(cancellations)},
     {"overruns", "sessions", "Sessions whose last case ended after the planned end, in the month.", S, true, ID(overruns)},
     {"mean_wait_treated_weeks", "weeks", "Mean wait (referral to treatment) of patients treated after the warm-up.", R, true, ID(mean_wait_treated)},
+    {"median_wait_treated_weeks", "weeks", "Median wait of patients treated after the warm-up (completed pathways, both stages).", R, true, ID(median_wait_treated)},
+    {"p92_wait_treated_weeks", "weeks", "92nd percentile wait of patients treated after the warm-up.", R, true, ID(p92_wait_treated)},
     {"mean_waiting_list_size", "patients", "Time-average number of incomplete pathways after the warm-up.", R, true, ID(mean_size)},
     {"treatments_total", "patients", "Patients treated after the warm-up.", R, true, ID(treated_total)},
     {"removals_total", "patients", "Removals other than treatment after the warm-up.", R, true, ID(removed_total)},
@@ -158,6 +160,20 @@ void el_snapshot(el_run *r, size_t k)
     compact(r);
 }
 
+/* The q-quantile (weeks) of a treated-wait histogram of n bins, linear within a bin. */
+static double treated_quantile(const uint32_t *h, size_t n, double total, double q)
+{
+    if (!h || total <= 0)
+        return NAN;
+    double target = q * total, cum = 0;
+    for (size_t b = 0; b < n; b++) {
+        if (h[b] && cum + h[b] >= target)
+            return ((double)b + (target - cum) / h[b]) / EL_TREATED_BINS_PER_DAY / 7.0;
+        cum += h[b];
+    }
+    return (double)n / EL_TREATED_BINS_PER_DAY / 7.0;
+}
+
 void el_write_outcomes(el_run *r)
 {
     const el_config *cfg = r->cfg;
@@ -171,6 +187,12 @@ void el_write_outcomes(el_run *r)
                                : NAN);
         sim_record_set(r->rec, r->m.mean_wait_treated, 0, l,
                        ls->wait_treated.n ? sim_tally_mean(&ls->wait_treated) : NAN);
+        size_t nb = cfg->hist_days * EL_TREATED_BINS_PER_DAY;
+        double nt = (double)ls->wait_treated.n;
+        sim_record_set(r->rec, r->m.median_wait_treated, 0, l,
+                       treated_quantile(ls->treated_hist, nb, nt, 0.5));
+        sim_record_set(r->rec, r->m.p92_wait_treated, 0, l,
+                       treated_quantile(ls->treated_hist, nb, nt, 0.92));
         sim_record_set(r->rec, r->m.mean_size, 0, l,
                        end > cfg->warmup_days ? sim_timeavg_mean(&ls->size_avg, end) : NAN);
         sim_record_set(r->rec, r->m.treated_total, 0, l, ls->treated);

@@ -191,6 +191,14 @@ void el__treat(el_run *r, uint32_t p, int site, double t)
     if (after_warmup(r)) {
         el_lstate *ls = &r->ls[l];
         sim_tally_add(&ls->wait_treated, wait / 7.0);
+        size_t nb = cfg->hist_days * EL_TREATED_BINS_PER_DAY;
+        if (!ls->treated_hist && !(ls->treated_hist = calloc(nb, sizeof *ls->treated_hist))) {
+            r->status = SIM_ENOMEM;
+            sim_stop(r->eng);
+        } else {
+            double b = floor(wait * EL_TREATED_BINS_PER_DAY);
+            ls->treated_hist[b < 0 ? 0 : b >= (double)nb ? nb - 1 : (size_t)b]++;
+        }
         ls->treated += 1;
         if (cfg->sites[site].trust != cfg->sites[pt->home_site].trust) {
             double km = cfg->distance_km[(size_t)pt->home_site * cfg->n_sites + (size_t)site];
@@ -814,6 +822,7 @@ static void run_fini(el_run *r)
             gsl_rng_free(ls->removals);
             gsl_rng_free(ls->service);
             gsl_rng_free(ls->select);
+            free(ls->treated_hist);
             free(ls->capped_minutes);
             free(ls->planned_minutes);
         }

@@ -57,6 +57,7 @@
 #define EL_HEAP_REBOOK 5
 #define EL_HEAPS 6
 #define EL_REBOOK_DAYS 28.0
+#define EL_TREATED_BINS_PER_DAY 4
 
 #define EL_UID_LIST_SHIFT 41
 #define EL_UID_BACKLOG (1ull << 40)
@@ -107,6 +108,8 @@ typedef struct el_lstate {
     int first_server, n_servers;
     sim_timeavg size_avg;
     sim_tally wait_treated;
+    uint32_t *treated_hist;  /* waits of patients treated after the warm-up, in quarter days
+                              * (allocated at the first; EL_TREATED_BINS_PER_DAY) */
     double treated, removed, moved, distance_km;
     double *capped_minutes, *planned_minutes; /* per snapshot period */
 } el_lstate;
@@ -139,6 +142,7 @@ typedef struct el_metric_ids {
     int referrals, admitted_referrals, treatments, removals, transfers_in, transfers_out;
     int stops_admitted, stops_non_admitted, decisions_to_admit, waiting_prio[EL_PRIORITIES];
     int sessions_run, cases, capped_utilisation, cancellations, overruns;
+    int median_wait_treated, p92_wait_treated;
     int mean_wait_treated, mean_size, treated_total, removed_total, moved, distance, spread;
 } el_metric_ids;
 
