@@ -13,6 +13,7 @@
 
 #include "../models/elective/el_run.h"
 #include "../models/model.h"
+#include "../models/shared/system_config.h"
 #include "core/error.h"
 #include "core/monitor.h"
 #include "scenario/yaml.h"
@@ -44,6 +45,11 @@ int main(int argc, char **argv)
         rc = sim_node_date(root, "start_date", &sc.start_date, &err);
     if (!rc)
         rc = sim_node_number(root, "horizon_days", 1, 1e5, &sc.horizon_days, &err);
+    capsim_system sys;
+    memset(&sys, 0, sizeof sys);
+    if (!rc)
+        rc = capsim_system_read(root, &sys, &err);
+    sc.system = &sys;
     sc.path = argv[1];
     sc.root = root;
     void *cfg = NULL;
@@ -74,6 +80,7 @@ int main(int argc, char **argv)
     printf("peak RSS        %.0f MiB\n", ru.ru_maxrss / 1024.0);
     sim_record_free(rec);
     capsim_elective_model.destroy(cfg);
+    capsim_system_fini(&sys);
     sim_monitor_free(mon);
     sim_node_tree_free(tree);
     return rc ? 1 : 0;

@@ -449,6 +449,8 @@ static int read_list(el_config *cfg, el_list *l, const el_specialty *sp, const s
                             err));
     TRY(read_month_factors(lm, "treatments_month", l->treatments_month, err));
     TRY(read_month_factors(lm, "non_admitted_month", l->non_admitted_month, err));
+    l->has_capacity_months =
+        sim_node_has(lm, "treatments_month") || sim_node_has(lm, "non_admitted_month");
     int svc = 0;
     TRY(sim_node_opt_enum(lm, "service", services, &svc, err));
     l->service = (el_service_kind)svc;

@@ -105,6 +105,7 @@ typedef struct el_list {
     double non_admitted_per_week; /* simple non-admitted capacity, 0 if none */
     double treatments_month[12];  /* monthly factors of the simple capacities (January = 0; */
     double non_admitted_month[12]; /* day-weighted mean 1, so the per_week figures hold) */
+    bool has_capacity_months;     /* either is given */
     el_service_kind service;
     int servers;
     int capacity_site;

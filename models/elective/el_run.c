@@ -449,9 +449,11 @@ static void server_start(el_run *r, int s)
     sv->patient = p;
     /* The month's capacity factor scales the service rate (monthly capacity series). */
     const el_list *lc = &r->cfg->lists[sv->list];
-    int month = sim_calendar_month(&r->cfg->cal, sim_now(r->eng)) - 1;
-    double f = sv->admitted ? lc->treatments_month[month] : lc->non_admitted_month[month];
-    double mean = f == 1.0 ? sv->mean_days : sv->mean_days / f;
+    double mean = sv->mean_days;
+    if (lc->has_capacity_months) {
+        int month = sim_calendar_month(&r->cfg->cal, sim_now(r->eng)) - 1;
+        mean /= sv->admitted ? lc->treatments_month[month] : lc->non_admitted_month[month];
+    }
     double d = sv->deterministic ? mean : gsl_ran_exponential(r->ls[sv->list].service, mean);
     if (!sim_schedule_in(r->eng, d, server_done, r, (uint64_t)s)) {
         r->status = SIM_ENOMEM;

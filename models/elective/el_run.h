@@ -177,6 +177,9 @@ typedef struct el_run {
     el_tstate *ts;           /* [n_theatres] */
     el_session *sess;
     size_t n_sess, cap_sess;
+    /* Theatres with sessions of list l: lt_theatre[lt_first[l] .. lt_first[l + 1]); of
+     * specialty k: st_theatre[st_first[k] .. st_first[k + 1]) (P1 booking, thr_theatre.c). */
+    uint32_t *lt_first, *lt_theatre, *st_first, *st_theatre;
     uint32_t sess_free;
 
     gsl_rng *prng;           /* repositioned for each per-patient draw (el__patient_rng) */

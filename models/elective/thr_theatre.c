@@ -33,10 +33,37 @@
 #include "core/rng.h"
 #include "el_run.h"
 
+/* first[k .. n] and items: for each key k, the theatres t with `has(t, k)`, in order. */
+static int index_theatres(const el_config *cfg, size_t n, bool by_list, uint32_t **first,
+                          uint32_t **items)
+{
+    *first = calloc(n + 1, sizeof **first);
+    *items = malloc((cfg->n_theatres * n + 1) * sizeof **items);
+    if (!*first || !*items)
+        return SIM_ENOMEM;
+    uint32_t m = 0;
+    for (size_t k = 0; k < n; k++) {
+        (*first)[k] = m;
+        for (size_t t = 0; t < cfg->n_theatres; t++) {
+            const el_theatre *th = &cfg->theatres[t];
+            bool has = false;
+            for (size_t j = 0; j < th->n_tpl && !has; j++)
+                has = by_list ? th->tpl[j].list == (int)k : th->tpl[j].specialty == (int)k;
+            if (has)
+                (*items)[m++] = (uint32_t)t;
+        }
+    }
+    (*first)[n] = m;
+    return SIM_OK;
+}
+
 int thr_init(el_run *r)
 {
     const el_config *cfg = r->cfg;
     r->sess_free = EL_NONE;
+    if (index_theatres(cfg, cfg->n_lists, true, &r->lt_first, &r->lt_theatre) ||
+        index_theatres(cfg, cfg->n_specialties, false, &r->st_first, &r->st_theatre))
+        return SIM_ENOMEM;
     r->ts = calloc(cfg->n_theatres ? cfg->n_theatres : 1, sizeof *r->ts);
     if (!r->ts)
         return SIM_ENOMEM;
@@ -68,6 +95,11 @@ void thr_fini(el_run *r)
         }
     free(r->ts);
     free(r->sess);
+    free(r->lt_first);
+    free(r->lt_theatre);
+    free(r->st_first);
+    free(r->st_theatre);
+    r->lt_first = r->lt_theatre = r->st_first = r->st_theatre = NULL;
     r->ts = NULL;
     r->sess = NULL;
 }
@@ -194,9 +226,15 @@ bool thr_book_urgent(el_run *r, uint32_t p)
     const el_patient *pt = &r->pat[p];
     double now = sim_now(r->eng), deadline = now + 3.0;
     int spec = cfg->lists[pt->list].specialty;
+    int ci = cfg->specialties[spec].collab;
+    bool pooled = ci >= 0 && cfg->collabs[ci].policy == EL_POOLED && r->pools[ci].active;
+    /* Only the theatres that could take the patient: its list's, or its pooled specialty's. */
+    const uint32_t *first = pooled ? r->st_first : r->lt_first;
+    const uint32_t *items = pooled ? r->st_theatre : r->lt_theatre;
+    size_t key = pooled ? (size_t)spec : pt->list;
     uint32_t best = EL_NONE, earliest = EL_NONE;
-    for (size_t t = 0; t < cfg->n_theatres; t++) {
-        el_tstate *ts = &r->ts[t];
+    for (uint32_t k = first[key]; k < first[key + 1]; k++) {
+        el_tstate *ts = &r->ts[items[k]];
         for (size_t i = 0; i < ts->n_pending; i++) {
             uint32_t j = ts->pending[i];
             const el_session *o = &r->sess[j];
