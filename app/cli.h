@@ -21,6 +21,7 @@ int capsim_cmd_merge(int argc, char **argv);
 int capsim_cmd_sensitivity(int argc, char **argv);
 int capsim_cmd_report(int argc, char **argv);
 int capsim_cmd_export(int argc, char **argv);
+int capsim_cmd_backtest(int argc, char **argv);
 
 /* The command line as one string (for the provenance attribute); static storage. */
 const char *capsim_command_line(void);

@@ -21,6 +21,8 @@ static const char usage[] =
     "                     join the shard files of a job array into one results file\n"
     "  report FILE.h5     a report (Markdown, HTML, CSV, figures) beside the file\n"
     "  export FILE.h5 --csv DIR   tidy CSV of every value and summary\n"
+    "  backtest SCENARIO --observed FILE.csv\n"
+    "                     compare a scenario's month-end RTT figures with an observed series\n"
     "  sensitivity SCENARIO --metric MODEL/NAME\n"
     "                     one-way and global sensitivity to the uncertain inputs\n"
     "  help [COMMAND]     this text, or the options of a command\n"
@@ -43,6 +45,7 @@ static const struct {
     {"sensitivity", capsim_cmd_sensitivity},
     {"report", capsim_cmd_report},
     {"export", capsim_cmd_export},
+    {"backtest", capsim_cmd_backtest},
 };
 
 static command_fn find_command(const char *name)
@@ -55,8 +58,8 @@ static command_fn find_command(const char *name)
 
 static int unknown_command(const char *name)
 {
-    const char *names[] = {"run",    "check",  "merge", "sensitivity",
-                           "report", "export", "help", "version",     NULL};
+    const char *names[] = {"run",    "check",    "merge", "sensitivity", "report",
+                           "export", "backtest", "help", "version",     NULL};
     const char *near = sim_closest_word(name, names);
     if (near)
         fprintf(stderr, "capsim: unknown command \"%s\" (did you mean \"%s\"?)\n\n%s", name,

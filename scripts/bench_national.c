@@ -45,12 +45,13 @@ int main(int argc, char **argv)
         rc = sim_node_date(root, "start_date", &sc.start_date, &err);
     if (!rc)
         rc = sim_node_number(root, "horizon_days", 1, 1e5, &sc.horizon_days, &err);
-    sc.path = argv[1];
-    sc.root = root;
     capsim_system sys;
+    memset(&sys, 0, sizeof sys);
     if (!rc)
         rc = capsim_system_read(root, &sys, &err);
     sc.system = &sys;
+    sc.path = argv[1];
+    sc.root = root;
     void *cfg = NULL;
     if (!rc)
         rc = capsim_elective_model.configure(&sc, &cfg, &err);

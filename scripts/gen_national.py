@@ -10,7 +10,11 @@ each specialty's mean case length); the outpatient (non-admitted) pathways are s
 simple deterministic capacity sized to their demand. List sizes vary between trusts by a
 fixed pseudo-random weight, so the file is the same on every run.
 
-Usage: scripts/gen_national.py [OUT.yaml] [--horizon-days N]
+With --two-stage every referral is a patient in the outpatient stage (decision_to_admit:
+21% of attendances join the admitted list, clock running; the clinic capacity is 97% of the
+referrals), as docs/elective.md describes.
+
+Usage: scripts/gen_national.py [OUT.yaml] [--horizon-days N] [--two-stage]
 """
 import random
 import sys
@@ -34,11 +38,14 @@ WEEKDAYS = ["mon", "tue", "wed", "thu", "fri"]
 def main():
     out = "national.yaml"
     horizon = 365
+    two_stage = False
     args = sys.argv[1:]
     while args:
         a = args.pop(0)
         if a == "--horizon-days":
             horizon = int(args.pop(0))
+        elif a == "--two-stage":
+            two_stage = True
         else:
             out = a
     rng = random.Random(20250301)
@@ -72,7 +79,8 @@ def main():
     for k, (spec, mean, sd) in enumerate(SPECIALTIES):
         lines += [
             f"  - name: {spec}",
-            f"    admitted_share: {ADMITTED_SHARE}",
+            f"    decision_to_admit: {ADMITTED_SHARE}" if two_stage
+            else f"    admitted_share: {ADMITTED_SHARE}",
             "    priority_mix: {P1: 0.02, P2: 0.13, P3: 0.40, P4: 0.45}",
             "    priority_review: [{from: P4, to: P3, after_weeks: 52}]",
             "    removals: {per_month: 3.3%}",
@@ -84,7 +92,7 @@ def main():
             share = weights[t][k] / total_w
             per_week = REFERRALS_PER_YEAR * share / 52.18
             backlog = round(WAITING * share)
-            non_adm = per_week * (1 - ADMITTED_SHARE) * 0.97
+            non_adm = per_week * (1 if two_stage else 1 - ADMITTED_SHARE) * 0.97
             lines += [
                 f"      {name}:",
                 f"        referrals: {{per_week: {per_week:.2f}, growth_per_year: 1%}}",

@@ -151,27 +151,76 @@ static void test_admitted_share(void **state)
     "    sessions: [{weekday: [mon, tue, wed, thu, fri, sat, sun], specialty: ortho,\n"        \
     "                hours: 8, cases: 8}]\n"
 
-/* A quarter of referrals are P1: only they are treated (all of them, capacity is ample). */
-static void test_priority_mix_and_p1_share(void **state)
+/*
+ * The priority tests count patients by priority on the list (admitted_waiting_p1..p4 at
+ * month ends) with no capacity at all, so nobody leaves: the counts are the draws.
+ */
+static double waiting(const elt *f, const sim_record *rec, int prio, size_t k)
+{
+    char name[32];
+    snprintf(name, sizeof name, "admitted_waiting_p%d", prio);
+    return series_at(f, rec, name, "A/ortho", k);
+}
+
+/* A quarter of referrals are P1. */
+static void test_priority_mix(void **state)
 {
     (void)state;
     const char *yaml = "trusts: [{name: A, sites: [{code: SA}]}]\n"
                        "specialties:\n"
                        "  - name: ortho\n"
                        "    priority_mix: {P1: 0.25, P4: 0.75}\n"
-                       "    lists: {A: {referrals: {per_day: 2}}}\n" P1_ONLY_THEATRE;
+                       "    lists: {A: {referrals: {per_day: 2}}}\n";
     elt f;
     elt_open(&f, yaml, 365, 0, false);
     sim_record *rec = elt_run(&f, 3, 0, NULL);
+    size_t last = sim_monitor_time_count(f.mon) - 1;
     double n = flow(&f, rec, "referrals", "A/ortho");
-    double treated = rep_metric(&f, rec, "treatments_total", "A/ortho");
-    /* Referred after the last booking (06:00 on the last day): at most a day's worth. */
+    double p1 = waiting(&f, rec, 1, last), p4 = waiting(&f, rec, 4, last);
     assert_true(n > 600);
-    check_binomial("P1 referrals treated", treated, n, 0.25);
-    /* Each P1 patient waits for the next morning's session: under a day and a half. */
-    assert_true(rep_metric(&f, rec, "mean_wait_treated_weeks", "A/ortho") < 1.5 / 7);
+    assert_true(p1 + p4 == series_at(&f, rec, "waiting_list_size", "A/ortho", last));
+    check_binomial("P1 referrals", p1, p1 + p4, 0.25);
+    assert_true(waiting(&f, rec, 2, last) == 0 && waiting(&f, rec, 3, last) == 0);
     sim_record_free(rec);
     elt_close(&f);
+}
+
+/*
+ * p1_share: slots held for P1 until two days before the session. P1 patients are booked
+ * within 72 hours, into a held slot when there is one, else over the session's cases. With
+ * a big P4 backlog filling every open slot, holding a quarter of the slots takes the P1
+ * patients without overbooking: fewer cases beyond the sessions' four each.
+ */
+static void test_p1_share(void **state)
+{
+    (void)state;
+    const char *base = "trusts: [{name: A, sites: [{code: SA}]}]\n"
+                       "specialties:\n"
+                       "  - name: ortho\n"
+                       "    priority_mix: {P1: 0.1, P4: 0.9}\n"
+                       "    lists: {A: {referrals: {per_day: 2},\n"
+                       "                backlog: {total: 2000, weeks: {0-1: 1},\n"
+                       "                          priority_mix: {P4: 1}}}}\n"
+                       "theatres:\n"
+                       "  - site: SA\n"
+                       "    book_days_ahead: 14\n"
+                       "    p1_share: %s\n"
+                       "    sessions: [{weekday: [mon, tue, wed, thu, fri], specialty: ortho,\n"
+                       "                hours: 4, cases: 4}]\n";
+    char yaml[2000];
+    double cases[2];
+    for (int k = 0; k < 2; k++) {
+        snprintf(yaml, sizeof yaml, base, k ? "25%" : "0%");
+        elt f;
+        elt_open(&f, yaml, 120, 0, false);
+        sim_record *rec = elt_run(&f, 4, 0, NULL);
+        cases[k] = flow(&f, rec, "cases", "A/ortho");
+        sim_record_free(rec);
+        elt_close(&f);
+    }
+    if (!(cases[1] < cases[0]))
+        fail_msg("p1_share 25%%: %g cases, not fewer than %g with no slots held", cases[1],
+                 cases[0]);
 }
 
 /* A backlog's own priority mix (20% P1) overrides the specialty's (all P4). */
@@ -183,20 +232,20 @@ static void test_backlog_priority_mix(void **state)
                        "  - name: ortho\n"
                        "    lists:\n"
                        "      A: {backlog: {total: 400, weeks: {0-1: 1},\n"
-                       "                    priority_mix: {P1: 0.2, P4: 0.8}}}\n" P1_ONLY_THEATRE;
+                       "                    priority_mix: {P1: 0.2, P4: 0.8}}}\n";
     elt f;
     elt_open(&f, yaml, 60, 0, false);
     sim_record *rec = elt_run(&f, 4, 0, NULL);
-    check_binomial("P1 backlog treated", rep_metric(&f, rec, "treatments_total", "A/ortho"), 400,
-                   0.2);
+    check_binomial("P1 in the backlog", waiting(&f, rec, 1, 0), 400, 0.2);
+    assert_true(waiting(&f, rec, 1, 0) + waiting(&f, rec, 4, 0) == 400);
     sim_record_free(rec);
     elt_close(&f);
 }
 
 /*
  * Priority review P3 -> P1 after 4 weeks: the backlog's P3 patients (20%, clock starts in
- * the week before the start) become P1 on days 21-28 and are treated then, after waiting
- * 4 weeks and a little; the P4 patients never are.
+ * the week before the start) are P3 at the start and all P1 by the first month end; the P4
+ * patients never change.
  */
 static void test_priority_review_rule(void **state)
 {
@@ -207,15 +256,20 @@ static void test_priority_review_rule(void **state)
                        "    priority_review: [{from: P3, to: P1, after_weeks: 4}]\n"
                        "    lists:\n"
                        "      A: {backlog: {total: 400, weeks: {0-1: 1},\n"
-                       "                    priority_mix: {P3: 0.2, P4: 0.8}}}\n" P1_ONLY_THEATRE;
+                       "                    priority_mix: {P3: 0.2, P4: 0.8}}}\n";
     elt f;
     elt_open(&f, yaml, 60, 0, false);
     sim_record *rec = elt_run(&f, 5, 0, NULL);
-    check_binomial("P3 patients treated after review",
-                   rep_metric(&f, rec, "treatments_total", "A/ortho"), 400, 0.2);
-    double w = rep_metric(&f, rec, "mean_wait_treated_weeks", "A/ortho");
-    if (!(w >= 4.0 && w < 4.6))
-        fail_msg("mean wait of reviewed patients %g weeks, expected 4 to 4.6", w);
+    double p3 = waiting(&f, rec, 3, 0);
+    check_binomial("P3 in the backlog", p3, 400, 0.2);
+    assert_true(waiting(&f, rec, 1, 0) == 0);
+    /* The first month end (day 28, midnight) comes before that day's review; by the second
+     * (day 59) every P3 patient has waited over 4 weeks. */
+    assert_true(waiting(&f, rec, 1, 1) + waiting(&f, rec, 3, 1) == p3);
+    if (!(waiting(&f, rec, 1, 2) == p3 && waiting(&f, rec, 3, 2) == 0))
+        fail_msg("month 2: P1 %g, P3 %g; backlog P3 %g", waiting(&f, rec, 1, 2),
+                 waiting(&f, rec, 3, 2), p3);
+    assert_true(waiting(&f, rec, 4, 2) == 400 - p3);
     sim_record_free(rec);
     elt_close(&f);
 }
@@ -655,7 +709,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sites_home_sites_capacity_site),
         cmocka_unit_test(test_admitted_share),
-        cmocka_unit_test(test_priority_mix_and_p1_share),
+        cmocka_unit_test(test_priority_mix),
+        cmocka_unit_test(test_p1_share),
         cmocka_unit_test(test_backlog_priority_mix),
         cmocka_unit_test(test_priority_review_rule),
         cmocka_unit_test(test_max_wait_weeks),

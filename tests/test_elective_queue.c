@@ -2,7 +2,8 @@
  * The elective waiting list against queueing theory (DOMAIN.md, "Formulas the models must
  * agree with"). A single list with stationary Poisson referrals (1 a day) and the simple
  * capacity mode (one server, 8.75 treatments a week = 1.25 a day, rho = 0.8):
- *   M/M/1: W = 1 / (mu - lambda) = 4 days, P(W > t) = exp(-(mu - lambda) t);
+ *   M/M/1: W = 1 / (mu - lambda) = 4 days, P(W > t) = exp(-(mu - lambda) t), so the
+ *          treated waits' median is 4 ln 2 = 2.7726 days and p92 4 ln 12.5 = 10.1029;
  *   M/D/1: W = rho / (2 mu (1 - rho)) + 1 / mu = 2.4 days;
  *   Little's law L = lambda W from the model's own outputs (time-average list size,
  *   treatments after the warm-up, mean wait of treated patients);
@@ -63,13 +64,17 @@ static void check_queue(const char *service, double expected_w, bool exponential
     int m_wait = elt_metric(&f, "mean_wait_treated_weeks");
     int m_size = elt_metric(&f, "mean_waiting_list_size");
     int m_tot = elt_metric(&f, "treatments_total");
-    double w[REPS], little[REPS], p_over[3][REPS], size[REPS];
+    int m_med = elt_metric(&f, "median_wait_treated_weeks");
+    int m_p92 = elt_metric(&f, "p92_wait_treated_weeks");
+    double w[REPS], little[REPS], p_over[3][REPS], size[REPS], med[REPS], p92[REPS];
     for (int r = 0; r < REPS; r++) {
         wait_counts wc = {0};
         el_run_hooks hooks = {.on_treated = on_treated, .ctx = &wc};
         sim_record *rec = elt_run(&f, 42, (uint64_t)r, &hooks);
         w[r] = sim_record_get(rec, m_wait, 0, (size_t)g) * 7.0;
         size[r] = sim_record_get(rec, m_size, 0, (size_t)g);
+        med[r] = sim_record_get(rec, m_med, 0, (size_t)g) * 7.0;
+        p92[r] = sim_record_get(rec, m_p92, 0, (size_t)g) * 7.0;
         double lambda_eff = sim_record_get(rec, m_tot, 0, (size_t)g) / (HORIZON - WARMUP);
         little[r] = size[r] - lambda_eff * w[r];
         for (int i = 0; i < 3; i++)
@@ -86,6 +91,14 @@ static void check_queue(const char *service, double expected_w, bool exponential
     sim_summarise(size, REPS, &s);
     assert_true(tu_within("time-average list size", s.mean, expected_w * 1.0, s.half_width,
                           1.5));
+    if (exponential) {
+        sim_summarise(med, REPS, &s);
+        assert_true(tu_within("median treated wait (days)", s.mean, 4 * log(2.0), s.half_width,
+                              1.5));
+        sim_summarise(p92, REPS, &s);
+        assert_true(tu_within("p92 treated wait (days)", s.mean, 4 * log(12.5), s.half_width,
+                              1.5));
+    }
     if (exponential)
         for (int i = 0; i < 3; i++) {
             sim_summarise(p_over[i], REPS, &s);
@@ -188,6 +201,61 @@ static void test_removals_by_priority_and_wait(void **state)
     elt_close(&f);
 }
 
+/*
+ * Removals per stage: the admitted stage at 2% a month, the outpatient stage at 10% a month
+ * (outpatient_removals), doubled for waits under 10 weeks. A backlog of 10,000 admitted
+ * and 10,000 outpatient-stage pathways (an outpatient capacity too small to serve any in
+ * the month: one deterministic attendance of 70,000 days, whose patient is not removable)
+ * decays by stage: after t days, 10,000 (1 - h)^(t / month) each, h by stage and band.
+ */
+static void test_removals_by_stage(void **state)
+{
+    (void)state;
+    const char *yaml = "trusts:\n"
+                       "  - {name: A, sites: [{code: SA}]}\n"
+                       "specialties:\n"
+                       "  - name: ortho\n"
+                       "    removals: {per_month: 2%}\n"
+                       "    outpatient_removals:\n"
+                       "      per_month: 10%\n"
+                       "      weeks_factor: [{from: 0, to: 10, factor: 2}]\n"
+                       "    lists:\n"
+                       "      A:\n"
+                       "        backlog: {total: 20000, admitted_share: 0.5, weeks: {30-40: 1}}\n"
+                       "        non_admitted_per_week: 0.0001\n"
+                       "        service: deterministic\n"
+                       "  - name: eyes\n"
+                       "    removals: {per_month: 2%}\n"
+                       "    outpatient_removals:\n"
+                       "      per_month: 10%\n"
+                       "      weeks_factor: [{from: 0, to: 10, factor: 2}]\n"
+                       "    lists:\n"
+                       "      A:\n"
+                       "        backlog: {total: 10000, admitted_share: 0, weeks: {0-4: 1}}\n"
+                       "        non_admitted_per_week: 0.0001\n"
+                       "        service: deterministic\n";
+    elt f;
+    elt_open(&f, yaml, 31, 0, false);
+    int go = elt_group(&f, "A/ortho"), ge = elt_group(&f, "A/eyes");
+    int m = elt_metric(&f, "waiting_list_size");
+    double months = sim_monitor_times(f.mon)[1] / (365.25 / 12);
+    /* ortho: 10,000 admitted at 2%, 9,999 removable outpatient (30-40 weeks) at 10%;
+     * eyes: 9,999 removable outpatient under 10 weeks at 20%. */
+    double sa = pow(0.98, months), so = pow(0.90, months), sy = pow(0.80, months);
+    double exp_o = 10000 * sa + 1 + 9999 * so, exp_e = 1 + 9999 * sy;
+    double sd_o = hypot(sqrt(10000 * sa * (1 - sa)), sqrt(9999 * so * (1 - so)));
+    double sd_e = sqrt(9999 * sy * (1 - sy));
+    for (uint64_t r = 0; r < 3; r++) {
+        sim_record *rec = elt_run(&f, 4, r, NULL);
+        assert_true(tu_within("ortho by stage", sim_record_get(rec, m, 1, (size_t)go), exp_o,
+                              4 * sd_o, 1.0));
+        assert_true(tu_within("eyes, young outpatient", sim_record_get(rec, m, 1, (size_t)ge),
+                              exp_e, 4 * sd_e, 1.0));
+        sim_record_free(rec);
+    }
+    elt_close(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -195,6 +263,7 @@ int main(void)
         cmocka_unit_test(test_md1),
         cmocka_unit_test(test_removals_decay),
         cmocka_unit_test(test_removals_by_priority_and_wait),
+        cmocka_unit_test(test_removals_by_stage),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -131,13 +131,13 @@ static void test_slots_by_expected_duration(void **state)
     elt_open(&f, yaml, 28, 0, false);
     sim_record *rec = elt_run(&f, 1, 0, NULL);
     int go = elt_group(&f, "A/ortho"), ge = elt_group(&f, "A/eyes");
-    /* 4 Mondays booked (book_days_ahead 14 by default: 24 Apr, 1 May is a holiday only
-     * with holidays on; here none): sessions on days 14 and 21 of the 28. */
+    /* 4 Mondays (days 0, 7, 14 and 21; no holidays here), those inside the first
+     * book_days_ahead (14 by default) booked from the backlog at the start. */
     double so = elt_series_sum(&f, rec, "sessions_run", go);
-    assert_float_equal(so, 2, 0);
-    assert_float_equal(elt_series_sum(&f, rec, "cases", go), 2 * 2, 0);
+    assert_float_equal(so, 4, 0);
+    assert_float_equal(elt_series_sum(&f, rec, "cases", go), 4 * 2, 0);
     /* Eyes: floor(255 / 35) = 7 cases a session. */
-    assert_float_equal(elt_series_sum(&f, rec, "cases", ge), 2 * 7, 0);
+    assert_float_equal(elt_series_sum(&f, rec, "cases", ge), 4 * 7, 0);
     sim_record_free(rec);
     elt_close(&f);
 }
@@ -179,12 +179,12 @@ typedef struct rebook_obs {
     double worst;
 } rebook_obs;
 
-/* Referrals and backlog patients (bit 43 of the id) get separate halves of the table. */
+/* Referrals and backlog patients (EL_UID_BACKLOG) get separate halves of the table. */
 static uint64_t slot(uint64_t uid)
 {
-    uint64_t serial = uid & ((1ull << 40) - 1);
+    uint64_t serial = uid & (EL_UID_BACKLOG - 1);
     assert_true(serial < MAX_SERIAL / 2);
-    return serial + ((uid >> 43) & 1) * (MAX_SERIAL / 2);
+    return serial + ((uid & EL_UID_BACKLOG) ? MAX_SERIAL / 2 : 0);
 }
 
 static void rb_cancelled(void *ctx, uint64_t uid, double t, bool hospital)
@@ -256,7 +256,8 @@ static void test_rebooking_within_28_days(void **state)
 /*
  * A P1 share holds slots back at booking: with all of a session's slots kept for P1
  * (p1_share 1) and only P4 patients, nothing is booked until the top-up two days before.
- * The patients are still treated (the top-up fills the session).
+ * The patients are still treated (the top-up fills the session; the first Monday's,
+ * booked at the start inside the two days, opens every slot at once): 4 Mondays x 2.
  */
 static void test_p1_share_topup(void **state)
 {
@@ -275,7 +276,59 @@ static void test_p1_share_topup(void **state)
     elt_open(&f, yaml, 28, 0, false);
     sim_record *rec = elt_run(&f, 1, 0, NULL);
     int g = elt_group(&f, "A/ortho");
-    assert_float_equal(elt_series_sum(&f, rec, "cases", g), 4, 0);
+    assert_float_equal(elt_series_sum(&f, rec, "cases", g), 8, 0);
+    sim_record_free(rec);
+    elt_close(&f);
+}
+
+/*
+ * P1 within 72 hours: every referral is P1, the sessions (every weekday, two cases, booked
+ * 14 days ahead) are full of a P4 backlog. Each P1 goes into a session within 72 hours
+ * (overbooked if need be): the longest gap between sessions is Friday 13:00 to Monday
+ * 08:00, 67 hours, so no P1 waits 3 days. Without the rule they wait the booking horizon.
+ */
+typedef struct p1_obs {
+    int n;
+    double worst;
+} p1_obs;
+
+static void p1_treated(void *ctx, int list, uint64_t uid, double wait, double t)
+{
+    (void)list;
+    (void)t;
+    p1_obs *o = ctx;
+    if (uid & EL_UID_BACKLOG)
+        return;
+    o->n++;
+    o->worst = fmax(o->worst, wait);
+}
+
+static void test_p1_within_72_hours(void **state)
+{
+    (void)state;
+    const char *yaml = "trusts:\n"
+                       "  - {name: A, sites: [{code: SA}]}\n"
+                       "specialties:\n"
+                       "  - name: ortho\n"
+                       "    priority_mix: {P1: 1}\n"
+                       "    case_minutes: 100\n"
+                       "    lists:\n"
+                       "      A:\n"
+                       "        referrals: {per_week: 3}\n"
+                       "        backlog: {total: 3000, weeks: {0-52: 1}, priority_mix: {P4: 1}}\n"
+                       "theatres:\n"
+                       "  - site: SA\n"
+                       "    book_days_ahead: 14\n"
+                       "    sessions: [{weekday: [mon, tue, wed, thu, fri], specialty: ortho,\n"
+                       "                hours: 4, count: 2, cases: 2}]\n";
+    elt f;
+    elt_open(&f, yaml, 182, 0, false);
+    p1_obs o = {0, 0};
+    el_run_hooks hooks = {.on_treated = p1_treated, .ctx = &o};
+    sim_record *rec = elt_run(&f, 2, 0, &hooks);
+    assert_true(o.n > 50);
+    if (o.worst >= 3.0)
+        fail_msg("a P1 patient waited %.2f days", o.worst);
     sim_record_free(rec);
     elt_close(&f);
 }
@@ -289,6 +342,7 @@ int main(void)
         cmocka_unit_test(test_bank_holidays_close),
         cmocka_unit_test(test_rebooking_within_28_days),
         cmocka_unit_test(test_p1_share_topup),
+        cmocka_unit_test(test_p1_within_72_hours),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -100,10 +100,10 @@ uint64_t collab_mask(el_run *r, uint32_t p)
     const el_collab *c = &cfg->collabs[ci];
     int home_trust = cfg->sites[pt->home_site].trust;
     uint64_t mask = 0;
-    sim_rng_set_entity(r->accept_rng, pt->uid);
+    gsl_rng *g = el__patient_rng(r, EL_PS_ACCEPT, p, 0);
     for (size_t q = 0; q < c->n_pool_sites; q++) {
         int s = c->pool_sites[q];
-        double u = gsl_rng_uniform(r->accept_rng);
+        double u = gsl_rng_uniform(g);
         bool ok;
         if (cfg->sites[s].trust == home_trust) {
             ok = true;
@@ -251,8 +251,7 @@ static void mutual_aid(el_run *r, int ci)
                 }
                 if (best >= 0) {
                     pt->flags |= EL_F_AID_OFFERED;
-                    sim_rng_set_entity(r->aid_rng, pt->uid);
-                    if (gsl_rng_uniform(r->aid_rng) < c->acceptance) {
+                    if (gsl_rng_uniform(el__patient_rng(r, EL_PS_AID, p, 0)) < c->acceptance) {
                         el__transfer(r, p, best);
                         moved++;
                         keep = false;

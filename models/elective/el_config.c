@@ -213,6 +213,49 @@ static int read_review(el_specialty *sp, const sim_node *m, struct sim_error *er
     return SIM_OK;
 }
 
+/* weeks_factor: [{from, to, factor}] bands into lo/hi (days) and factor. */
+static int read_weeks_factor(const sim_node *r, double *lo_days, double *hi_days,
+                             double *factor, size_t *n, struct sim_error *err)
+{
+    static const char *const bkeys[] = {"from", "to", "factor", NULL};
+    sim_node *wf;
+    TRY(sim_node_seq(r, "weeks_factor", &wf, err));
+    if (wf->n > EL_MAX_BANDS)
+        return sim_node_error(wf, err, "expected at most %d bands", EL_MAX_BANDS);
+    for (size_t i = 0; i < wf->n; i++) {
+        sim_node *b = wf->items[i];
+        if (b->kind != SIM_NODE_MAP)
+            return sim_node_error(b, err, "expected a map {from, to, factor}");
+        sim_node_mark_used(b, false);
+        TRY(sim_node_check_keys(b, bkeys, err));
+        double lo = 0, hi = INFINITY, f;
+        TRY(sim_node_opt_number(b, "from", 0, 1e4, &lo, err));
+        TRY(sim_node_opt_number(b, "to", lo, 1e4, &hi, err));
+        TRY(sim_node_number(b, "factor", 0, 1e6, &f, err));
+        lo_days[i] = lo * 7.0;
+        hi_days[i] = hi * 7.0;
+        factor[i] = f;
+    }
+    *n = wf->n;
+    return SIM_OK;
+}
+
+static int read_op_removals(el_specialty *sp, const sim_node *m, struct sim_error *err)
+{
+    static const char *const keys[] = {"per_month", "weeks_factor", NULL};
+    if (!sim_node_has(m, "outpatient_removals"))
+        return SIM_OK;
+    sim_node *r;
+    TRY(sim_node_map(m, "outpatient_removals", &r, err));
+    TRY(sim_node_check_keys(r, keys, err));
+    TRY(sim_node_fraction(r, "per_month", 0, 1, &sp->op_removal_per_month, err));
+    if (sim_node_has(r, "weeks_factor"))
+        TRY(read_weeks_factor(r, sp->op_band_lo_days, sp->op_band_hi_days, sp->op_band_factor,
+                              &sp->n_op_bands, err));
+    sp->has_op_removals = true;
+    return SIM_OK;
+}
+
 static int read_removals(el_specialty *sp, const sim_node *m, struct sim_error *err)
 {
     static const char *const keys[] = {"per_month", "priority_factor", "weeks_factor", NULL};
@@ -279,7 +322,8 @@ static int parse_band(const char *text, double max_weeks, double *lo, double *hi
 static int read_backlog(el_config *cfg, el_list *l, const el_specialty *sp, const sim_node *lm,
                         struct sim_error *err)
 {
-    static const char *const keys[] = {"total", "weeks", "priority_mix", "admitted_share", NULL};
+    static const char *const keys[] = {"total",          "weeks",            "priority_mix",
+                                       "admitted_share", "priority_by_wait", NULL};
     el_backlog *b = &l->backlog;
     memcpy(b->priority_cum, sp->priority_cum, sizeof b->priority_cum);
     b->admitted_share = 1.0;
@@ -290,6 +334,7 @@ static int read_backlog(el_config *cfg, el_list *l, const el_specialty *sp, cons
     TRY(sim_node_check_keys(m, keys, err));
     TRY(sim_node_int(m, "total", 0, 100000000L, &b->total, err));
     TRY(sim_node_opt_fraction(m, "admitted_share", 0, 1, &b->admitted_share, err));
+    TRY(sim_node_opt_bool(m, "priority_by_wait", &b->priority_by_wait, err));
     if (sim_node_has(m, "priority_mix"))
         TRY(el__read_priority_mix(m, "priority_mix", b->priority_cum, err));
     TRY(sim_node_map(m, "weeks", &w, err));
@@ -332,12 +377,56 @@ static int read_backlog(el_config *cfg, el_list *l, const el_specialty *sp, cons
     return SIM_OK;
 }
 
+/*
+ * sim_rate_profile_finish scales month factors to a plain 12-month mean, which makes the
+ * annual count differ from per_year when months differ (short February weighs as much as
+ * January). Rescale them so the day-weighted mean is 1: sum(days_m x f_m) = 365.25, with
+ * February 28.25 days (the mean over a leap cycle), keeping their shape.
+ */
+static void weight_months_by_length(sim_rate_profile *p)
+{
+    static const double days[12] = {31, 28.25, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    double s = 0;
+    for (int m = 0; m < 12; m++)
+        s += days[m] * p->month[m];
+    double k = 365.25 / s, max = 0;
+    for (int m = 0; m < 12; m++) {
+        p->month[m] *= k;
+        max = fmax(max, p->month[m]);
+    }
+    p->max_month_factor = max;
+}
+
+/* Monthly factors {jan: f, ...} (> 0; months left out 1), scaled to a day-weighted mean 1. */
+static int read_month_factors(const sim_node *lm, const char *key, double f[12],
+                              struct sim_error *err)
+{
+    static const char *const months[] = {"jan", "feb", "mar", "apr", "may", "jun", "jul",
+                                         "aug", "sep", "oct", "nov", "dec", NULL};
+    for (int m = 0; m < 12; m++)
+        f[m] = 1.0;
+    if (!sim_node_has(lm, key))
+        return SIM_OK;
+    sim_node *mm;
+    TRY(sim_node_map(lm, key, &mm, err));
+    TRY(sim_node_check_keys(mm, months, err));
+    for (int m = 0; m < 12; m++)
+        TRY(sim_node_opt_number(mm, months[m], 1e-6, 1e6, &f[m], err));
+    sim_rate_profile p;
+    sim_rate_profile_init(&p, 1.0);
+    memcpy(p.month, f, sizeof p.month);
+    weight_months_by_length(&p);
+    memcpy(f, p.month, sizeof p.month);
+    return SIM_OK;
+}
+
 static int read_list(el_config *cfg, el_list *l, const el_specialty *sp, const sim_node *lm,
                      struct sim_error *err)
 {
     static const char *const keys[] = {"referrals",      "backlog",     "treatments_per_week",
                                        "service",        "servers",     "capacity_site",
-                                       "non_admitted_per_week", "home_sites", NULL};
+                                       "non_admitted_per_week", "home_sites",
+                                       "treatments_month", "non_admitted_month", NULL};
     static const char *const services[] = {"exponential", "deterministic", NULL};
     TRY(sim_node_check_keys(lm, keys, err));
     const el_trust *tr = &cfg->trusts[l->trust];
@@ -351,12 +440,17 @@ static int read_list(el_config *cfg, el_list *l, const el_specialty *sp, const s
         TRY(sim_rate_profile_from_node(r, &l->referrals, err));
         if (sim_rate_profile_finish(&l->referrals))
             return sim_node_error(r, err, "expected factors >= 0, not all zero");
+        weight_months_by_length(&l->referrals);
         l->has_referrals = true;
     }
     TRY(read_backlog(cfg, l, sp, lm, err));
     TRY(sim_node_opt_number(lm, "treatments_per_week", 0, 1e9, &l->treatments_per_week, err));
     TRY(sim_node_opt_number(lm, "non_admitted_per_week", 0, 1e9, &l->non_admitted_per_week,
                             err));
+    TRY(read_month_factors(lm, "treatments_month", l->treatments_month, err));
+    TRY(read_month_factors(lm, "non_admitted_month", l->non_admitted_month, err));
+    l->has_capacity_months =
+        sim_node_has(lm, "treatments_month") || sim_node_has(lm, "non_admitted_month");
     int svc = 0;
     TRY(sim_node_opt_enum(lm, "service", services, &svc, err));
     l->service = (el_service_kind)svc;
@@ -372,6 +466,10 @@ static int read_list(el_config *cfg, el_list *l, const el_specialty *sp, const s
             return SIM_EINPUT;
         l->capacity_site = s;
     }
+    if (sp->two_stage && l->has_referrals && l->non_admitted_per_week <= 0)
+        return sim_node_error(lm, err,
+                              "a two-stage pathway (decision_to_admit) needs "
+                              "non_admitted_per_week (outpatient attendances a week) for the list");
     if (l->backlog.admitted_share < 1.0 && l->backlog.total > 0 && l->non_admitted_per_week <= 0)
         return sim_node_error(sim_node_get(lm, "backlog"), err,
                               "a backlog with non-admitted pathways (admitted_share < 1) needs "
@@ -412,7 +510,9 @@ static int read_specialties(el_config *cfg, const sim_node *root, struct sim_err
 {
     static const char *const keys[] = {"name",         "admitted_share", "priority_mix",
                                        "priority_review", "removals",     "case_minutes",
-                                       "max_wait_weeks",  "lists",        NULL};
+                                       "max_wait_weeks",  "lists",        "selection",
+                                       "outpatient_selection", "decision_to_admit",
+                                       "outpatient_removals", NULL};
     sim_node *seq;
     TRY(sim_node_seq(root, "specialties", &seq, err));
     if (seq->n == 0)
@@ -455,12 +555,24 @@ static int read_specialties(el_config *cfg, const sim_node *root, struct sim_err
             TRY(el__read_priority_mix(m, "priority_mix", sp->priority_cum, err));
         TRY(read_review(sp, m, err));
         TRY(read_removals(sp, m, err));
+        TRY(read_op_removals(sp, m, err));
         if (sim_node_has(m, "case_minutes")) {
             TRY(sim_dist_from_node(sim_node_get(m, "case_minutes"), 0, &sp->case_minutes, err));
             sp->has_case_minutes = true;
         }
         sp->max_wait_weeks = 156;
         TRY(sim_node_opt_number(m, "max_wait_weeks", 1, 2000, &sp->max_wait_weeks, err));
+        TRY(el__read_selection(cfg, m, "selection", true, &sp->select_admitted, err));
+        TRY(el__read_selection(cfg, m, "outpatient_selection", false, &sp->select_outpatient,
+                               err));
+        if (sim_node_has(m, "decision_to_admit")) {
+            if (sim_node_has(m, "admitted_share"))
+                return sim_node_error(sim_node_get(m, "admitted_share"), err,
+                                      "expected either admitted_share (one stage) or "
+                                      "decision_to_admit (two stages), not both");
+            TRY(sim_node_fraction(m, "decision_to_admit", 0, 1, &sp->decision_to_admit, err));
+            sp->two_stage = true;
+        }
         TRY(sim_node_map(m, "lists", &lists, err));
         if (lists->n == 0)
             return sim_node_error(lists, err, "expected at least one trust's list");
@@ -483,7 +595,6 @@ static int read_specialties(el_config *cfg, const sim_node *root, struct sim_err
             if (!(l->label = malloc(len)))
                 return SIM_ENOMEM;
             snprintf(l->label, len, "%s/%s", tname, name);
-            l->uid_base = (sim_stream_id(l->label) & 0xFFFFFull) << 44;
             cfg->n_lists++;
             TRY(read_list(cfg, l, sp, lm, err));
         }

@@ -12,17 +12,28 @@
  *                               weeks_factor: [{from: 0, to: 18, factor: 0.5}]}
  *                    case_minutes: {lognormal: {mean: 110, sd: 35}}
  *                    max_wait_weeks: 156           (top of an open "104+" backlog band)
+ *                    selection: {in_turn: 40%, rest: random | weeks_waited,
+ *                                urgent_through: P2,
+ *                                long_wait_push: {over_weeks: 78, until: 2023-03-31}}
+ *                    outpatient_selection: {in_turn: 30%, rest: random, long_wait_push: ...}
+ *                    outpatient_removals: {per_month: 1.5%, weeks_factor: [...]}
+ *                                                  (the outpatient stage's own hazard)
+ *                    decision_to_admit: 25%        (two-stage pathway: every referral starts
+ *                                                   in the outpatient stage)
  *                    lists:
  *                      WSFT:
  *                        referrals: {per_week: 95, weekday: {...}, month: {...},
  *                                    growth_per_year: 1.122%}
  *                        backlog: {total: 5200, weeks: {0-18: 0.52, 18-52: 0.39, 52+: 0.09},
- *                                  priority_mix: {...}, admitted_share: 1}
+ *                                  priority_mix: {...}, admitted_share: 1,
+ *                                  priority_by_wait: true}
  *                        treatments_per_week: 40   (simple capacity, no theatre plan)
  *                        service: exponential | deterministic
  *                        servers: 1
  *                        capacity_site: WSH        (where the simple capacity treats)
  *                        non_admitted_per_week: 120
+ *                        treatments_month: {dec: 0.85, mar: 1.1}  (monthly capacity factors)
+ *                        non_admitted_month: {...}
  *                        home_sites: {IPS: 0.6, COL: 0.4}
  *   theatres:      - site: COL
  *                    working_weeks_per_year: 46 | closed_weeks: [2024-12-23, ...]
@@ -79,24 +90,50 @@ typedef struct el_backlog {
     long count[EL_MAX_BANDS];       /* patients per band (largest-remainder rounding) */
     double priority_cum[EL_PRIORITIES];
     double admitted_share;
+    bool priority_by_wait;          /* no one has waited past the window of his priority */
 } el_backlog;
 
 typedef enum el_service_kind { EL_SERVICE_EXPONENTIAL, EL_SERVICE_DETERMINISTIC } el_service_kind;
 
 typedef struct el_list {
     char *label;              /* "TRUST/specialty" (owned) */
-    uint64_t uid_base;        /* from a hash of the label: patient ids survive scenario edits */
     int trust, specialty;
     bool has_referrals;
     sim_rate_profile referrals;
     el_backlog backlog;
     double treatments_per_week;   /* simple admitted capacity, 0 if none */
     double non_admitted_per_week; /* simple non-admitted capacity, 0 if none */
+    double treatments_month[12];  /* monthly factors of the simple capacities (January = 0; */
+    double non_admitted_month[12]; /* day-weighted mean 1, so the per_week figures hold) */
+    bool has_capacity_months;     /* either is given */
     el_service_kind service;
     int servers;
     int capacity_site;
     double home_site_cum[EL_MAX_POOL_SITES]; /* cumulative shares over the trust's sites */
 } el_list;
+
+/*
+ * Who is treated next from a stage's list (docs/elective.md, "Who is treated"). Without a
+ * `selection` key: strict priority, then longest wait (the old rule). With one:
+ *   1. clinically urgent priorities first (P1 .. urgent_through), each longest wait first;
+ *   2. while a long-wait push is on (from .. until), anyone waiting over `over_weeks`,
+ *      longest first;
+ *   3. otherwise, with probability in_turn, the longest routine waiter; else a routine
+ *      patient at random (rest: random) or with chance in proportion to weeks waited
+ *      (rest: weeks_waited).
+ * The outpatient stage (non-admitted pathways) has no priorities: steps 2 and 3 only.
+ * Pooled lists keep the old rule.
+ */
+typedef enum el_rest_rule { EL_REST_RANDOM, EL_REST_WEEKS } el_rest_rule;
+
+typedef struct el_selection {
+    bool active;
+    int urgent;               /* priorities 0 .. urgent-1 are urgent (default 2: P1, P2) */
+    double in_turn;           /* share of routine bookings by longest wait */
+    el_rest_rule rest;
+    double push_over_days;    /* INFINITY: no push */
+    double push_from_t, push_until_t; /* days since start; the push runs in [from, until) */
+} el_selection;
 
 typedef struct el_specialty {
     char *name;           /* owned */
@@ -109,9 +146,18 @@ typedef struct el_specialty {
     size_t n_removal_bands;
     double removal_band_lo_days[EL_MAX_BANDS], removal_band_hi_days[EL_MAX_BANDS];
     double removal_band_factor[EL_MAX_BANDS];
+    /* outpatient_removals: the outpatient stage's own hazard (else `removals` covers both) */
+    bool has_op_removals;
+    double op_removal_per_month;
+    size_t n_op_bands;
+    double op_band_lo_days[EL_MAX_BANDS], op_band_hi_days[EL_MAX_BANDS];
+    double op_band_factor[EL_MAX_BANDS];
     bool has_case_minutes;
     sim_dist case_minutes;
     double max_wait_weeks;
+    el_selection select_admitted, select_outpatient;
+    bool two_stage;                      /* decision_to_admit given: see el_run.c */
+    double decision_to_admit;            /* share of outpatient clock stops that become DTAs */
     int first_list, n_lists;             /* its lists are contiguous */
     int collab;                          /* index into collabs, or -1 */
 } el_specialty;

@@ -29,6 +29,11 @@ int el__find_specialty(const el_config *cfg, const char *name, const sim_node *a
 int el__opt_date_time(const el_config *cfg, const sim_node *map, const char *key, double dflt,
                       double *out, struct sim_error *err);
 
+/* A stage's selection rule at map[key] (el_config_selection.c); inactive if absent. The
+ * outpatient stage (`with_priorities` false) takes no urgent_through. */
+int el__read_selection(const el_config *cfg, const sim_node *map, const char *key,
+                       bool with_priorities, el_selection *sel, struct sim_error *err);
+
 /* The theatres and collaboration sections (el_config_theatre.c). */
 int el__read_theatres(el_config *cfg, const sim_node *root, struct sim_error *err);
 int el__read_collaboration(el_config *cfg, const sim_node *root, struct sim_error *err);

@@ -38,6 +38,13 @@ static const metric_def defs[] = {
     {"admitted_referrals", "patients", "Referrals in the month that joined the admitted pathway.", S, true, ID(admitted_referrals)},
     {"treatments", "patients", "Clock stops by treatment in the month, by the patient's list.", S, true, ID(treatments)},
     {"removals", "patients", "Removals other than treatment in the month.", S, true, ID(removals)},
+    {"clock_stops_admitted", "patients", "Clock stops of admitted pathways (treatment in theatre or admitted capacity) in the month, as RTT Part 1A.", S, true, ID(stops_admitted)},
+    {"clock_stops_non_admitted", "patients", "Clock stops of non-admitted pathways (outpatient stage) in the month, as RTT Part 1B.", S, true, ID(stops_non_admitted)},
+    {"admitted_waiting_p1", "patients", "Admitted pathways of priority P1 waiting for a date (not booked) at the month end.", S, true, ID(waiting_prio[0])},
+    {"admitted_waiting_p2", "patients", "Admitted pathways of priority P2 waiting for a date (not booked) at the month end.", S, true, ID(waiting_prio[1])},
+    {"admitted_waiting_p3", "patients", "Admitted pathways of priority P3 waiting for a date (not booked) at the month end.", S, true, ID(waiting_prio[2])},
+    {"admitted_waiting_p4", "patients", "Admitted pathways of priority P4 waiting for a date (not booked) at the month end.", S, true, ID(waiting_prio[3])},
+    {"decisions_to_admit", "patients", "Outpatient-stage patients added to the admitted list in the month (two-stage pathway), clock running.", S, true, ID(decisions_to_admit)},
     {"transfers_in", "patients", "Patients of other trusts moved to or treated by this list's trust in the month.", S, true, ID(transfers_in)},
     {"transfers_out", "patients", "Patients of this list moved to or treated by another trust in the month.", S, true, ID(transfers_out)},
     {"sessions_run", "sessions", "Theatre sessions run in the month by this list's trust.", S, true, ID(sessions_run)},
@@ -46,6 +53,8 @@ static const metric_def defs[] = {
     {"cancellations", "cases", "On-the-day cancellations (patient and hospital reasons) in the month.", S, true, ID(cancellations)},
     {"overruns", "sessions", "Sessions whose last case ended after the planned end, in the month.", S, true, ID(overruns)},
     {"mean_wait_treated_weeks", "weeks", "Mean wait (referral to treatment) of patients treated after the warm-up.", R, true, ID(mean_wait_treated)},
+    {"median_wait_treated_weeks", "weeks", "Median wait of patients treated after the warm-up (completed pathways, both stages).", R, true, ID(median_wait_treated)},
+    {"p92_wait_treated_weeks", "weeks", "92nd percentile wait of patients treated after the warm-up.", R, true, ID(p92_wait_treated)},
     {"mean_waiting_list_size", "patients", "Time-average number of incomplete pathways after the warm-up.", R, true, ID(mean_size)},
     {"treatments_total", "patients", "Patients treated after the warm-up.", R, true, ID(treated_total)},
     {"removals_total", "patients", "Removals other than treatment after the warm-up.", R, true, ID(removed_total)},
@@ -145,8 +154,24 @@ void el_snapshot(el_run *r, size_t k)
         sim_record_set(r->rec, r->m.over104, k, l, s.over_weeks[3]);
         sim_record_set(r->rec, r->m.median, k, l, s.median_weeks);
         sim_record_set(r->rec, r->m.p92, k, l, s.p92_weeks);
+        for (int p = 0; p < EL_PRIORITIES; p++)
+            sim_record_set(r->rec, r->m.waiting_prio[p], k, l, (double)r->ls[l].n_prio[p]);
     }
     compact(r);
+}
+
+/* The q-quantile (weeks) of a treated-wait histogram of n bins, linear within a bin. */
+static double treated_quantile(const uint32_t *h, size_t n, double total, double q)
+{
+    if (!h || total <= 0)
+        return NAN;
+    double target = q * total, cum = 0;
+    for (size_t b = 0; b < n; b++) {
+        if (h[b] && cum + h[b] >= target)
+            return ((double)b + (target - cum) / h[b]) / EL_TREATED_BINS_PER_DAY / 7.0;
+        cum += h[b];
+    }
+    return (double)n / EL_TREATED_BINS_PER_DAY / 7.0;
 }
 
 void el_write_outcomes(el_run *r)
@@ -162,6 +187,12 @@ void el_write_outcomes(el_run *r)
                                : NAN);
         sim_record_set(r->rec, r->m.mean_wait_treated, 0, l,
                        ls->wait_treated.n ? sim_tally_mean(&ls->wait_treated) : NAN);
+        size_t nb = cfg->hist_days * EL_TREATED_BINS_PER_DAY;
+        double nt = (double)ls->wait_treated.n;
+        sim_record_set(r->rec, r->m.median_wait_treated, 0, l,
+                       treated_quantile(ls->treated_hist, nb, nt, 0.5));
+        sim_record_set(r->rec, r->m.p92_wait_treated, 0, l,
+                       treated_quantile(ls->treated_hist, nb, nt, 0.92));
         sim_record_set(r->rec, r->m.mean_size, 0, l,
                        end > cfg->warmup_days ? sim_timeavg_mean(&ls->size_avg, end) : NAN);
         sim_record_set(r->rec, r->m.treated_total, 0, l, ls->treated);

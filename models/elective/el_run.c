@@ -79,6 +79,14 @@ void el__count(el_run *r, int metric, int list, double delta)
         sim_record_add(r->rec, metric, r->period, (size_t)list, delta);
 }
 
+gsl_rng *el__patient_rng(el_run *r, int purpose, uint32_t p, unsigned extra)
+{
+    const el_patient *pt = &r->pat[p];
+    sim_rng_seek(r->prng, r->seed, r->rep, r->ls[pt->home_list].sid[purpose],
+                 EL_UID_KEY(pt->uid) | (uint64_t)extra << 48);
+    return r->prng;
+}
+
 int el__scratch(el_run *r, size_t n)
 {
     if (n <= r->cap_scratch)
@@ -119,6 +127,10 @@ void el__wait(el_run *r, uint32_t p)
 {
     el_patient *pt = &r->pat[p];
     el_lstate *ls = &r->ls[pt->list];
+    /* P1 goes straight into a session within its 72 hours when there is one. */
+    if (pt->priority == 0 && (pt->flags & EL_F_ADMITTED) && !r->loading && r->cfg->n_theatres &&
+        thr_book_urgent(r, p))
+        return;
     pt->state = EL_WAITING;
     pt->stamp++;
     if (ls->n_waiting == ls->cap_waiting) {
@@ -139,6 +151,7 @@ void el__wait(el_run *r, uint32_t p)
         h = pt->priority;
         ls->admitted_start_sum += pt->clock_start;
         ls->admitted_waiting++;
+        ls->n_prio[pt->priority]++;
     }
     if (rtt_heap_push(&ls->heap[h], pt->clock_start, p, pt->stamp)) {
         r->status = SIM_ENOMEM;
@@ -147,7 +160,8 @@ void el__wait(el_run *r, uint32_t p)
     }
     if (pt->flags & EL_F_ADMITTED)
         collab_enqueue(r, p);
-    el__wake_servers(r, (int)pt->list);
+    if (!r->loading)
+        el__wake_servers(r, (int)pt->list);
 }
 
 void el__unwait(el_run *r, uint32_t p)
@@ -160,6 +174,7 @@ void el__unwait(el_run *r, uint32_t p)
     if (pt->flags & EL_F_ADMITTED) {
         ls->admitted_start_sum -= pt->clock_start;
         ls->admitted_waiting--;
+        ls->n_prio[pt->priority]--;
     }
     pt->stamp++;
 }
@@ -172,9 +187,18 @@ void el__treat(el_run *r, uint32_t p, int site, double t)
     double wait = t - pt->clock_start;
     list_leave(r, p);
     el__count(r, r->m.treatments, l, 1);
+    el__count(r, (pt->flags & EL_F_ADMITTED) ? r->m.stops_admitted : r->m.stops_non_admitted, l, 1);
     if (after_warmup(r)) {
         el_lstate *ls = &r->ls[l];
         sim_tally_add(&ls->wait_treated, wait / 7.0);
+        size_t nb = cfg->hist_days * EL_TREATED_BINS_PER_DAY;
+        if (!ls->treated_hist && !(ls->treated_hist = calloc(nb, sizeof *ls->treated_hist))) {
+            r->status = SIM_ENOMEM;
+            sim_stop(r->eng);
+        } else {
+            double b = floor(wait * EL_TREATED_BINS_PER_DAY);
+            ls->treated_hist[b < 0 ? 0 : b >= (double)nb ? nb - 1 : (size_t)b]++;
+        }
         ls->treated += 1;
         if (cfg->sites[site].trust != cfg->sites[pt->home_site].trust) {
             double km = cfg->distance_km[(size_t)pt->home_site * cfg->n_sites + (size_t)site];
@@ -246,6 +270,74 @@ const rtt_entry *el__peek_valid(el_run *r, rtt_heap *h, uint8_t state)
     return NULL;
 }
 
+/*
+ * The selection rule (el_config.h, el_selection) for list l's admitted pathways (heaps
+ * P1..P4) or its outpatient stage (the non-admitted heap). Random picks are uniform over
+ * the list's dense WAITING array, rejected until one is of the stage (and routine), and for
+ * weeks_waited kept with chance wait / longest wait, which picks in proportion to weeks
+ * waited exactly. A list whose stage is a tiny part of it falls back to the longest waiter
+ * after 4096 rejections (documented).
+ */
+static uint32_t take_by_rule(el_run *r, int l, const el_selection *sel, bool admitted,
+                             bool non_p1_ok)
+{
+    el_lstate *ls = &r->ls[l];
+    double now = sim_now(r->eng);
+    int h0 = EL_HEAP_NONADMITTED, h1 = EL_HEAP_NONADMITTED + 1;
+    size_t n_stage = ls->n_waiting - ls->admitted_waiting;
+    if (admitted) {
+        int urgent = non_p1_ok ? sel->urgent : 1;
+        for (int prio = 0; prio < urgent; prio++) {
+            uint32_t p = el__pop_valid(r, &ls->heap[prio], EL_WAITING);
+            if (p != EL_NONE) {
+                el__unwait(r, p);
+                return p;
+            }
+        }
+        if (!non_p1_ok)
+            return EL_NONE;
+        h0 = sel->urgent;
+        h1 = EL_PRIORITIES;
+        n_stage = 0;
+        for (int prio = h0; prio < h1; prio++)
+            n_stage += ls->n_prio[prio];
+    }
+    if (n_stage == 0)
+        return EL_NONE;
+    /* The longest waiter of the stage's routine heaps. */
+    int best = -1;
+    double oldest = INFINITY;
+    for (int h = h0; h < h1; h++) {
+        const rtt_entry *e = el__peek_valid(r, &ls->heap[h], EL_WAITING);
+        if (e && e->key < oldest) {
+            oldest = e->key;
+            best = h;
+        }
+    }
+    if (best < 0)
+        return EL_NONE;
+    double wmax = now - oldest;
+    bool pushed = now >= sel->push_from_t && now < sel->push_until_t &&
+                  wmax > sel->push_over_days;
+    if (!pushed && !(sel->in_turn >= 1.0) && gsl_rng_uniform(ls->select) >= sel->in_turn) {
+        bool weighted = sel->rest == EL_REST_WEEKS && wmax > 0;
+        for (int tries = 0; tries < 4096; tries++) {
+            uint32_t p = ls->waiting[gsl_rng_uniform_int(ls->select, ls->n_waiting)];
+            const el_patient *pt = &r->pat[p];
+            if (((pt->flags & EL_F_ADMITTED) != 0) != admitted ||
+                (admitted && pt->priority < h0))
+                continue;
+            if (weighted && gsl_rng_uniform(ls->select) * wmax >= now - pt->clock_start)
+                continue;
+            el__unwait(r, p);
+            return p;
+        }
+    }
+    uint32_t p = el__pop_valid(r, &ls->heap[best], EL_WAITING);
+    el__unwait(r, p);
+    return p;
+}
+
 uint32_t el__take(el_run *r, int list, int site, bool non_p1_ok)
 {
     int q;
@@ -276,6 +368,9 @@ uint32_t el__take(el_run *r, int list, int site, bool non_p1_ok)
         r->pat[p].stamp++;
         return p;
     }
+    const el_selection *sel = &r->cfg->specialties[r->cfg->lists[list].specialty].select_admitted;
+    if (!pool && sel->active)
+        return take_by_rule(r, list, sel, true, non_p1_ok);
     for (int prio = 0; prio < EL_PRIORITIES; prio++) {
         if (prio > 0 && !non_p1_ok)
             break;
@@ -293,12 +388,38 @@ uint32_t el__take(el_run *r, int list, int site, bool non_p1_ok)
 
 static void server_start(el_run *r, int s);
 
+/*
+ * The end of an outpatient attendance in a two-stage pathway: a decision to admit (with
+ * the specialty's share, drawn from the patient's own stream) puts the patient on the
+ * admitted list with its clock still running and its clinical priority set now; otherwise
+ * the clock stops (non-admitted).
+ */
+static int draw_priority(const double cum[EL_PRIORITIES], double u);
+
+static bool decide_to_admit(el_run *r, uint32_t p)
+{
+    el_patient *pt = &r->pat[p];
+    const el_specialty *sp = &r->cfg->specialties[r->cfg->lists[pt->list].specialty];
+    if (!sp->two_stage || (pt->flags & EL_F_ADMITTED))
+        return false;
+    gsl_rng *g = el__patient_rng(r, EL_PS_DTA, p, 0);
+    double u = gsl_rng_uniform(g), u_pri = gsl_rng_uniform(g);
+    if (u >= sp->decision_to_admit)
+        return false;
+    pt->flags |= EL_F_ADMITTED;
+    pt->priority = (uint8_t)draw_priority(sp->priority_cum, u_pri);
+    el__count(r, r->m.decisions_to_admit, (int)pt->list, 1);
+    el__wait(r, p);
+    return true;
+}
+
 static void server_done(sim_engine *eng, void *ctx, uint64_t arg)
 {
     el_run *r = ctx;
     el_server *sv = &r->servers[arg];
     sv->busy = false;
-    el__treat(r, sv->patient, sv->site, sim_now(eng));
+    if (sv->admitted || !decide_to_admit(r, sv->patient))
+        el__treat(r, sv->patient, sv->site, sim_now(eng));
     server_start(r, (int)arg);
 }
 
@@ -311,17 +432,29 @@ static void server_start(el_run *r, int s)
     if (sv->admitted) {
         p = el__take(r, sv->list, sv->site, true);
     } else {
-        p = el__pop_valid(r, &r->ls[sv->list].heap[EL_HEAP_NONADMITTED], EL_WAITING);
-        if (p != EL_NONE)
-            el__unwait(r, p);
+        const el_config *cfg = r->cfg;
+        const el_selection *sel = &cfg->specialties[cfg->lists[sv->list].specialty].select_outpatient;
+        if (sel->active) {
+            p = take_by_rule(r, sv->list, sel, false, true);
+        } else {
+            p = el__pop_valid(r, &r->ls[sv->list].heap[EL_HEAP_NONADMITTED], EL_WAITING);
+            if (p != EL_NONE)
+                el__unwait(r, p);
+        }
     }
     if (p == EL_NONE)
         return;
     r->pat[p].state = EL_IN_SERVICE;
     sv->busy = true;
     sv->patient = p;
-    double d = sv->deterministic ? sv->mean_days
-                                 : gsl_ran_exponential(r->ls[sv->list].service, sv->mean_days);
+    /* The month's capacity factor scales the service rate (monthly capacity series). */
+    const el_list *lc = &r->cfg->lists[sv->list];
+    double mean = sv->mean_days;
+    if (lc->has_capacity_months) {
+        int month = sim_calendar_month(&r->cfg->cal, sim_now(r->eng)) - 1;
+        mean /= sv->admitted ? lc->treatments_month[month] : lc->non_admitted_month[month];
+    }
+    double d = sv->deterministic ? mean : gsl_ran_exponential(r->ls[sv->list].service, mean);
     if (!sim_schedule_in(r->eng, d, server_done, r, (uint64_t)s)) {
         r->status = SIM_ENOMEM;
         sim_stop(r->eng);
@@ -368,6 +501,26 @@ static int draw_priority(const double cum[EL_PRIORITIES], double u)
     return EL_PRIORITIES - 1;
 }
 
+/*
+ * A backlog patient's priority consistent with its wait (backlog priority_by_wait): drawn
+ * from the mix restricted to the priorities whose window the wait has not passed (P1 72
+ * hours, P2 one month, P3 three months, P4 none: the clinical prioritisation of 2020), with
+ * the same draw, so a patient within every window keeps the plain mix's priority.
+ */
+static int draw_priority_by_wait(const double cum[EL_PRIORITIES], double u, double wait_days)
+{
+    int first = wait_days > 3.0 ? 1 : 0;
+    if (wait_days > 365.25 / 12)
+        first = 2;
+    if (wait_days > 3 * 365.25 / 12)
+        first = 3;
+    double lo = first ? cum[first - 1] : 0.0;
+    if (lo >= 1.0)
+        return EL_PRIORITIES - 1;
+    int p = draw_priority(cum, lo + u * (1.0 - lo));
+    return p < first ? first : p;
+}
+
 static uint16_t draw_home_site(const el_config *cfg, int l, double u)
 {
     const el_list *lc = &cfg->lists[l];
@@ -408,7 +561,8 @@ static void arrival(sim_engine *eng, void *ctx, uint64_t arg)
     double u_adm = gsl_rng_uniform(ls->patient);
     double u_pri = gsl_rng_uniform(ls->patient);
     double u_site = gsl_rng_uniform(ls->patient);
-    bool admitted = u_adm < sp->admitted_share;
+    /* Two stages: every referral starts in the outpatient stage. */
+    bool admitted = !sp->two_stage && u_adm < sp->admitted_share;
     el__count(r, r->m.referrals, l, 1);
     if (admitted)
         el__count(r, r->m.admitted_referrals, l, 1);
@@ -416,7 +570,7 @@ static void arrival(sim_engine *eng, void *ctx, uint64_t arg)
         uint32_t p = patient_new(r);
         if (p == EL_NONE)
             return;
-        init_patient(r, p, l, lc->uid_base | serial, now, admitted,
+        init_patient(r, p, l, (uint64_t)l << EL_UID_LIST_SHIFT | serial, now, admitted,
                      draw_priority(sp->priority_cum, u_pri), draw_home_site(cfg, l, u_site));
         list_join(r, p, l);
         el__wait(r, p);
@@ -431,20 +585,26 @@ static int create_backlog(el_run *r, int l)
     const el_config *cfg = r->cfg;
     const el_list *lc = &cfg->lists[l];
     const el_backlog *b = &lc->backlog;
+    gsl_rng *g = r->prng;
     uint64_t j = 0;
+    r->loading = true;
     for (size_t band = 0; band < b->n_bands; band++) {
         double lo = b->lo_weeks[band] * 7.0, hi = b->hi_weeks[band] * 7.0;
         for (long k = 0; k < b->count[band]; k++, j++) {
-            sim_rng_set_entity(r->backlog_rng, lc->uid_base | (1ull << 43) | j);
-            double u_t = gsl_rng_uniform_pos(r->backlog_rng);
-            double u_pri = gsl_rng_uniform(r->backlog_rng);
-            double u_adm = gsl_rng_uniform(r->backlog_rng);
-            double u_site = gsl_rng_uniform(r->backlog_rng);
+            uint64_t key = EL_UID_BACKLOG | j;
+            sim_rng_seek(g, r->seed, r->rep, r->ls[l].sid[EL_PS_BACKLOG], key);
+            double u_t = gsl_rng_uniform_pos(g);
+            double u_pri = gsl_rng_uniform(g);
+            double u_adm = gsl_rng_uniform(g);
+            double u_site = gsl_rng_uniform(g);
             uint32_t p = patient_new(r);
             if (p == EL_NONE)
                 return SIM_ENOMEM;
-            init_patient(r, p, l, lc->uid_base | (1ull << 43) | j, -(lo + u_t * (hi - lo)),
-                         u_adm < b->admitted_share, draw_priority(b->priority_cum, u_pri),
+            double start = -(lo + u_t * (hi - lo));
+            int prio = b->priority_by_wait ? draw_priority_by_wait(b->priority_cum, u_pri, -start)
+                                           : draw_priority(b->priority_cum, u_pri);
+            init_patient(r, p, l, (uint64_t)l << EL_UID_LIST_SHIFT | key, start,
+                         u_adm < b->admitted_share, prio,
                          draw_home_site(cfg, l, u_site));
             list_join(r, p, l);
             el__wait(r, p);
@@ -452,6 +612,7 @@ static int create_backlog(el_run *r, int l)
                 return r->status;
         }
     }
+    r->loading = false;
     /* The backlog came in random order; from now on most patients join in order. */
     for (int h = 0; h < EL_HEAPS; h++)
         if (rtt_heap_settle(&r->ls[l].heap[h]))
@@ -497,11 +658,27 @@ static double removal_factor(const el_specialty *sp, const el_patient *pt, doubl
     return f;
 }
 
+/* The patient's monthly removal hazard: its stage's rate times its factors. */
+static double patient_hazard(const el_specialty *sp, const el_patient *pt, double now)
+{
+    if (!(pt->flags & EL_F_ADMITTED) && sp->has_op_removals) {
+        double w = now - pt->clock_start, f = 1.0;
+        for (size_t i = 0; i < sp->n_op_bands; i++)
+            if (w >= sp->op_band_lo_days[i] && w < sp->op_band_hi_days[i]) {
+                f = sp->op_band_factor[i];
+                break;
+            }
+        return fmin(1.0, sp->op_removal_per_month * f);
+    }
+    return fmin(1.0, sp->removal_per_month * removal_factor(sp, pt, now));
+}
+
 static void daily_removals(el_run *r, int l, double now)
 {
     const el_specialty *sp = &r->cfg->specialties[r->cfg->lists[l].specialty];
     el_lstate *ls = &r->ls[l];
-    if (sp->removal_per_month <= 0 || ls->n_waiting == 0)
+    if ((sp->removal_per_month <= 0 && !(sp->has_op_removals && sp->op_removal_per_month > 0)) ||
+        ls->n_waiting == 0)
         return;
     double fmax = 0;
     for (int p = 0; p < EL_PRIORITIES; p++)
@@ -516,6 +693,13 @@ static void daily_removals(el_run *r, int l, double now)
         bmax = bmax > 1.0 ? bmax : 1.0; /* waits outside every band use factor 1 */
     }
     double hmax = fmin(1.0, sp->removal_per_month * fmax * bmax);
+    if (sp->has_op_removals) {
+        double omax = 1.0;
+        for (size_t i = 0; i < sp->n_op_bands; i++)
+            omax = omax > sp->op_band_factor[i] ? omax : sp->op_band_factor[i];
+        double h_op = fmin(1.0, sp->op_removal_per_month * omax);
+        hmax = hmax > h_op ? hmax : h_op;
+    }
     double qmax = daily_prob(hmax);
     size_t n = ls->n_waiting;
     unsigned k = gsl_ran_binomial(ls->removals, qmax, (unsigned)n);
@@ -532,7 +716,7 @@ static void daily_removals(el_run *r, int l, double now)
     }
     /* Thin by the patient's own hazard, then remove from the top down so swap-removal only
      * moves entries that were already decided. */
-    bool thin = hmax > 0 && (fmax > 1.0 || bmax > 1.0 || sp->n_removal_bands ||
+    bool thin = hmax > 0 && (sp->has_op_removals || fmax > 1.0 || bmax > 1.0 || sp->n_removal_bands ||
                              sp->removal_priority_factor[0] != 1.0 ||
                              sp->removal_priority_factor[1] != 1.0 ||
                              sp->removal_priority_factor[2] != 1.0 ||
@@ -546,7 +730,7 @@ static void daily_removals(el_run *r, int l, double now)
     for (size_t j = 0; j < k; j++) {
         uint32_t p = ls->waiting[j];
         if (thin) {
-            double h = fmin(1.0, sp->removal_per_month * removal_factor(sp, &r->pat[p], now));
+            double h = patient_hazard(sp, &r->pat[p], now);
             if (gsl_rng_uniform(ls->removals) * qmax >= daily_prob(h))
                 continue;
         }
@@ -639,6 +823,8 @@ static void run_fini(el_run *r)
             gsl_rng_free(ls->patient);
             gsl_rng_free(ls->removals);
             gsl_rng_free(ls->service);
+            gsl_rng_free(ls->select);
+            free(ls->treated_hist);
             free(ls->capped_minutes);
             free(ls->planned_minutes);
         }
@@ -647,11 +833,8 @@ static void run_fini(el_run *r)
     free(r->pat);
     free(r->accept);
     free(r->scratch);
-    gsl_rng_free(r->case_rng);
-    gsl_rng_free(r->cancel_rng);
-    gsl_rng_free(r->accept_rng);
-    gsl_rng_free(r->aid_rng);
-    gsl_rng_free(r->backlog_rng);
+    gsl_rng_free(r->prng);
+    gsl_rng_free(r->session_rng);
 }
 
 static int run_init(el_run *r)
@@ -659,13 +842,9 @@ static int run_init(el_run *r)
     const el_config *cfg = r->cfg;
     r->free_head = EL_NONE;
     r->ls = calloc(cfg->n_lists ? cfg->n_lists : 1, sizeof *r->ls);
-    r->case_rng = stream(r, "case-minutes", NULL);
-    r->cancel_rng = stream(r, "cancel-on-day", NULL);
-    r->accept_rng = stream(r, "site-acceptance", NULL);
-    r->aid_rng = stream(r, "mutual-aid", NULL);
-    r->backlog_rng = stream(r, "backlog", NULL);
-    if (!r->eng || !r->ls || !r->case_rng || !r->cancel_rng || !r->accept_rng || !r->aid_rng ||
-        !r->backlog_rng)
+    r->prng = stream(r, "patient-draws", NULL);
+    r->session_rng = stream(r, "session-draws", NULL);
+    if (!r->eng || !r->ls || !r->prng || !r->session_rng)
         return SIM_ENOMEM;
     size_t n_servers = 0;
     for (size_t l = 0; l < cfg->n_lists; l++) {
@@ -690,9 +869,18 @@ static int run_init(el_run *r)
         ls->patient = stream(r, "patient", lc->label);
         ls->removals = stream(r, "removals", lc->label);
         ls->service = stream(r, "service", lc->label);
+        ls->select = stream(r, "selection", lc->label);
+        static const char *const kinds[EL_PS_N] = {"backlog",         "case-minutes",
+                                                   "cancel-on-day",   "site-acceptance",
+                                                   "mutual-aid",      "decision-to-admit"};
+        for (int k = 0; k < EL_PS_N; k++) {
+            char name[512];
+            snprintf(name, sizeof name, "elective/%s/%s", kinds[k], lc->label);
+            ls->sid[k] = sim_stream_id(name);
+        }
         ls->capped_minutes = calloc(cfg->n_times + 1, sizeof(double));
         ls->planned_minutes = calloc(cfg->n_times + 1, sizeof(double));
-        if (!ls->arrivals || !ls->patient || !ls->removals || !ls->service ||
+        if (!ls->arrivals || !ls->patient || !ls->removals || !ls->service || !ls->select ||
             !ls->capped_minutes || !ls->planned_minutes)
             return SIM_ENOMEM;
         if (rtt_hist_init(&ls->hist, cfg->hist_day_lo, cfg->hist_days))

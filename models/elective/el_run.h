@@ -21,9 +21,18 @@
  * WAITING patients.
  *
  * Random numbers. Streams are named after what they drive, and draws that belong to a
- * patient (priority, home site, acceptance of sites, case duration, cancellation) come from
- * that patient's own entity of a stream, so the same patient behaves the same way under a
- * different policy (common random numbers).
+ * patient (priority, home site, acceptance of sites, case duration, cancellation, mutual-aid
+ * acceptance, its backlog wait) come from that patient's own entity of a stream named after
+ * its home list's label ("elective/case-minutes/WSFT/trauma-orthopaedics"), keyed by the
+ * patient's serial on that list, so the same patient behaves the same way under a different
+ * policy, and whatever other lists, patients or models the scenario has (common random
+ * numbers). Draws that belong to a theatre session (its late start) come from a stream per
+ * (theatre, specialty), keyed by the day and the session's rank among that specialty's
+ * sessions at the theatre that day, so another specialty's sessions change nothing.
+ *
+ * Patient ids (uid): home list index << 41 | backlog flag (bit 40) | serial on that list
+ * (bits 0-39). They are distinct for every patient of a run; the per-patient draws use
+ * only the low 41 bits (EL_UID_KEY), so they do not depend on the list's index either.
  */
 #ifndef EL_RUN_H
 #define EL_RUN_H
@@ -48,13 +57,21 @@
 #define EL_HEAP_REBOOK 5
 #define EL_HEAPS 6
 #define EL_REBOOK_DAYS 28.0
+#define EL_TREATED_BINS_PER_DAY 4
+
+#define EL_UID_LIST_SHIFT 41
+#define EL_UID_BACKLOG (1ull << 40)
+#define EL_UID_KEY(uid) ((uid) & ((1ull << EL_UID_LIST_SHIFT) - 1))
+
+/* The per-patient streams of a list (el_lstate.sid). */
+enum { EL_PS_BACKLOG, EL_PS_CASE, EL_PS_CANCEL, EL_PS_ACCEPT, EL_PS_AID, EL_PS_DTA, EL_PS_N };
 
 enum { EL_FREE = 0, EL_WAITING, EL_BOOKED, EL_IN_SERVICE, EL_REBOOK };
 enum { EL_F_ADMITTED = 1, EL_F_AID_OFFERED = 2, EL_F_MASKED = 4 };
 
 typedef struct el_patient {
     double clock_start;
-    uint64_t uid;            /* stable id: list hash, backlog flag, serial */
+    uint64_t uid;            /* list index, backlog flag, serial (see above) */
     uint32_t list;           /* the list it waits on now */
     uint32_t home_list;      /* the list it was referred to */
     uint32_t pos;            /* index in its list's WAITING array; next free slot if FREE */
@@ -83,11 +100,16 @@ typedef struct el_lstate {
     size_t n_waiting, cap_waiting;
     double admitted_start_sum; /* sum of clock starts of WAITING admitted patients */
     size_t admitted_waiting;
+    size_t n_prio[EL_PRIORITIES]; /* WAITING admitted patients by priority */
+    gsl_rng *select;         /* the selection rule's draws (el_selection) */
     gsl_rng *arrivals, *patient, *removals, *service;
+    uint64_t sid[EL_PS_N];   /* stream ids of the per-patient streams, by label */
     uint64_t serial;
     int first_server, n_servers;
     sim_timeavg size_avg;
     sim_tally wait_treated;
+    uint32_t *treated_hist;  /* waits of patients treated after the warm-up, in quarter days
+                              * (allocated at the first; EL_TREATED_BINS_PER_DAY) */
     double treated, removed, moved, distance_km;
     double *capped_minutes, *planned_minutes; /* per snapshot period */
 } el_lstate;
@@ -106,18 +128,21 @@ typedef struct el_session {
     int n, capacity;         /* cases booked, slots planned */
     uint32_t cases[EL_MAX_CASES];
     uint32_t next_free;
+    uint64_t draw_key;       /* entity of the (theatre, specialty) stream: day, rank */
 } el_session;
 
 typedef struct el_tstate {
     uint32_t *pending;       /* booked sessions not yet run */
     size_t n_pending, cap_pending;
-    gsl_rng *rng;            /* start delays */
+    uint64_t *sid;           /* [n_specialties]: stream ids for session draws */
 } el_tstate;
 
 typedef struct el_metric_ids {
     int size, within18, over52, over65, over78, over104, median, p92;
     int referrals, admitted_referrals, treatments, removals, transfers_in, transfers_out;
+    int stops_admitted, stops_non_admitted, decisions_to_admit, waiting_prio[EL_PRIORITIES];
     int sessions_run, cases, capped_utilisation, cancellations, overruns;
+    int median_wait_treated, p92_wait_treated;
     int mean_wait_treated, mean_size, treated_total, removed_total, moved, distance, spread;
 } el_metric_ids;
 
@@ -152,12 +177,17 @@ typedef struct el_run {
     el_tstate *ts;           /* [n_theatres] */
     el_session *sess;
     size_t n_sess, cap_sess;
+    /* Theatres with sessions of list l: lt_theatre[lt_first[l] .. lt_first[l + 1]); of
+     * specialty k: st_theatre[st_first[k] .. st_first[k + 1]) (P1 booking, thr_theatre.c). */
+    uint32_t *lt_first, *lt_theatre, *st_first, *st_theatre;
     uint32_t sess_free;
 
-    gsl_rng *case_rng, *cancel_rng, *accept_rng, *aid_rng, *backlog_rng;
+    gsl_rng *prng;           /* repositioned for each per-patient draw (el__patient_rng) */
+    gsl_rng *session_rng;    /* repositioned for each session's draws */
     size_t period;           /* snapshot index that the current month's flows go to */
     uint32_t *scratch;
     size_t cap_scratch;
+    bool loading;            /* creating the backlog: servers start at the first tick */
 } el_run;
 
 /*
@@ -186,6 +216,9 @@ uint32_t el__pop_valid(el_run *r, rtt_heap *h, uint8_t state);
 const rtt_entry *el__peek_valid(el_run *r, rtt_heap *h, uint8_t state);
 /* Count into a series metric at the current period (ignored after the last snapshot). */
 void el__count(el_run *r, int metric, int list, double delta);
+/* The generator at patient p's entity of its home list's stream `purpose` (EL_PS_...), with
+ * `extra` (< 2^16, e.g. the booking attempt) in the entity's top bits. */
+gsl_rng *el__patient_rng(el_run *r, int purpose, uint32_t p, unsigned extra);
 /* Grow the scratch array to hold n entries. */
 int el__scratch(el_run *r, size_t n);
 /* Wake idle servers that serve `list` (or its pool). */
@@ -195,6 +228,8 @@ void el__wake_servers(el_run *r, int list);
 int thr_init(el_run *r);
 void thr_fini(el_run *r);
 void thr_daily(el_run *r, int64_t day);
+/* Book a P1 patient (not on the heaps) into a session within 72 hours; false if none. */
+bool thr_book_urgent(el_run *r, uint32_t p);
 
 /* ---- collaboration (collab.c) ---- */
 int collab_init(el_run *r);

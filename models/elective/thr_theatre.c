@@ -3,7 +3,8 @@
  *
  * Each theatre (site) has a weekly plan of sessions. Every day at 06:00 the sessions
  * `book_days_ahead` days ahead are created, unless that day is a bank holiday or falls in a
- * planned closed week, and booked from the waiting list (el__take: rebooking queue first,
+ * planned closed week, and booked from the waiting list (on the first day, the sessions of
+ * the first `book_days_ahead` days as well, from the backlog) (el__take: rebooking queue first,
  * then priority, then longest wait; pooled lists across trusts when the specialty is pooled).
  *
  * Slots. A list is planned by expected durations, as theatre schedulers plan: a session of
@@ -32,18 +33,55 @@
 #include "core/rng.h"
 #include "el_run.h"
 
+/* first[k .. n] and items: for each key k, the theatres t with `has(t, k)`, in order. */
+static int index_theatres(const el_config *cfg, size_t n, bool by_list, uint32_t **first,
+                          uint32_t **items)
+{
+    *first = calloc(n + 1, sizeof **first);
+    *items = malloc((cfg->n_theatres * n + 1) * sizeof **items);
+    if (!*first || !*items)
+        return SIM_ENOMEM;
+    uint32_t m = 0;
+    for (size_t k = 0; k < n; k++) {
+        (*first)[k] = m;
+        for (size_t t = 0; t < cfg->n_theatres; t++) {
+            const el_theatre *th = &cfg->theatres[t];
+            bool has = false;
+            for (size_t j = 0; j < th->n_tpl && !has; j++)
+                has = by_list ? th->tpl[j].list == (int)k : th->tpl[j].specialty == (int)k;
+            if (has)
+                (*items)[m++] = (uint32_t)t;
+        }
+    }
+    (*first)[n] = m;
+    return SIM_OK;
+}
+
 int thr_init(el_run *r)
 {
     const el_config *cfg = r->cfg;
     r->sess_free = EL_NONE;
+    if (index_theatres(cfg, cfg->n_lists, true, &r->lt_first, &r->lt_theatre) ||
+        index_theatres(cfg, cfg->n_specialties, false, &r->st_first, &r->st_theatre))
+        return SIM_ENOMEM;
     r->ts = calloc(cfg->n_theatres ? cfg->n_theatres : 1, sizeof *r->ts);
     if (!r->ts)
         return SIM_ENOMEM;
     for (size_t t = 0; t < cfg->n_theatres; t++) {
-        char name[300];
-        snprintf(name, sizeof name, "theatre/%s", cfg->sites[cfg->theatres[t].site].code);
-        if (!(r->ts[t].rng = sim_rng_alloc(r->seed, r->rep, name)))
+        /* The n-th theatre entry of a site (n > 1) is "SITE#n", so entries keep apart. */
+        int same = 1;
+        for (size_t u = 0; u < t; u++)
+            same += cfg->theatres[u].site == cfg->theatres[t].site;
+        if (!(r->ts[t].sid = malloc((cfg->n_specialties + 1) * sizeof *r->ts[t].sid)))
             return SIM_ENOMEM;
+        for (size_t k = 0; k < cfg->n_specialties; k++) {
+            char name[600], nth[16] = "";
+            if (same > 1)
+                snprintf(nth, sizeof nth, "#%d", same);
+            snprintf(name, sizeof name, "elective/theatre/%s%s/%s",
+                     cfg->sites[cfg->theatres[t].site].code, nth, cfg->specialties[k].name);
+            r->ts[t].sid[k] = sim_stream_id(name);
+        }
     }
     return SIM_OK;
 }
@@ -53,10 +91,15 @@ void thr_fini(el_run *r)
     if (r->ts)
         for (size_t t = 0; t < r->cfg->n_theatres; t++) {
             free(r->ts[t].pending);
-            gsl_rng_free(r->ts[t].rng);
+            free(r->ts[t].sid);
         }
     free(r->ts);
     free(r->sess);
+    free(r->lt_first);
+    free(r->lt_theatre);
+    free(r->st_first);
+    free(r->st_theatre);
+    r->lt_first = r->lt_theatre = r->st_first = r->st_theatre = NULL;
     r->ts = NULL;
     r->sess = NULL;
 }
@@ -170,6 +213,49 @@ static bool compatible(el_run *r, const el_session *o, uint32_t p)
     return (collab_mask(r, p) >> q) & 1;
 }
 
+/*
+ * P1 (to be treated within 72 hours): booked at once into the earliest session of its list
+ * (or pool) that starts after now and within 72 hours and has a free slot, else overbooked
+ * into the earliest such session with room for another case (lists are planned with slack
+ * for urgent cases, and the usual booking horizon does not apply). False if there is none:
+ * the patient waits for the next booking, P1 first.
+ */
+bool thr_book_urgent(el_run *r, uint32_t p)
+{
+    const el_config *cfg = r->cfg;
+    const el_patient *pt = &r->pat[p];
+    double now = sim_now(r->eng), deadline = now + 3.0;
+    int spec = cfg->lists[pt->list].specialty;
+    int ci = cfg->specialties[spec].collab;
+    bool pooled = ci >= 0 && cfg->collabs[ci].policy == EL_POOLED && r->pools[ci].active;
+    /* Only the theatres that could take the patient: its list's, or its pooled specialty's. */
+    const uint32_t *first = pooled ? r->st_first : r->lt_first;
+    const uint32_t *items = pooled ? r->st_theatre : r->lt_theatre;
+    size_t key = pooled ? (size_t)spec : pt->list;
+    uint32_t best = EL_NONE, earliest = EL_NONE;
+    for (uint32_t k = first[key]; k < first[key + 1]; k++) {
+        el_tstate *ts = &r->ts[items[k]];
+        for (size_t i = 0; i < ts->n_pending; i++) {
+            uint32_t j = ts->pending[i];
+            const el_session *o = &r->sess[j];
+            if (o->start <= now || o->start > deadline || o->specialty != spec ||
+                !compatible(r, o, p))
+                continue;
+            if (o->n < o->capacity && (best == EL_NONE || o->start < r->sess[best].start))
+                best = j;
+            if (o->n < EL_MAX_CASES && (earliest == EL_NONE || o->start < r->sess[earliest].start))
+                earliest = j;
+        }
+    }
+    if (best == EL_NONE)
+        best = earliest;
+    if (best == EL_NONE)
+        return false;
+    r->pat[p].stamp++;
+    add_case(r, &r->sess[best], p);
+    return true;
+}
+
 static void rebook(el_run *r, const el_session *s, uint32_t p)
 {
     const el_theatre *th = &r->cfg->theatres[s->theatre];
@@ -209,15 +295,16 @@ static void run_session(sim_engine *eng, void *ctx, uint64_t arg)
     const sim_dist *dist = case_dist(cfg, th, s.specialty);
     double L = s.minutes, cursor = 0, inside = 0;
     int ran = 0, cancelled = 0;
-    if (th->has_start_delay)
-        cursor = sim_dist_sample(&th->start_delay, r->ts[s.theatre].rng);
+    if (th->has_start_delay) {
+        sim_rng_seek(r->session_rng, r->seed, r->rep, r->ts[s.theatre].sid[s.specialty],
+                     s.draw_key);
+        cursor = sim_dist_sample(&th->start_delay, r->session_rng);
+    }
     session_free(r, (uint32_t)arg);
     for (int i = 0; i < s.n; i++) {
         uint32_t p = s.cases[i];
         el_patient *pt = &r->pat[p];
-        uint64_t entity = pt->uid + ((uint64_t)pt->attempts << 36);
-        sim_rng_set_entity(r->cancel_rng, entity);
-        double u = gsl_rng_uniform(r->cancel_rng);
+        double u = gsl_rng_uniform(el__patient_rng(r, EL_PS_CANCEL, p, pt->attempts));
         if (u < th->cancel_patient + th->cancel_hospital && r->hooks && r->hooks->on_cancelled)
             r->hooks->on_cancelled(r->hooks->ctx, pt->uid, s.start, u >= th->cancel_patient);
         if (u < th->cancel_patient) {
@@ -232,8 +319,7 @@ static void run_session(sim_engine *eng, void *ctx, uint64_t arg)
         }
         double d = 0;
         if (dist) {
-            sim_rng_set_entity(r->case_rng, entity);
-            d = sim_dist_sample(dist, r->case_rng);
+            d = sim_dist_sample(dist, el__patient_rng(r, EL_PS_CASE, p, pt->attempts));
         }
         if (ran > 0)
             cursor += th->turnaround_minutes;
@@ -260,68 +346,99 @@ static void run_session(sim_engine *eng, void *ctx, uint64_t arg)
     (void)eng;
 }
 
+/* Create and book theatre t's sessions of day d (now is the booking time). */
+static void plan_day(el_run *r, size_t t, int64_t d, double now)
+{
+    const el_config *cfg = r->cfg;
+    const el_theatre *th = &cfg->theatres[t];
+    if ((double)d > cfg->horizon_days)
+        return;
+    if (sim_calendar_is_holiday(&cfg->cal, (double)d) || closed_week(cfg, th, d))
+        return;
+    int wd = sim_calendar_weekday(&cfg->cal, (double)d);
+    for (size_t k = 0; k < th->n_tpl; k++) {
+        const el_session_tpl *tp = &th->tpl[k];
+        if (tp->weekday != wd || (double)d < tp->from_t || (double)d >= tp->until_t)
+            continue;
+        int capacity = tp->fixed_cases;
+        if (!capacity) {
+            double m = case_dist(cfg, th, tp->specialty)->mean, tt = th->turnaround_minutes;
+            capacity = (int)floor((tp->minutes + tt) / (m + tt) + 1e-9);
+        }
+        if (capacity > EL_MAX_CASES)
+            capacity = EL_MAX_CASES;
+        /* The session's rank among this specialty's sessions here that day. */
+        int rank = 0;
+        for (size_t j = 0; j < k; j++) {
+            const el_session_tpl *o = &th->tpl[j];
+            if (o->specialty == tp->specialty && o->weekday == wd && (double)d >= o->from_t &&
+                (double)d < o->until_t)
+                rank += o->count;
+        }
+        for (int c = 0; c < tp->count; c++) {
+            double start = (double)d + (c % 2 ? 13.0 : 8.0) / 24.0;
+            if (start > cfg->horizon_days || start <= now)
+                continue;
+            uint32_t si = session_new(r);
+            el_tstate *ts = &r->ts[t];
+            if (si == EL_NONE) {
+                fail(r);
+                return;
+            }
+            if (ts->n_pending == ts->cap_pending) {
+                size_t cap = ts->cap_pending ? 2 * ts->cap_pending : 32;
+                uint32_t *np = realloc(ts->pending, cap * sizeof *np);
+                if (!np) {
+                    fail(r);
+                    return;
+                }
+                ts->pending = np;
+                ts->cap_pending = cap;
+            }
+            ts->pending[ts->n_pending++] = si;
+            el_session *s = &r->sess[si];
+            s->start = start;
+            s->minutes = tp->minutes;
+            s->theatre = (int)t;
+            s->list = tp->list;
+            s->specialty = tp->specialty;
+            s->site = th->site;
+            s->n = 0;
+            s->capacity = capacity;
+            s->draw_key = (uint64_t)d << 16 | (uint64_t)(rank + c);
+            /* Booked inside the last two days (only at the start of a run): every slot is
+             * open at once, as the top-up would have opened them by now. */
+            int limit = start - 2.0 > now ? (int)floor(capacity * (1.0 - th->p1_share) + 1e-9)
+                                          : capacity;
+            book(r, s, limit);
+            if (!sim_schedule_at(r->eng, start, run_session, r, si)) {
+                fail(r);
+                return;
+            }
+            if (limit < capacity && !sim_schedule_at(r->eng, start - 2.0, topup, r, si)) {
+                fail(r);
+                return;
+            }
+        }
+    }
+}
+
+/*
+ * Each day books the sessions `book_days_ahead` days ahead. On the first day the sessions
+ * before that horizon are booked too, in date order, from the backlog (a run starts with a
+ * list already booked, not with empty theatres for the booking lead time).
+ */
 void thr_daily(el_run *r, int64_t day)
 {
     const el_config *cfg = r->cfg;
     double now = sim_now(r->eng);
     for (size_t t = 0; t < cfg->n_theatres; t++) {
-        const el_theatre *th = &cfg->theatres[t];
-        int64_t d = day + th->book_days_ahead;
-        if ((double)d > cfg->horizon_days)
-            continue;
-        if (sim_calendar_is_holiday(&cfg->cal, (double)d) || closed_week(cfg, th, d))
-            continue;
-        int wd = sim_calendar_weekday(&cfg->cal, (double)d);
-        for (size_t k = 0; k < th->n_tpl; k++) {
-            const el_session_tpl *tp = &th->tpl[k];
-            if (tp->weekday != wd || (double)d < tp->from_t || (double)d >= tp->until_t)
-                continue;
-            int capacity = tp->fixed_cases;
-            if (!capacity) {
-                double m = case_dist(cfg, th, tp->specialty)->mean, tt = th->turnaround_minutes;
-                capacity = (int)floor((tp->minutes + tt) / (m + tt) + 1e-9);
-            }
-            if (capacity > EL_MAX_CASES)
-                capacity = EL_MAX_CASES;
-            for (int c = 0; c < tp->count; c++) {
-                double start = (double)d + (c % 2 ? 13.0 : 8.0) / 24.0;
-                if (start > cfg->horizon_days)
-                    continue;
-                uint32_t si = session_new(r);
-                el_tstate *ts = &r->ts[t];
-                if (si == EL_NONE) {
-                    fail(r);
-                    return;
-                }
-                if (ts->n_pending == ts->cap_pending) {
-                    size_t cap = ts->cap_pending ? 2 * ts->cap_pending : 32;
-                    uint32_t *np = realloc(ts->pending, cap * sizeof *np);
-                    if (!np) {
-                        fail(r);
-                        return;
-                    }
-                    ts->pending = np;
-                    ts->cap_pending = cap;
-                }
-                ts->pending[ts->n_pending++] = si;
-                el_session *s = &r->sess[si];
-                s->start = start;
-                s->minutes = tp->minutes;
-                s->theatre = (int)t;
-                s->list = tp->list;
-                s->specialty = tp->specialty;
-                s->site = th->site;
-                s->n = 0;
-                s->capacity = capacity;
-                int limit = (int)floor(capacity * (1.0 - th->p1_share) + 1e-9);
-                book(r, s, limit);
-                if (!sim_schedule_at(r->eng, start, run_session, r, si)) {
-                    fail(r);
-                    return;
-                }
-                if (limit < capacity && start - 2.0 > now)
-                    sim_schedule_at(r->eng, start - 2.0, topup, r, si);
-            }
-        }
+        int ahead = cfg->theatres[t].book_days_ahead;
+        if (day == 0)
+            for (int64_t d = 0; d < ahead; d++)
+                plan_day(r, t, d, now);
+        plan_day(r, t, day + ahead, now);
+        if (r->status)
+            return;
     }
 }

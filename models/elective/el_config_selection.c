@@ -1,0 +1,68 @@
+/*
+ * models/elective/el_config_selection.c: reading a stage's selection rule (el_config.h).
+ *
+ *   selection: {in_turn: 40%, rest: random | weeks_waited, urgent_through: P2,
+ *               long_wait_push: {over_weeks: 78, from: 2022-04-01, until: 2023-03-31}}
+ */
+#include <math.h>
+
+#include "core/error.h"
+#include "el_config_util.h"
+
+#define TRY(x)                                                                                   \
+    do {                                                                                         \
+        int rc_ = (x);                                                                           \
+        if (rc_)                                                                                 \
+            return rc_;                                                                          \
+    } while (0)
+
+int el__read_selection(const el_config *cfg, const sim_node *map, const char *key,
+                       bool with_priorities, el_selection *sel, struct sim_error *err)
+{
+    static const char *const keys[] = {"in_turn", "rest", "urgent_through", "long_wait_push",
+                                       NULL};
+    static const char *const stage_keys[] = {"in_turn", "rest", "long_wait_push", NULL};
+    static const char *const rests[] = {"random", "weeks_waited", NULL};
+    static const char *const push_keys[] = {"over_weeks", "from", "until", NULL};
+    sel->active = false;
+    sel->urgent = 2;
+    sel->in_turn = 1.0;
+    sel->rest = EL_REST_RANDOM;
+    sel->push_over_days = INFINITY;
+    sel->push_from_t = -INFINITY;
+    sel->push_until_t = -INFINITY;
+    if (!sim_node_has(map, key))
+        return SIM_OK;
+    sim_node *m;
+    TRY(sim_node_map(map, key, &m, err));
+    TRY(sim_node_check_keys(m, with_priorities ? keys : stage_keys, err));
+    sel->active = true;
+    TRY(sim_node_fraction(m, "in_turn", 0, 1, &sel->in_turn, err));
+    int rest = 0;
+    TRY(sim_node_opt_enum(m, "rest", rests, &rest, err));
+    sel->rest = (el_rest_rule)rest;
+    if (with_priorities && sim_node_has(m, "urgent_through")) {
+        const char *text;
+        TRY(sim_node_string(m, "urgent_through", &text, err));
+        int p = el__priority_index(text);
+        if (p < 0)
+            return sim_node_error(sim_node_get(m, "urgent_through"), err,
+                                  "expected a priority P1 to P4, got \"%s\"", text);
+        sel->urgent = p + 1;
+    }
+    if (sim_node_has(m, "long_wait_push")) {
+        sim_node *pm;
+        double weeks;
+        TRY(sim_node_map(m, "long_wait_push", &pm, err));
+        TRY(sim_node_check_keys(pm, push_keys, err));
+        TRY(sim_node_number(pm, "over_weeks", 0, 1e4, &weeks, err));
+        if (!sim_node_has(pm, "until"))
+            return sim_node_error(pm, err, "expected an until date");
+        TRY(el__opt_date_time(cfg, pm, "until", INFINITY, &sel->push_until_t, err));
+        TRY(el__opt_date_time(cfg, pm, "from", -INFINITY, &sel->push_from_t, err));
+        if (sel->push_until_t <= sel->push_from_t)
+            return sim_node_error(sim_node_get(pm, "until"), err, "expected a date after from");
+        sel->push_over_days = weeks * 7.0;
+    }
+    return SIM_OK;
+}
