@@ -88,7 +88,10 @@ static void publish_free(beds_state *s, size_t i)
                    free_beds > 0 ? free_beds : 0);
     const beds_pressure *bp = &s->cfg->pressure;
     double p = 0;
-    if (bp->enabled && ss->beds_now > 0 && beds_pressure_applies(bp, site, free_beds))
+    /* While a ring-fenced bed is free an elective takes it: no pressure on electives. */
+    bool ring_free = ss->ring < s->cfg->sites[i].ring_fenced;
+    if (bp->enabled && !ring_free && ss->beds_now > 0 &&
+        beds_pressure_applies(bp, site, free_beds))
         p = beds_cancel_probability(bp, site, (double)ss->general / ss->beds_now);
     sim_signal_set(s->run, s->self, BEDS_PORT_CANCEL_PROBABILITY, (size_t)site, p);
 }

@@ -512,7 +512,7 @@ static int read_specialties(el_config *cfg, const sim_node *root, struct sim_err
                                        "priority_review", "removals",     "case_minutes",
                                        "max_wait_weeks",  "lists",        "selection",
                                        "outpatient_selection", "decision_to_admit",
-                                       "outpatient_removals", NULL};
+                                       "outpatient_removals", "inpatient", NULL};
     sim_node *seq;
     TRY(sim_node_seq(root, "specialties", &seq, err));
     if (seq->n == 0)
@@ -559,6 +559,18 @@ static int read_specialties(el_config *cfg, const sim_node *root, struct sim_err
         if (sim_node_has(m, "case_minutes")) {
             TRY(sim_dist_from_node(sim_node_get(m, "case_minutes"), 0, &sp->case_minutes, err));
             sp->has_case_minutes = true;
+        }
+        if (sim_node_has(m, "inpatient")) {
+            static const char *const ip_keys[] = {"share", "stay_days", NULL};
+            sim_node *ip;
+            TRY(sim_node_map(m, "inpatient", &ip, err));
+            TRY(sim_node_check_keys(ip, ip_keys, err));
+            TRY(sim_node_fraction(ip, "share", 0, 1, &sp->inpatient_share, err));
+            const sim_node *stay = sim_node_get(ip, "stay_days");
+            if (!stay)
+                return sim_node_map(ip, "stay_days", &(sim_node *){NULL}, err);
+            TRY(sim_dist_from_node(stay, 0, &sp->inpatient_stay, err));
+            sp->has_inpatient = true;
         }
         sp->max_wait_weeks = 156;
         TRY(sim_node_opt_number(m, "max_wait_weeks", 1, 2000, &sp->max_wait_weeks, err));
@@ -639,6 +651,8 @@ void el_config_free(el_config *cfg)
         free(cfg->specialties[i].name);
         if (cfg->specialties[i].has_case_minutes)
             sim_dist_fini(&cfg->specialties[i].case_minutes);
+        if (cfg->specialties[i].has_inpatient)
+            sim_dist_fini(&cfg->specialties[i].inpatient_stay);
     }
     for (size_t i = 0; i < cfg->n_lists; i++)
         free(cfg->lists[i].label);

@@ -11,6 +11,9 @@
  *                    removals: {per_month: 3.3%, priority_factor: {P1: 0},
  *                               weeks_factor: [{from: 0, to: 18, factor: 0.5}]}
  *                    case_minutes: {lognormal: {mean: 110, sd: 35}}
+ *                    inpatient: {share: 80%, stay_days: {lognormal: {mean: 4.4, sd: 2.9}}}
+ *                                  (cases needing an acute bed: offered to the beds model on
+ *                                   the day, and cancelled for bed pressure; default none)
  *                    max_wait_weeks: 156           (top of an open "104+" backlog band)
  *                    selection: {in_turn: 40%, rest: random | weeks_waited,
  *                                urgent_through: P2,
@@ -137,6 +140,9 @@ typedef struct el_selection {
 
 typedef struct el_specialty {
     char *name;           /* owned */
+    double inpatient_share;  /* `inpatient.share`: cases that need an acute bed (0: none) */
+    sim_dist inpatient_stay; /* `inpatient.stay_days`: their length of stay */
+    bool has_inpatient;
     double admitted_share;
     double priority_cum[EL_PRIORITIES];
     int review_to[EL_PRIORITIES];        /* -1 if no review rule for that priority */

@@ -32,6 +32,15 @@ static int declare(const void *cfg, sim_monitor *m, struct sim_error *err)
     return rc;
 }
 
+static const sim_port ports[EL_PORTS] = {
+    [EL_PORT_BED_PRESSURE] = {"bed_pressure", SIM_SIGNAL_IN,
+                              "Per system site: the probability that an inpatient case due now "
+                              "is cancelled (the beds model's cancel_probability)."},
+    [EL_PORT_INPATIENTS] = {"inpatients", SIM_OFFER_OUT,
+                            "An inpatient case operated (attr[0]: length of stay, days); a "
+                            "refused bed cancels the case."},
+};
+
 static void destroy(void *cfg)
 {
     el_config_free(cfg);
@@ -40,6 +49,8 @@ static void destroy(void *cfg)
 const capsim_model capsim_elective_model = {
     .name = "elective",
     .sections = sections,
+    .ports = ports,
+    .n_ports = EL_PORTS,
     .configure = configure,
     .declare = declare,
     .start = el_start,

@@ -872,7 +872,8 @@ static int run_init(el_run *r)
         ls->select = stream(r, "selection", lc->label);
         static const char *const kinds[EL_PS_N] = {"backlog",         "case-minutes",
                                                    "cancel-on-day",   "site-acceptance",
-                                                   "mutual-aid",      "decision-to-admit"};
+                                                   "mutual-aid",      "decision-to-admit",
+                                                   "bed"};
         for (int k = 0; k < EL_PS_N; k++) {
             char name[512];
             snprintf(name, sizeof name, "elective/%s/%s", kinds[k], lc->label);
@@ -925,6 +926,8 @@ int el_start(const void *config, sim_run *run, size_t self, void **state)
         return SIM_ENOMEM;
     r->cfg = cfg;
     r->eng = sim_run_engine(run);
+    r->run = run;
+    r->self = self;
     r->rec = sim_run_record(run, self);
     r->hooks = cfg->test_hooks;
     r->seed = sim_run_seed(run);

@@ -64,7 +64,13 @@
 #define EL_UID_KEY(uid) ((uid) & ((1ull << EL_UID_LIST_SHIFT) - 1))
 
 /* The per-patient streams of a list (el_lstate.sid). */
-enum { EL_PS_BACKLOG, EL_PS_CASE, EL_PS_CANCEL, EL_PS_ACCEPT, EL_PS_AID, EL_PS_DTA, EL_PS_N };
+enum { EL_PS_BACKLOG, EL_PS_CASE, EL_PS_CANCEL, EL_PS_ACCEPT, EL_PS_AID, EL_PS_DTA, EL_PS_BED,
+       EL_PS_N };
+
+/* Ports (flows): bed_pressure (signal in, per system site: the probability an inpatient due
+ * now is cancelled, from the beds model); inpatients (offer out: an inpatient case operated,
+ * attr[0] = length of stay in days, to the beds model's elective_admit). */
+enum { EL_PORT_BED_PRESSURE, EL_PORT_INPATIENTS, EL_PORTS };
 
 enum { EL_FREE = 0, EL_WAITING, EL_BOOKED, EL_IN_SERVICE, EL_REBOOK };
 enum { EL_F_ADMITTED = 1, EL_F_AID_OFFERED = 2, EL_F_MASKED = 4 };
@@ -141,7 +147,8 @@ typedef struct el_metric_ids {
     int size, within18, over52, over65, over78, over104, median, p92;
     int referrals, admitted_referrals, treatments, removals, transfers_in, transfers_out;
     int stops_admitted, stops_non_admitted, decisions_to_admit, waiting_prio[EL_PRIORITIES];
-    int sessions_run, cases, capped_utilisation, cancellations, overruns;
+    int sessions_run, cases, capped_utilisation, cancellations, overruns, bed_cancellations,
+        inpatients;
     int median_wait_treated, p92_wait_treated;
     int mean_wait_treated, mean_size, treated_total, removed_total, moved, distance, spread;
 } el_metric_ids;
@@ -157,6 +164,8 @@ typedef struct el_run_hooks {
 typedef struct el_run {
     const el_config *cfg;
     sim_engine *eng;
+    sim_run *run;            /* the replication (flows) and this model's index in it */
+    size_t self;
     sim_record *rec;
     el_metric_ids m;
     const el_run_hooks *hooks;

@@ -286,6 +286,38 @@ static void rebook(el_run *r, const el_session *s, uint32_t p)
         fail(r);
 }
 
+/*
+ * An inpatient case on the day (the specialty's `inpatient` share, drawn from the patient's
+ * own bed stream, so nothing else moves): cancelled for bed pressure with the probability
+ * the beds model publishes for the site (none when no flow brings it), else offered a bed
+ * for its drawn stay; a refused bed cancels it too. Returns true if the case goes ahead.
+ */
+static bool bed_for_case(el_run *r, const el_session *s, uint32_t p)
+{
+    const el_specialty *sp = &r->cfg->specialties[s->specialty];
+    if (!sp->has_inpatient || sp->inpatient_share <= 0)
+        return true;
+    el_patient *pt = &r->pat[p];
+    gsl_rng *g = el__patient_rng(r, EL_PS_BED, p, pt->attempts);
+    double u_ip = gsl_rng_uniform(g), u_bed = gsl_rng_uniform(g);
+    double stay = sim_dist_sample(&sp->inpatient_stay, g);
+    if (u_ip >= sp->inpatient_share)
+        return true;                                   /* a day case */
+    double pc = sim_signal_get(r->run, r->self, EL_PORT_BED_PRESSURE, (size_t)s->site);
+    bool go = !(u_bed < pc);                           /* NaN (no beds model): no pressure */
+    if (go && sim_port_connected(r->run, r->self, EL_PORT_INPATIENTS)) {
+        sim_patient bed = {.id = pt->uid, .trust = r->cfg->lists[pt->list].trust,
+                           .site = s->site, .priority = pt->priority + 1, .kind = s->specialty,
+                           .clock_start = pt->clock_start, .attr = {stay}};
+        go = sim_offer(r->run, r->self, EL_PORT_INPATIENTS, &bed);
+    }
+    if (go)
+        el__count(r, r->m.inpatients, s->list, 1);
+    else
+        el__count(r, r->m.bed_cancellations, s->list, 1);
+    return go;
+}
+
 static void run_session(sim_engine *eng, void *ctx, uint64_t arg)
 {
     el_run *r = ctx;
@@ -312,9 +344,9 @@ static void run_session(sim_engine *eng, void *ctx, uint64_t arg)
             el__wait(r, p);
             continue;
         }
-        if (u < th->cancel_patient + th->cancel_hospital) {
+        if (u < th->cancel_patient + th->cancel_hospital || !bed_for_case(r, &s, p)) {
             cancelled++;
-            rebook(r, &s, p);
+            rebook(r, &s, p);   /* a hospital reason: rebooked within 28 days */
             continue;
         }
         double d = 0;
