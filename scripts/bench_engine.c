@@ -281,7 +281,7 @@ static void mmc_arrive(sim_engine *e, void *ctx, uint64_t arg)
     sim_resource_request(m->servers, time_bits(sim_now(e)), 0, mmc_grant, m);
 }
 
-/* Erlang C mean wait in queue (DOMAIN.md): B by the Erlang B recursion, C = B/(1-rho(1-B)). */
+/* Erlang C mean wait in queue (docs/domain.md): B by the Erlang B recursion, C = B/(1-rho(1-B)). */
 static double erlang_c_wq(int c, double lambda, double mu)
 {
     double a = lambda / mu, b = 1.0;

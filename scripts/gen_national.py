@@ -4,7 +4,7 @@
 England-sized: 42 ICSs of 3 trusts (126 trusts, 189 sites), 10 specialties each (1,260
 waiting lists), about 7.6 million pathways waiting at the start (RTT incomplete pathways,
 England 2023-25) and about 20 million referrals a year (RTT clock starts, about 1.7 million a
-month). 21% of referrals join the admitted pathway (DOMAIN.md); theatre plans are sized to
+month). 21% of referrals join the admitted pathway (docs/domain.md); theatre plans are sized to
 treat that admitted demand (46 working weeks, 5% on-the-day loss, cases per 4-hour list from
 each specialty's mean case length); the outpatient (non-admitted) pathways are served by a
 simple deterministic capacity sized to their demand. List sizes vary between trusts by a

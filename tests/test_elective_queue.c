@@ -1,5 +1,5 @@
 /*
- * The elective waiting list against queueing theory (DOMAIN.md, "Formulas the models must
+ * The elective waiting list against queueing theory (docs/domain.md, "Formulas the models must
  * agree with"). A single list with stationary Poisson referrals (1 a day) and the simple
  * capacity mode (one server, 8.75 treatments a week = 1.25 a day, rho = 0.8):
  *   M/M/1: W = 1 / (mu - lambda) = 4 days, P(W > t) = exp(-(mu - lambda) t), so the

@@ -1,5 +1,5 @@
 /*
- * Theatre sessions: throughput, capped utilisation (DOMAIN.md), overruns, closures,
+ * Theatre sessions: throughput, capped utilisation (docs/domain.md), overruns, closures,
  * rebooking within 28 days and the P1 share.
  *
  * The Dame Clare Marx Centre figure (seed 001): 16 lists a week x 2 cases x 46 working

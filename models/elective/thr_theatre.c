@@ -21,7 +21,7 @@
  * next bookings take first; when bookings are made 28 days or more ahead, the earliest
  * session within the 28 days is overbooked). Cancelled slots are lost, not backfilled.
  *
- * Capped utilisation (DOMAIN.md): in-theatre time (cases, not turnaround) that falls
+ * Capped utilisation (docs/domain.md): in-theatre time (cases, not turnaround) that falls
  * inside the planned session, over planned session time. A session overruns when its last
  * case ends after the planned end.
  */
