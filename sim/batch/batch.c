@@ -1,5 +1,6 @@
 /*
- * sim/batch/batch.c: the job queue, the thread pool, the collector and the precision rule.
+ * sim/batch/batch.c: the thread pool, the collector and the precision rule (the job queue
+ * they share with MPI is in batch_queue.c).
  *
  * One mutex guards the queue. Workers take jobs in order and push finished records on a
  * list; the calling thread (the collector) takes the list, stores records in the results,
@@ -38,27 +39,6 @@ void sim_batch_shard_range(size_t replications, size_t shard, size_t shards, siz
     /* Block i is [floor(i R / N), floor((i + 1) R / N)): sizes differ by at most one. */
     *first = (size_t)(((unsigned long long)replications * shard) / shards);
     *end = (size_t)(((unsigned long long)replications * (shard + 1)) / shards);
-}
-
-bool sim__batch_take(sim__batch *b, sim__job *job)
-{
-    if (b->stop || b->next >= b->n_jobs || b->jobs[b->next].replication >= b->limit)
-        return false;
-    *job = b->jobs[b->next++];
-    b->in_flight++;
-    return true;
-}
-
-void sim__batch_push_done(sim__batch *b, sim__done *d)
-{
-    d->next = NULL;
-    if (b->done_tail)
-        b->done_tail->next = d;
-    else
-        b->done_head = d;
-    b->done_tail = d;
-    b->in_flight--;
-    pthread_cond_signal(&b->done_cv);
 }
 
 /* Run one job into a fresh record; the record is NULL if the job failed. NULL if out of

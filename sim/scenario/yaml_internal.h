@@ -69,6 +69,11 @@ int sim__parse(sim_node_tree *t, const char *text, size_t len, const char *file,
 /* Index of `key` in map `map`, or -1. */
 long sim__map_find(const sim_node *map, const char *key);
 
+/* After keys[n-1] of `map` was pushed: extend its key index (yaml_index.c). */
+void sim__index_pushed(sim_node *map);
+/* Free a node's key index. */
+void sim__index_free(sim_node *map);
+
 /* "a map", "a sequence", "nothing" (an empty plain scalar) or the scalar's text quoted. */
 void sim__describe(const sim_node *node, bool string_if_quoted, char *buf, size_t size);
 

@@ -72,81 +72,9 @@ sim_node_tree *sim__tree_alloc(void)
     return calloc(1, sizeof(sim_node_tree));
 }
 
-/*
- * Key lookup in a large map goes through a hash index (open addressing, load <= 1/2) of
- * positions, so reading a map of n keys costs O(n) rather than O(n^2) (a map of 160,000
- * keys took 104 s). The index covers keys[0..n-1]; it is extended as keys are pushed and
- * rebuilt when n changed some other way (the extends key removed). Slots hold position+1.
- */
-struct sim__key_index {
-    size_t n;     /* keys indexed */
-    size_t cap;   /* slots, a power of two */
-    size_t *slot;
-};
-
-enum { KEY_INDEX_MIN = 16 };
-
-static size_t key_hash(const char *key)
-{
-    uint64_t h = 14695981039346656037ULL;
-    for (const unsigned char *p = (const unsigned char *)key; *p; p++) {
-        h ^= *p;
-        h *= 1099511628211ULL;
-    }
-    return (size_t)(h ^ (h >> 29));
-}
-
-static void index_insert(struct sim__key_index *x, const char *key, size_t pos)
-{
-    size_t mask = x->cap - 1, h = key_hash(key) & mask;
-    while (x->slot[h])
-        h = (h + 1) & mask;
-    x->slot[h] = pos + 1;
-}
-
-/* (Re)build the index of `map` for its n keys with room for `room`; false if out of memory. */
-static bool index_build(sim_node *map, size_t room)
-{
-    struct sim__key_index *x = map->key_index;
-    if (!x && !(x = map->key_index = calloc(1, sizeof *x)))
-        return false;
-    size_t cap = 64;
-    while (cap < 2 * room)
-        cap *= 2;
-    size_t *slot = calloc(cap, sizeof *slot);
-    if (!slot)
-        return false;
-    free(x->slot);
-    x->slot = slot;
-    x->cap = cap;
-    for (size_t i = 0; i < map->n; i++)
-        if (map->keys[i])
-            index_insert(x, map->keys[i], i);
-    x->n = map->n;
-    return true;
-}
-
-/* After keys[n-1] was pushed: extend the index (or build it once the map is large). */
-static void index_pushed(sim_node *map)
-{
-    struct sim__key_index *x = map->key_index;
-    if (!x && map->n < KEY_INDEX_MIN)
-        return;
-    if (x && x->n == map->n - 1 && 2 * map->n <= x->cap) {
-        if (map->keys[map->n - 1])
-            index_insert(x, map->keys[map->n - 1], map->n - 1);
-        x->n = map->n;
-        return;
-    }
-    if (!index_build(map, 2 * map->n) && map->key_index)
-        map->key_index->n = (size_t)-1; /* out of memory: lookups fall back to a scan */
-}
-
 static void node_free(sim_node *node)
 {
-    if (node->key_index)
-        free(node->key_index->slot);
-    free(node->key_index);
+    sim__index_free(node);
     free(node->text);
     free(node->path);
     if (node->keys)
@@ -216,7 +144,7 @@ int sim__node_push(sim_node *parent, char *key, sim_node *child)
         parent->keys[n] = key;
     parent->n = n + 1;
     if (parent->kind == SIM_NODE_MAP)
-        index_pushed(parent);
+        sim__index_pushed(parent);
     return SIM_OK;
 }
 
@@ -244,21 +172,6 @@ const char *sim__tree_file(sim_node_tree *t, const char *name)
     return copy;
 }
 
-char *sim__path_key(const char *parent, const char *key)
-{
-    size_t lp = parent ? strlen(parent) : 0, lk = strlen(key);
-    char *p = malloc(lp + lk + 2);
-    if (!p)
-        return NULL;
-    if (lp) {
-        memcpy(p, parent, lp);
-        p[lp] = '.';
-        memcpy(p + lp + 1, key, lk + 1);
-    } else {
-        memcpy(p, key, lk + 1);
-    }
-    return p;
-}
 
 char *sim__path_index(const char *parent, size_t i)
 {
@@ -289,33 +202,7 @@ int sim__set_paths(sim_node *node, const char *path)
     return SIM_OK;
 }
 
-long sim__map_find(const sim_node *map, const char *key)
-{
-    if (map->kind != SIM_NODE_MAP)
-        return -1;
-    if (map->n >= KEY_INDEX_MIN) {
-        sim_node *m = (sim_node *)map; /* the index is a cache, not content */
-        if ((m->key_index && m->key_index->n == m->n) || index_build(m, 2 * m->n)) {
-            const struct sim__key_index *x = m->key_index;
-            size_t mask = x->cap - 1;
-            for (size_t h = key_hash(key) & mask; x->slot[h]; h = (h + 1) & mask) {
-                size_t i = x->slot[h] - 1;
-                if (i < map->n && map->keys[i] && strcmp(map->keys[i], key) == 0)
-                    return (long)i;
-            }
-            return -1;
-        }
-    }
-    for (size_t i = 0; i < map->n; i++)
-        if (map->keys[i] && strcmp(map->keys[i], key) == 0)
-            return (long)i;
-    return -1;
-}
 
-int sim__nomem(struct sim_error *err)
-{
-    return sim_error_set(err, SIM_ENOMEM, NULL, 0, 0, NULL, "out of memory");
-}
 
 /* ---- parsing ----------------------------------------------------------------------- */
 
