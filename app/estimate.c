@@ -81,6 +81,10 @@ int capsim_parse_bytes(const char *text, double *bytes)
 void capsim_format_bytes(double bytes, char *buf, size_t size)
 {
     static const char *const units[] = {"bytes", "kB", "MB", "GB", "TB", "PB"};
+    if (!isfinite(bytes) || bytes >= 1e18) {
+        snprintf(buf, size, "more than 1000 PB");
+        return;
+    }
     int u = 0;
     while (u < 5 && bytes >= 1000) {
         bytes /= 1000;
@@ -96,8 +100,13 @@ void capsim_format_bytes(double bytes, char *buf, size_t size)
 /* A count as "1e10", "3.6e11" or "42000". */
 static void format_count(double x, char *buf, size_t size)
 {
-    if (x < 1e6) {
-        snprintf(buf, size, "%.0f", x);
+    if (!(x < 1e6)) {
+        if (!isfinite(x) || x >= 1e300) {
+            snprintf(buf, size, "more than 1e300");
+            return;
+        }
+    } else {
+        snprintf(buf, size, "%.0f", x < 0 ? 0 : x);
         return;
     }
     int exp10 = (int)floor(log10(x));
@@ -158,7 +167,7 @@ int capsim_estimate_check(const char *cmd, capsim_loaded *const *loaded, size_t 
     capsim_estimate e;
     capsim_estimate_run(loaded, n, reps, threads, &e);
     char total[32], limit[32], records[32], events[32];
-    if (e.events > CAPSIM_MAX_EVENTS) {
+    if (!(e.events <= CAPSIM_MAX_EVENTS)) {
         /* the scenario with the most events, named with its largest model */
         for (size_t i = 0; i < n; i++) {
             const capsim_loaded *l = loaded[i];
@@ -175,7 +184,7 @@ int capsim_estimate_check(const char *cmd, capsim_loaded *const *loaded, size_t 
                     }
                 }
             }
-            if (sum == e.events) {
+            if (sum == e.events || isnan(sum)) {
                 if (print) {
                     format_count(sum, events, sizeof events);
                     format_count(CAPSIM_MAX_EVENTS, limit, sizeof limit);
@@ -188,6 +197,7 @@ int capsim_estimate_check(const char *cmd, capsim_loaded *const *loaded, size_t 
                 return 2;
             }
         }
+        return 2;
     }
     if (max_bytes > 0 && e.total_bytes > max_bytes) {
         if (print) {

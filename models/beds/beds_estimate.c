@@ -10,6 +10,7 @@
 #include "beds_model.h"
 
 #include "core/error.h"
+#include "../estimate_arrivals.h"
 
 int beds_estimate(const void *cfg, double *events, double *bytes)
 {
@@ -18,7 +19,7 @@ int beds_estimate(const void *cfg, double *events, double *bytes)
     for (size_t i = 0; i < c->n_sites; i++) {
         const beds_site *s = &c->sites[i];
         if (s->has_admissions)
-            admissions += sim_rate_integral(&s->admissions, &c->cal, 0, c->horizon_days);
+            admissions += capsim_estimate_arrivals(&s->admissions, &c->cal, c->horizon_days);
         double most = 0;
         for (int m = 0; m < 12; m++)
             if (s->beds[m] > most)

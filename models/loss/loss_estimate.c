@@ -8,12 +8,13 @@
 #include "loss_model.h"
 
 #include "core/error.h"
+#include "../estimate_arrivals.h"
 
 int lm_estimate(const void *cfg, double *events, double *bytes)
 {
     const lm_config *c = cfg;
     double arrivals =
-        c->has_arrivals ? sim_rate_integral(&c->arrivals, &c->cal, 0, c->horizon_days) : 0;
+        c->has_arrivals ? capsim_estimate_arrivals(&c->arrivals, &c->cal, c->horizon_days) : 0;
     *events = 2 * arrivals;
     *bytes = 160.0 * (double)c->places;
     return SIM_OK;

@@ -9,11 +9,12 @@
 #include "queue_model.h"
 
 #include "core/error.h"
+#include "../estimate_arrivals.h"
 
 int qm_estimate(const void *cfg, double *events, double *bytes)
 {
     const qm_config *c = cfg;
-    double arrivals = sim_rate_integral(&c->arrivals, &c->cal, 0, c->horizon_days);
+    double arrivals = capsim_estimate_arrivals(&c->arrivals, &c->cal, c->horizon_days);
     *events = 3 * arrivals;
     *bytes = 160 * arrivals + 256.0 * (double)c->n_classes;
     return SIM_OK;

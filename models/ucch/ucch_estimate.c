@@ -9,11 +9,12 @@
 #include "ucch_model.h"
 
 #include "core/error.h"
+#include "../estimate_arrivals.h"
 
 int ucch_estimate(const void *cfg, double *events, double *bytes)
 {
     const ucch_config *c = cfg;
-    double incidents = sim_rate_integral(&c->incidents, &c->cal, 0, c->horizon_days);
+    double incidents = capsim_estimate_arrivals(&c->incidents, &c->cal, c->horizon_days);
     *events = 4 * incidents;
     *bytes = 200 * incidents +
              64.0 * (double)(c->n_categories + c->n_services + c->n_roles + c->n_trusts);

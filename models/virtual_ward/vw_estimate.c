@@ -9,6 +9,7 @@
 #include "vw_model.h"
 
 #include "core/error.h"
+#include "../estimate_arrivals.h"
 
 int vw_estimate(const void *cfg, double *events, double *bytes)
 {
@@ -17,9 +18,9 @@ int vw_estimate(const void *cfg, double *events, double *bytes)
     for (size_t i = 0; i < c->n_trusts; i++) {
         const vw_trust *t = &c->trusts[i];
         if (t->has_step_up)
-            referrals += sim_rate_integral(&t->step_up, &c->cal, 0, c->horizon_days);
+            referrals += capsim_estimate_arrivals(&t->step_up, &c->cal, c->horizon_days);
         if (t->has_step_down)
-            referrals += sim_rate_integral(&t->step_down, &c->cal, 0, c->horizon_days);
+            referrals += capsim_estimate_arrivals(&t->step_down, &c->cal, c->horizon_days);
         places += (double)t->places;
     }
     *events = 3 * referrals;
