@@ -90,7 +90,7 @@ void capsim_format_bytes(double bytes, char *buf, size_t size)
         bytes /= 1000;
         u++;
     }
-    /* two significant digits, without an exponent: "8.6 GB", "510 MB" */
+    /* without an exponent: "8.6 GB", "510 MB", "234 GB" */
     if (u == 0 || bytes >= 10)
         snprintf(buf, size, "%.0f %s", bytes, units[u]);
     else

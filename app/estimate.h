@@ -6,7 +6,7 @@
  * once (min(threads, replications), each with its own record) and keeps the record of every
  * replication until the file is written. capsim_estimate_check refuses (exit 2) a run whose
  * total exceeds the memory limit, or a replication past CAPSIM_MAX_EVENTS events (a
- * physical bound: about three hours at ten million events a second), with the estimate in
+ * physical bound: about twenty minutes at ten million events a second, a century of a thousand trusts' referrals), with the estimate in
  * the message.
  */
 #ifndef CAPSIM_ESTIMATE_H
@@ -17,7 +17,7 @@
 
 #include "scenario.h"
 
-#define CAPSIM_MAX_EVENTS 1e11
+#define CAPSIM_MAX_EVENTS 1e10
 
 /*
  * The default --max-memory: 80% of MemAvailable (/proc/meminfo), or the cgroup's
