@@ -23,6 +23,7 @@
 #include "output_check.h"
 #include "core/error.h"
 #include "cpus.h"
+#include "estimate.h"
 #include "results/results.h"
 #include "scenario.h"
 #include "scenario/yaml.h"
@@ -55,6 +56,8 @@ static const char run_usage[] =
     "      --metric NAME       --metric (repeatable) is within REL of its mean (e.g. 0.05),\n"
     "                          in every scenario; -r is then the minimum (default 10)\n"
     "      --max-replications N  cap for --precision (default 1000)\n"
+    "      --max-memory SIZE   refuse a run estimated to need more (e.g. 4G, 500M; default:\n"
+    "                          80% of the available memory, or the cgroup's limit if lower)\n"
     "      --progress          show progress on stderr: a bar on a terminal, else a plain\n"
     "                          line now and then (default: a bar if stderr is a terminal)\n"
     "  -q, --quiet             no progress and no summary line\n"
@@ -98,6 +101,7 @@ typedef struct args {
     bool have_reps, have_seed, have_jobs, have_max, force, resume, no_checkpoint;
     double precision, warmup;
     bool have_warmup;
+    double max_memory;      /* bytes; 0: the machine's default */
     int progress;
     char warmup_override[64];
 } args;
@@ -159,6 +163,7 @@ enum {
     OPT_METRIC,
     OPT_MAX_REPS,
     OPT_PROGRESS,
+    OPT_MAX_MEMORY,
 };
 
 static const struct option run_options[] = {
@@ -176,6 +181,7 @@ static const struct option run_options[] = {
     {"metric", required_argument, NULL, OPT_METRIC},
     {"max-replications", required_argument, NULL, OPT_MAX_REPS},
     {"progress", no_argument, NULL, OPT_PROGRESS},
+    {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -246,6 +252,11 @@ static int parse_option(int rank, int c, const char *name, const char *v, args *
         return 0;
     case OPT_PROGRESS:
         a->progress = 1;
+        return 0;
+    case OPT_MAX_MEMORY:
+        if (capsim_parse_bytes(v, &a->max_memory) != 0)
+            return usage_error(rank, "--max-memory expects a size such as 4G or 500M, got "
+                                     "\"%s\"%s", v, "");
         return 0;
     case 'q':
         a->progress = 0;
@@ -491,6 +502,15 @@ int capsim_cmd_run(int argc, char **argv)
                             loaded[i]->sc.name, (unsigned long long)loaded[i]->sc.seed,
                             (unsigned long long)seed, first->name);
     }
+    /* Refuse what the machine cannot hold before any work (app/estimate.h). */
+    unsigned threads = 1;
+    if (code == 0) {
+        threads = worker_threads(&a, rank, ranks);
+        code = capsim_estimate_check("capsim run", loaded, list.n, reps, threads,
+                                     a.max_memory > 0 ? a.max_memory
+                                                      : capsim_default_max_memory(),
+                                     rank == 0);
+    }
     if (code == 0) {
         const char *name = list.name && list.n > 0 && capsim_is_batch_file(a.inputs[0])
                                ? list.name
@@ -579,7 +599,7 @@ int capsim_cmd_run(int argc, char **argv)
     memset(&report, 0, sizeof report);
     if (code == 0) {
         run_ctx ctx = {loaded, list.n, seed};
-        opt.threads = worker_threads(&a, rank, ranks);
+        opt.threads = threads;
         if (a.shards > 0) {
             opt.shard = (size_t)(a.shard - 1);
             opt.shards = (size_t)a.shards;

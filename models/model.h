@@ -22,6 +22,9 @@
  *              threads or on which other models run
  *   snapshot, warmup_end, finish, stop, accept: the component hooks of sim/system/system.h
  *   destroy    free the configuration
+ *   estimate   optional: events and bytes of one replication, from the configuration alone
+ *              (rough upper figures, for refusing a run the machine cannot hold before any
+ *              work: app/estimate.h); NULL when the model cannot say
  *
  * Adding a model is one folder under models/ and one line in models/models.c.
  */
@@ -70,6 +73,8 @@ typedef struct capsim_model {
     void (*stop)(void *state);
     int (*accept)(void *state, size_t port, const sim_patient *p);
     void (*destroy)(void *cfg);
+    /* Events and peak bytes of one replication; SIM_OK, or nonzero if unknown. */
+    int (*estimate)(const void *cfg, double *events, double *bytes);
 } capsim_model;
 
 /* The models built into capsim, NULL-terminated. */

@@ -85,4 +85,7 @@ int beds_configure(const capsim_scenario *sc, void **cfg, struct sim_error *err)
 void beds_destroy(void *cfg);
 int beds_declare(const void *cfg, sim_monitor *m, struct sim_error *err);
 
+/* Events and bytes of one replication (beds_estimate.c; models/model.h). */
+int beds_estimate(const void *cfg, double *events, double *bytes);
+
 #endif

@@ -662,4 +662,5 @@ const capsim_model capsim_beds_model = {
     .stop = beds_stop,
     .accept = beds_accept,
     .destroy = beds_destroy,
+    .estimate = beds_estimate,
 };

@@ -36,4 +36,7 @@ typedef struct lm_config {
 
 enum { LM_PORT_ARRIVALS, LM_PORT_OCCUPIED, LM_PORTS };
 
+/* Events and bytes of one replication (loss_estimate.c; models/model.h). */
+int lm_estimate(const void *cfg, double *events, double *bytes);
+
 #endif

@@ -192,4 +192,5 @@ const capsim_model capsim_loss_model = {
     .stop = lm_stop,
     .accept = lm_accept,
     .destroy = lm_destroy,
+    .estimate = lm_estimate,
 };

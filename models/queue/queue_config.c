@@ -27,6 +27,9 @@ static int read_classes(qm_config *c, const sim_node *queue, struct sim_error *e
         return rc;
     if (seq->n == 0)
         return sim_node_error(seq, err, "expected at least one class");
+    /* A physical bound (priority classes of one clinic), checked before reading any. */
+    if (seq->n > 1000)
+        return sim_node_error(seq, err, "expected at most 1000 classes, got %zu", seq->n);
     c->n_classes = seq->n;
     c->classes = calloc(seq->n, sizeof *c->classes);
     c->class_names = calloc(seq->n, sizeof *c->class_names);

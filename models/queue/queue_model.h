@@ -66,4 +66,7 @@ int qm_declare(const void *cfg, sim_monitor *m, struct sim_error *err);
 int qm_run(const void *cfg, uint64_t base_seed, uint64_t replication, sim_record *out);
 void qm_destroy(void *cfg);
 
+/* Events and bytes of one replication (queue_estimate.c; models/model.h). */
+int qm_estimate(const void *cfg, double *events, double *bytes);
+
 #endif

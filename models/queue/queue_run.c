@@ -353,4 +353,5 @@ const capsim_model capsim_queue_model = {
     .finish = qm_finish,
     .stop = qm_stop,
     .destroy = qm_destroy,
+    .estimate = qm_estimate,
 };

@@ -83,6 +83,9 @@ int capsim_system_read_section(const sim_node *s, capsim_system *sys, struct sim
     TRY(sim_node_seq(s, "trusts", &seq, err));
     if (seq->n == 0)
         return sim_node_error(seq, err, "expected at least one trust");
+    /* Physical bounds (England has about 210 NHS trusts and 1,200 hospital sites). */
+    if (seq->n > 1000)
+        return sim_node_error(seq, err, "expected at most 1000 trusts, got %zu", seq->n);
     size_t n_sites = 0;
     for (size_t i = 0; i < seq->n; i++) {
         sim_node *t = seq->items[i], *sites;
@@ -92,6 +95,8 @@ int capsim_system_read_section(const sim_node *s, capsim_system *sys, struct sim
         if (sites->n == 0)
             return sim_node_error(sites, err, "expected at least one site");
         n_sites += sites->n;
+        if (n_sites > 10000)
+            return sim_node_error(sites, err, "expected at most 10000 sites in all");
     }
     sys->trusts = calloc(seq->n, sizeof *sys->trusts);
     sys->sites = calloc(n_sites, sizeof *sys->sites);

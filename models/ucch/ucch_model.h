@@ -93,4 +93,7 @@ enum { UCCH_PORT_DIVERT_VW, UCCH_PORT_AVOIDED, UCCH_PORTS };
 int ucch_configure(const capsim_scenario *sc, void **out, struct sim_error *err);
 void ucch_destroy(void *cfg);
 
+/* Events and bytes of one replication (ucch_estimate.c; models/model.h). */
+int ucch_estimate(const void *cfg, double *events, double *bytes);
+
 #endif

@@ -386,4 +386,5 @@ const capsim_model capsim_ucch_model = {
     .stop = ucch_stop,
     .accept = NULL,
     .destroy = ucch_destroy,
+    .estimate = ucch_estimate,
 };

@@ -95,4 +95,7 @@ enum { VW_REASON_PLACES, VW_REASON_STAFF, VW_REASONS };
 int vw_configure(const capsim_scenario *sc, void **out, struct sim_error *err);
 void vw_destroy(void *cfg);
 
+/* Events and bytes of one replication (vw_estimate.c; models/model.h). */
+int vw_estimate(const void *cfg, double *events, double *bytes);
+
 #endif

@@ -395,4 +395,5 @@ const capsim_model capsim_virtual_ward_model = {
     .stop = vw_stop,
     .accept = vw_accept,
     .destroy = vw_destroy,
+    .estimate = vw_estimate,
 };

@@ -10,6 +10,12 @@
  * The file name points into a directory that does not exist, so relative extends always
  * fail the same way (an absolute one may still read a real file, harmlessly).
  *
+ * Then the input is written to a private directory and opened as a scenario with
+ * capsim_scenario_open, which configures every model whose sections it holds (queue,
+ * elective, loss, ucch, virtual_ward, beds), the `system:` section, `flows:` and uncertain
+ * inputs; each model's estimate hook (models/model.h) is asked too. A failure must come
+ * as SIM_EINPUT, SIM_EIO or SIM_ENOMEM with a message.
+ *
  * Built by CMake with -DCAPSIM_FUZZ=ON (clang); run with scripts/fuzz.
  */
 #include <limits.h>
@@ -18,8 +24,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/error.h"
+#include "scenario.h"
 #include "scenario/yaml.h"
 
 #define FUZZ_NAME "/nonexistent-capsim-fuzz/fuzz.yaml"
@@ -134,8 +142,51 @@ static void read_all(sim_node *root, sim_node *node)
         read_all(root, node->items[i]);
 }
 
+static char open_dir[64], open_path[128];
+
+static void remove_open_dir(void)
+{
+    unlink(open_path);
+    rmdir(open_dir);
+}
+
+/* The input as a scenario file, through every model's configuration. */
+static void open_scenario(const uint8_t *data, size_t size)
+{
+    if (!open_dir[0]) {
+        snprintf(open_dir, sizeof open_dir, "/tmp/capsim-fuzz-scenario-XXXXXX");
+        check(mkdtemp(open_dir) != NULL, "cannot make a directory");
+        snprintf(open_path, sizeof open_path, "%s/scenario.yaml", open_dir);
+        atexit(remove_open_dir);
+    }
+    FILE *f = fopen(open_path, "wb");
+    if (!f)
+        return;
+    bool ok = fwrite(data, 1, size, f) == size;
+    if (fclose(f) != 0 || !ok)
+        return;
+    struct sim_error err;
+    sim_error_clear(&err);
+    capsim_loaded *l = NULL;
+    int rc = capsim_scenario_open(open_path, NULL, 0, &l, &err);
+    check_error(rc, &err);
+    if (rc != SIM_OK)
+        return;
+    check(l->n_models >= 1, "a scenario opened with no model");
+    for (size_t i = 0; i < l->n_models; i++) {
+        if (!l->models[i]->estimate)
+            continue;
+        double events = -1, bytes = -1;
+        if (l->models[i]->estimate(l->cfgs[i], &events, &bytes) == 0)
+            check(events >= 0 && bytes >= 0, "a negative estimate");
+    }
+    capsim_scenario_close(l);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    open_scenario(data, size);
+
     char *text = malloc(size + 1);
     if (!text)
         return 0;
