@@ -58,5 +58,6 @@ const capsim_model capsim_elective_model = {
     .warmup_end = el_on_warmup_end,
     .finish = el_finish,
     .stop = el_stop,
+    .estimate = el_estimate,
     .destroy = destroy,
 };

@@ -265,5 +265,6 @@ void el_on_snapshot(void *state, size_t k);
 void el_on_warmup_end(void *state);
 int el_finish(void *state, sim_record *out);
 void el_stop(void *state);
+int el_estimate(const void *cfg, double *events, double *bytes);
 
 #endif
