@@ -5,7 +5,7 @@
  * number is read by the strict sim_node readers, so errors name file:line:column and key.
  */
 #include "el_config.h"
-#include "../shared/system_config.h"
+#include "shared/system_config.h"
 
 #include <math.h>
 #include <stdio.h>
