@@ -327,9 +327,14 @@ static size_t dim_names(const sim_monitor *m, const sim_metric *mt, const char *
     return mt->n_dims;
 }
 
-/* Write summary/METRIC or a comparison's METRIC: [(time,)(dims...,) stat]. */
-static int write_summary(writer *w, hid_t loc, const sim_metric *mt, const sim_monitor *m,
-                         const double *stats, const scales *sc, const char *description)
+/*
+ * A table of one metric across replications: [(time,)(dims...,) last], where the last
+ * dimension (`n_last` long, attached to scale `last`) is the stat of a summary or the
+ * component of a variance split.
+ */
+static int write_table(writer *w, hid_t loc, const sim_metric *mt, const sim_monitor *m,
+                       const double *values, size_t n_last, hid_t last, const scales *sc,
+                       const char *description)
 {
     hsize_t dims[2 + SIM_MAX_DIMS];
     int rank = 0;
@@ -337,9 +342,9 @@ static int write_summary(writer *w, hid_t loc, const sim_metric *mt, const sim_m
         dims[rank++] = sim_monitor_time_count(m);
     for (size_t k = 0; k < mt->n_dims; k++)
         dims[rank++] = sim_monitor_dimension(m, mt->dims[k])->n;
-    dims[rank++] = N_STATS;
+    dims[rank++] = n_last;
     hid_t d = make_dataset(w, loc, mt->name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, rank, dims,
-                           false, stats, mt->units, description);
+                           false, values, mt->units, description);
     if (d < 0)
         return SIM_EIO;
     unsigned idx = 0;
@@ -349,12 +354,19 @@ static int write_summary(writer *w, hid_t loc, const sim_metric *mt, const sim_m
     for (size_t k = 0; k < mt->n_dims && !rc; k++)
         rc = attach(w, d, sc->dims[mt->dims[k]], idx++, mt->name);
     if (!rc)
-        rc = attach(w, d, sc->stat, idx, mt->name);
+        rc = attach(w, d, last, idx, mt->name);
     if (rc) {
         H5Dclose(d);
         return rc;
     }
     return close_dataset(w, d, mt->name);
+}
+
+/* Write summary/METRIC or a comparison's METRIC: [(time,)(dims...,) stat]. */
+static int write_summary(writer *w, hid_t loc, const sim_metric *mt, const sim_monitor *m,
+                         const double *stats, const scales *sc, const char *description)
+{
+    return write_table(w, loc, mt, m, stats, N_STATS, sc->stat, sc, description);
 }
 
 /* Gather one metric of the given records into buf[n][length]. */
@@ -623,39 +635,16 @@ static int write_variance(writer *w, hid_t variance, const sim_scenario_result *
                           const sim_metric *mt, const int64_t *numbers, size_t n_present,
                           const scales *sc)
 {
-    const sim_monitor *m = s->monitor;
     if (reserve(w, &w->out, &w->out_cap, mt->length * N_COMPONENTS + 1))
         return SIM_ENOMEM;
     variance_split(w->buf, numbers, n_present, mt->length, s->runs_per_sample, w->out);
-    hsize_t dims[2 + SIM_MAX_DIMS];
-    int rank = 0;
-    if (mt->kind == SIM_METRIC_SERIES)
-        dims[rank++] = sim_monitor_time_count(m);
-    for (size_t k = 0; k < mt->n_dims; k++)
-        dims[rank++] = sim_monitor_dimension(m, mt->dims[k])->n;
-    dims[rank++] = N_COMPONENTS;
     char desc[1300];
     snprintf(desc, sizeof desc,
              "Variance across replications split into uncertain inputs and simulation noise "
              "(total, inputs, noise in units squared; inputs_share a fraction) of: %s",
              mt->description);
-    hid_t d = make_dataset(w, variance, mt->name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, rank, dims,
-                           false, w->out, mt->units, desc);
-    if (d < 0)
-        return SIM_EIO;
-    unsigned idx = 0;
-    int rc = SIM_OK;
-    if (mt->kind == SIM_METRIC_SERIES)
-        rc = attach(w, d, sc->time, idx++, mt->name);
-    for (size_t k = 0; k < mt->n_dims && !rc; k++)
-        rc = attach(w, d, sc->dims[mt->dims[k]], idx++, mt->name);
-    if (!rc)
-        rc = attach(w, d, sc->component, idx, mt->name);
-    if (rc) {
-        H5Dclose(d);
-        return rc;
-    }
-    return close_dataset(w, d, mt->name);
+    return write_table(w, variance, mt, s->monitor, w->out, N_COMPONENTS, sc->component, sc,
+                       desc);
 }
 
 /* leaf[4]: the scales of the series/, reps/, summary/ and variance/ groups. */
