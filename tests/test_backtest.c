@@ -5,6 +5,12 @@
  * 2023-04-01) and 800 after, every later month errs by (1000 - 800) / 800 = +25%: MAPE 25
  * at +6 and +12, signed error +25 (a month left empty is skipped; columns the backtest does
  * not know are ignored). Bad input: exact messages, exit 2, nothing written.
+ *
+ * The shipped national scenario against the observed England series (docs/elective.md,
+ * "Backtest"; 10 replications at its seed, so the figures are fixed): the goals of the
+ * calibration hold six months out, list size MAPE under 1%, 52- and 78-week counts under 10%.
+ * A change that moves the model's draws must keep them, or recalibrate
+ * (scripts/calibrate_national) and say so.
  */
 #include "testutil.h"
 
@@ -54,6 +60,40 @@ static void test_known_answer(void **state)
     free(e);
 }
 
+static double mape6(const char *csv, const char *measure)
+{
+    char key[128];
+    snprintf(key, sizeof key, "\n%s,6,", measure);
+    const char *at = strstr(csv, key);
+    if (!at)
+        fail_msg("no %s in %s", measure, csv);
+    return strtod(at + strlen(key), NULL);
+}
+
+static void test_national_goals(void **state)
+{
+    (void)state;
+    const char *dir = tu_tmpdir("backtest-national");
+    char out[512], args[2048];
+    snprintf(out, sizeof out, "%s/errors.csv", dir);
+    snprintf(args, sizeof args,
+             "backtest %s/scenarios/national-rtt-2021.yaml --observed "
+             "%s/data/rtt_england_overview_2021-08_2022-08.csv --scale 0.01 -r 10 -o %s",
+             CAPSIM_SOURCE_DIR, CAPSIM_SOURCE_DIR, out);
+    char *o, *e;
+    assert_int_equal(tu_capsim(args, &o, &e), 0);
+    char *text = tu_read_file(out);
+    assert_non_null(text);
+    double total = mape6(text, "total_waiting"), w52 = mape6(text, "over_52_weeks"),
+           w78 = mape6(text, "over_78_weeks");
+    if (!(total < 1.0 && w52 < 10.0 && w78 < 10.0))
+        fail_msg("national backtest MAPE +1..+6: list %.2f%% (goal 1%%), 52 weeks %.2f%%, "
+                 "78 weeks %.2f%% (goal 10%%)", total, w52, w78);
+    free(text);
+    free(o);
+    free(e);
+}
+
 static void expect_error(const char *csv, const char *extra, const char *message)
 {
     const char *dir = tu_tmpdir("backtest-bad");
@@ -94,6 +134,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_known_answer),
         cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_national_goals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,8 +12,13 @@
  *     w_i / sum w, w the weeks waited at 0.25 days: the longest waiter's mean share is
  *     (9.5 + 0.25/7) / (50 + 10 x 0.25/7) = 0.18936 (to 2e-4: the waits' spread within
  *     their bands moves the ratio's mean by less);
+ *   - in_turn 0, rest fading with a half-life of 3 weeks: weight 2^(-w / 3); the longest
+ *     waiter's mean share of the first booking is E[2^(-w_9/3) / sum 2^(-w_j/3)] = 0.028642
+ *     over the uniform spread within the bands (numerical integration, 4e6 draws, standard
+ *     error 1e-6), against 0.1 for rest random;
  *   - a long-wait push over 5 weeks until day 2 with rest random: the first two bookings
- *     (0.25 and 1.25) are the two longest waiters exactly, the third is random again.
+ *     (0.25 and 1.25) are the two longest waiters exactly, the third is random again; with
+ *     share 50% the first booking is the longest waiter with chance 0.5 + 0.5 / 10.
  * The same holds for the outpatient stage (non-admitted pathways, outpatient_selection).
  * Tolerances: 4 binomial standard deviations over the replications.
  */
@@ -103,6 +108,12 @@ static void check_stage(bool outpatient)
     check_share("all random: longest waiter among 3", among3, 0.3);
     run_ten(outpatient, "{in_turn: 0, rest: weeks_waited}", &among3, &first, NULL);
     check_share("weeks-waited weight: longest waiter first", first, 0.18936);
+    run_ten(outpatient, "{in_turn: 0, rest: fading, half_life_weeks: 3}", &among3, &first, NULL);
+    check_share("fading weight, half-life 3 weeks: longest waiter first", first, 0.028642);
+    run_ten(outpatient,
+            "{in_turn: 0, long_wait_push: {over_weeks: 5, until: 2023-04-05, share: 50%}}",
+            &among3, &first, NULL);
+    check_share("push taking half the bookings: longest waiter first", first, 0.55);
     run_ten(outpatient, "{in_turn: 100%}", &among3, &first, NULL);
     assert_float_equal(first, 1.0, 0);
     int pushed;
@@ -190,6 +201,18 @@ static void test_selection_errors(void **state)
     sim_error_format(&err, buf, sizeof buf);
     assert_string_equal(buf, "test.yaml:5:47: specialties[0].selection.long_wait_push: "
                              "expected an until date");
+    elt_close(&f);
+    const char *nohalf = "trusts:\n"
+                         "  - {name: A, sites: [{code: A1}]}\n"
+                         "specialties:\n"
+                         "  - name: ortho\n"
+                         "    selection: {in_turn: 10%, rest: fading}\n"
+                         "    lists: {A: {treatments_per_week: 7}}\n";
+    assert_int_equal(elt_open_rc(&f, nohalf, 10, 0, false, &err), SIM_EINPUT);
+    sim_error_format(&err, buf, sizeof buf);
+    assert_string_equal(buf, "test.yaml:5:37: specialties[0].selection.rest: fading needs "
+                             "half_life_weeks (the wait, in weeks, that halves a patient's "
+                             "chance of being picked)");
     elt_close(&f);
 }
 

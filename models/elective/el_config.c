@@ -16,6 +16,7 @@
 #include "core/rng.h"
 #include "scenario/yaml.h"
 #include "el_config_util.h"
+#include "el_backlog_shape.h"
 
 #define TRY(x)                                                                                     \
     do {                                                                                           \
@@ -260,7 +261,6 @@ static int read_removals(el_specialty *sp, const sim_node *m, struct sim_error *
 {
     static const char *const keys[] = {"per_month", "priority_factor", "weeks_factor", NULL};
     static const char *const pkeys[] = {"P1", "P2", "P3", "P4", NULL};
-    static const char *const bkeys[] = {"from", "to", "factor", NULL};
     for (int p = 0; p < EL_PRIORITIES; p++)
         sp->removal_priority_factor[p] = 1.0;
     if (!sim_node_has(m, "removals"))
@@ -276,27 +276,9 @@ static int read_removals(el_specialty *sp, const sim_node *m, struct sim_error *
         for (int p = 0; p < EL_PRIORITIES; p++)
             TRY(sim_node_opt_number(pf, pkeys[p], 0, 1e6, &sp->removal_priority_factor[p], err));
     }
-    if (sim_node_has(r, "weeks_factor")) {
-        sim_node *wf;
-        TRY(sim_node_seq(r, "weeks_factor", &wf, err));
-        if (wf->n > EL_MAX_BANDS)
-            return sim_node_error(wf, err, "expected at most %d bands", EL_MAX_BANDS);
-        for (size_t i = 0; i < wf->n; i++) {
-            sim_node *b = wf->items[i];
-            if (b->kind != SIM_NODE_MAP)
-                return sim_node_error(b, err, "expected a map {from, to, factor}");
-            sim_node_mark_used(b, false);
-            TRY(sim_node_check_keys(b, bkeys, err));
-            double lo = 0, hi = INFINITY, f;
-            TRY(sim_node_opt_number(b, "from", 0, 1e4, &lo, err));
-            TRY(sim_node_opt_number(b, "to", lo, 1e4, &hi, err));
-            TRY(sim_node_number(b, "factor", 0, 1e6, &f, err));
-            sp->removal_band_lo_days[i] = lo * 7.0;
-            sp->removal_band_hi_days[i] = hi * 7.0;
-            sp->removal_band_factor[i] = f;
-        }
-        sp->n_removal_bands = wf->n;
-    }
+    if (sim_node_has(r, "weeks_factor"))
+        TRY(read_weeks_factor(r, sp->removal_band_lo_days, sp->removal_band_hi_days,
+                              sp->removal_band_factor, &sp->n_removal_bands, err));
     return SIM_OK;
 }
 
@@ -323,7 +305,9 @@ static int read_backlog(el_config *cfg, el_list *l, const el_specialty *sp, cons
                         struct sim_error *err)
 {
     static const char *const keys[] = {"total",          "weeks",            "priority_mix",
-                                       "admitted_share", "priority_by_wait", NULL};
+                                       "admitted_share", "priority_by_wait", "band_shape",
+                                       NULL};
+    static const char *const shapes[] = {"uniform", "smooth", NULL};
     el_backlog *b = &l->backlog;
     memcpy(b->priority_cum, sp->priority_cum, sizeof b->priority_cum);
     b->admitted_share = 1.0;
@@ -335,6 +319,9 @@ static int read_backlog(el_config *cfg, el_list *l, const el_specialty *sp, cons
     TRY(sim_node_int(m, "total", 0, 100000000L, &b->total, err));
     TRY(sim_node_opt_fraction(m, "admitted_share", 0, 1, &b->admitted_share, err));
     TRY(sim_node_opt_bool(m, "priority_by_wait", &b->priority_by_wait, err));
+    int shape = 0;
+    TRY(sim_node_opt_enum(m, "band_shape", shapes, &shape, err));
+    b->smooth = shape == 1;
     if (sim_node_has(m, "priority_mix"))
         TRY(el__read_priority_mix(m, "priority_mix", b->priority_cum, err));
     TRY(sim_node_map(m, "weeks", &w, err));
@@ -354,6 +341,8 @@ static int read_backlog(el_config *cfg, el_list *l, const el_specialty *sp, cons
     if (fabs(sum - 1.0) > 0.005)
         return sim_node_error(w, err, "expected band shares that add up to 1, got %g", sum);
     b->n_bands = w->n;
+    if (b->smooth)
+        el_backlog_shape_fit(w->n, b->lo_weeks, b->hi_weeks, share, b->rate_per_week);
     /* Largest remainder: the bands add up to the total exactly, so the first snapshot
      * reproduces the input. */
     long given = 0;

@@ -15,9 +15,10 @@
  *                                  (cases needing an acute bed: offered to the beds model on
  *                                   the day, and cancelled for bed pressure; default none)
  *                    max_wait_weeks: 156           (top of an open "104+" backlog band)
- *                    selection: {in_turn: 40%, rest: random | weeks_waited,
- *                                urgent_through: P2,
- *                                long_wait_push: {over_weeks: 78, until: 2023-03-31}}
+ *                    selection: {in_turn: 40%, rest: random | weeks_waited | fading,
+ *                                half_life_weeks: 40 (fading only), urgent_through: P2,
+ *                                long_wait_push: {over_weeks: 78, until: 2023-03-31,
+ *                                                 share: 30% (default all bookings)}}
  *                    outpatient_selection: {in_turn: 30%, rest: random, long_wait_push: ...}
  *                    outpatient_removals: {per_month: 1.5%, weeks_factor: [...]}
  *                                                  (the outpatient stage's own hazard)
@@ -94,6 +95,8 @@ typedef struct el_backlog {
     double priority_cum[EL_PRIORITIES];
     double admitted_share;
     bool priority_by_wait;          /* no one has waited past the window of his priority */
+    bool smooth;                    /* band_shape: smooth (el_backlog_shape.h); else uniform */
+    double rate_per_week[EL_MAX_BANDS]; /* each band's exponential decay rate when smooth */
 } el_backlog;
 
 typedef enum el_service_kind { EL_SERVICE_EXPONENTIAL, EL_SERVICE_DETERMINISTIC } el_service_kind;
@@ -119,22 +122,26 @@ typedef struct el_list {
  * Who is treated next from a stage's list (docs/elective.md, "Who is treated"). Without a
  * `selection` key: strict priority, then longest wait (the old rule). With one:
  *   1. clinically urgent priorities first (P1 .. urgent_through), each longest wait first;
- *   2. while a long-wait push is on (from .. until), anyone waiting over `over_weeks`,
- *      longest first;
+ *   2. while a long-wait push is on (from .. until), with probability `share` (default 1),
+ *      anyone waiting over `over_weeks`, longest first;
  *   3. otherwise, with probability in_turn, the longest routine waiter; else a routine
- *      patient at random (rest: random) or with chance in proportion to weeks waited
- *      (rest: weeks_waited).
+ *      patient at random (rest: random), with chance in proportion to weeks waited
+ *      (rest: weeks_waited), or with a weight halving every half_life_weeks of wait
+ *      (rest: fading: long waiters leave more slowly, as completed pathways' short median
+ *      waits show).
  * The outpatient stage (non-admitted pathways) has no priorities: steps 2 and 3 only.
  * Pooled lists keep the old rule.
  */
-typedef enum el_rest_rule { EL_REST_RANDOM, EL_REST_WEEKS } el_rest_rule;
+typedef enum el_rest_rule { EL_REST_RANDOM, EL_REST_WEEKS, EL_REST_FADING } el_rest_rule;
 
 typedef struct el_selection {
     bool active;
     int urgent;               /* priorities 0 .. urgent-1 are urgent (default 2: P1, P2) */
     double in_turn;           /* share of routine bookings by longest wait */
     el_rest_rule rest;
+    double fade_per_day;      /* fading: ln 2 / half-life in days */
     double push_over_days;    /* INFINITY: no push */
+    double push_share;        /* share of bookings the push takes while on (default 1) */
     double push_from_t, push_until_t; /* days since start; the push runs in [from, until) */
 } el_selection;
 

@@ -1,8 +1,10 @@
 /*
  * models/elective/el_config_selection.c: reading a stage's selection rule (el_config.h).
  *
- *   selection: {in_turn: 40%, rest: random | weeks_waited, urgent_through: P2,
- *               long_wait_push: {over_weeks: 78, from: 2022-04-01, until: 2023-03-31}}
+ *   selection: {in_turn: 40%, rest: random | weeks_waited | fading, half_life_weeks: 40,
+ *               urgent_through: P2,
+ *               long_wait_push: {over_weeks: 78, from: 2022-04-01, until: 2023-03-31,
+ *                                share: 30%}}
  */
 #include <math.h>
 
@@ -19,16 +21,19 @@
 int el__read_selection(const el_config *cfg, const sim_node *map, const char *key,
                        bool with_priorities, el_selection *sel, struct sim_error *err)
 {
-    static const char *const keys[] = {"in_turn", "rest", "urgent_through", "long_wait_push",
-                                       NULL};
-    static const char *const stage_keys[] = {"in_turn", "rest", "long_wait_push", NULL};
-    static const char *const rests[] = {"random", "weeks_waited", NULL};
-    static const char *const push_keys[] = {"over_weeks", "from", "until", NULL};
+    static const char *const keys[] = {"in_turn",        "rest",           "half_life_weeks",
+                                       "urgent_through", "long_wait_push", NULL};
+    static const char *const stage_keys[] = {"in_turn", "rest", "half_life_weeks",
+                                             "long_wait_push", NULL};
+    static const char *const rests[] = {"random", "weeks_waited", "fading", NULL};
+    static const char *const push_keys[] = {"over_weeks", "from", "until", "share", NULL};
     sel->active = false;
     sel->urgent = 2;
     sel->in_turn = 1.0;
     sel->rest = EL_REST_RANDOM;
+    sel->fade_per_day = 0.0;
     sel->push_over_days = INFINITY;
+    sel->push_share = 1.0;
     sel->push_from_t = -INFINITY;
     sel->push_until_t = -INFINITY;
     if (!sim_node_has(map, key))
@@ -41,6 +46,18 @@ int el__read_selection(const el_config *cfg, const sim_node *map, const char *ke
     int rest = 0;
     TRY(sim_node_opt_enum(m, "rest", rests, &rest, err));
     sel->rest = (el_rest_rule)rest;
+    if (sel->rest == EL_REST_FADING) {
+        double half_life;
+        if (!sim_node_has(m, "half_life_weeks"))
+            return sim_node_error(sim_node_get(m, "rest"), err,
+                                  "fading needs half_life_weeks (the wait, in weeks, "
+                                  "that halves a patient's chance of being picked)");
+        TRY(sim_node_number(m, "half_life_weeks", 0.1, 1e4, &half_life, err));
+        sel->fade_per_day = log(2.0) / (half_life * 7.0);
+    } else if (sim_node_has(m, "half_life_weeks")) {
+        return sim_node_error(sim_node_get(m, "half_life_weeks"), err,
+                              "half_life_weeks is for rest: fading only");
+    }
     if (with_priorities && sim_node_has(m, "urgent_through")) {
         const char *text;
         TRY(sim_node_string(m, "urgent_through", &text, err));
@@ -63,6 +80,7 @@ int el__read_selection(const el_config *cfg, const sim_node *map, const char *ke
         if (sel->push_until_t <= sel->push_from_t)
             return sim_node_error(sim_node_get(pm, "until"), err, "expected a date after from");
         sel->push_over_days = weeks * 7.0;
+        TRY(sim_node_opt_fraction(pm, "share", 0, 1, &sel->push_share, err));
     }
     return SIM_OK;
 }

@@ -57,6 +57,8 @@ static const metric_def defs[] = {
     {"mean_wait_treated_weeks", "weeks", "Mean wait (referral to treatment) of patients treated after the warm-up.", R, true, ID(mean_wait_treated)},
     {"median_wait_treated_weeks", "weeks", "Median wait of patients treated after the warm-up (completed pathways, both stages).", R, true, ID(median_wait_treated)},
     {"p92_wait_treated_weeks", "weeks", "92nd percentile wait of patients treated after the warm-up.", R, true, ID(p92_wait_treated)},
+    {"median_wait_admitted_weeks", "weeks", "Median wait of admitted pathways completed after the warm-up (RTT Part 1A).", R, true, ID(median_wait_admitted)},
+    {"median_wait_non_admitted_weeks", "weeks", "Median wait of non-admitted pathways completed after the warm-up (RTT Part 1B).", R, true, ID(median_wait_non_admitted)},
     {"mean_waiting_list_size", "patients", "Time-average number of incomplete pathways after the warm-up.", R, true, ID(mean_size)},
     {"treatments_total", "patients", "Patients treated after the warm-up.", R, true, ID(treated_total)},
     {"removals_total", "patients", "Removals other than treatment after the warm-up.", R, true, ID(removed_total)},
@@ -195,6 +197,19 @@ void el_write_outcomes(el_run *r)
                        treated_quantile(ls->treated_hist, nb, nt, 0.5));
         sim_record_set(r->rec, r->m.p92_wait_treated, 0, l,
                        treated_quantile(ls->treated_hist, nb, nt, 0.92));
+        sim_record_set(r->rec, r->m.median_wait_admitted, 0, l,
+                       treated_quantile(ls->treated_hist_admitted, nb, ls->treated_admitted, 0.5));
+        /* Non-admitted: all minus admitted, bin by bin, turned into the all-stage histogram
+         * in place and back (no second copy). */
+        double nn = nt - ls->treated_admitted;
+        if (ls->treated_hist && ls->treated_hist_admitted)
+            for (size_t b = 0; b < nb; b++)
+                ls->treated_hist[b] -= ls->treated_hist_admitted[b];
+        sim_record_set(r->rec, r->m.median_wait_non_admitted, 0, l,
+                       treated_quantile(ls->treated_hist, nb, nn, 0.5));
+        if (ls->treated_hist && ls->treated_hist_admitted)
+            for (size_t b = 0; b < nb; b++)
+                ls->treated_hist[b] += ls->treated_hist_admitted[b];
         sim_record_set(r->rec, r->m.mean_size, 0, l,
                        end > cfg->warmup_days ? sim_timeavg_mean(&ls->size_avg, end) : NAN);
         sim_record_set(r->rec, r->m.treated_total, 0, l, ls->treated);

@@ -11,6 +11,7 @@
  * rather than one pending event per patient.
  */
 #include "el_run.h"
+#include "el_backlog_shape.h"
 
 #include <gsl/gsl_randist.h>
 #include <math.h>
@@ -192,12 +193,20 @@ void el__treat(el_run *r, uint32_t p, int site, double t)
         el_lstate *ls = &r->ls[l];
         sim_tally_add(&ls->wait_treated, wait / 7.0);
         size_t nb = cfg->hist_days * EL_TREATED_BINS_PER_DAY;
-        if (!ls->treated_hist && !(ls->treated_hist = calloc(nb, sizeof *ls->treated_hist))) {
+        bool adm = (pt->flags & EL_F_ADMITTED) != 0;
+        if ((!ls->treated_hist && !(ls->treated_hist = calloc(nb, sizeof *ls->treated_hist))) ||
+            (adm && !ls->treated_hist_admitted &&
+             !(ls->treated_hist_admitted = calloc(nb, sizeof *ls->treated_hist_admitted)))) {
             r->status = SIM_ENOMEM;
             sim_stop(r->eng);
         } else {
             double b = floor(wait * EL_TREATED_BINS_PER_DAY);
-            ls->treated_hist[b < 0 ? 0 : b >= (double)nb ? nb - 1 : (size_t)b]++;
+            size_t bin = b < 0 ? 0 : b >= (double)nb ? nb - 1 : (size_t)b;
+            ls->treated_hist[bin]++;
+            if (adm) {
+                ls->treated_hist_admitted[bin]++;
+                ls->treated_admitted += 1;
+            }
         }
         ls->treated += 1;
         if (cfg->sites[site].trust != cfg->sites[pt->home_site].trust) {
@@ -275,7 +284,7 @@ const rtt_entry *el__peek_valid(el_run *r, rtt_heap *h, uint8_t state)
  * P1..P4) or its outpatient stage (the non-admitted heap). Random picks are uniform over
  * the list's dense WAITING array, rejected until one is of the stage (and routine), and for
  * weeks_waited kept with chance wait / longest wait, which picks in proportion to weeks
- * waited exactly. A list whose stage is a tiny part of it falls back to the longest waiter
+ * waited exactly (fading: kept with chance 2^(-wait / half-life)). A list whose stage is a tiny part of it falls back to the longest waiter
  * after 4096 rejections (documented).
  */
 static uint32_t take_by_rule(el_run *r, int l, const el_selection *sel, bool admitted,
@@ -318,9 +327,11 @@ static uint32_t take_by_rule(el_run *r, int l, const el_selection *sel, bool adm
         return EL_NONE;
     double wmax = now - oldest;
     bool pushed = now >= sel->push_from_t && now < sel->push_until_t &&
-                  wmax > sel->push_over_days;
+                  wmax > sel->push_over_days &&
+                  (sel->push_share >= 1.0 || gsl_rng_uniform(ls->select) < sel->push_share);
     if (!pushed && !(sel->in_turn >= 1.0) && gsl_rng_uniform(ls->select) >= sel->in_turn) {
         bool weighted = sel->rest == EL_REST_WEEKS && wmax > 0;
+        bool fading = sel->rest == EL_REST_FADING;
         for (int tries = 0; tries < 4096; tries++) {
             uint32_t p = ls->waiting[gsl_rng_uniform_int(ls->select, ls->n_waiting)];
             const el_patient *pt = &r->pat[p];
@@ -328,6 +339,10 @@ static uint32_t take_by_rule(el_run *r, int l, const el_selection *sel, bool adm
                 (admitted && pt->priority < h0))
                 continue;
             if (weighted && gsl_rng_uniform(ls->select) * wmax >= now - pt->clock_start)
+                continue;
+            /* Weight 2^(-wait / half-life), at most 1: kept with exactly that chance. */
+            if (fading && gsl_rng_uniform(ls->select) >=
+                              exp(-sel->fade_per_day * (now - pt->clock_start)))
                 continue;
             el__unwait(r, p);
             return p;
@@ -600,7 +615,10 @@ static int create_backlog(el_run *r, int l)
             uint32_t p = patient_new(r);
             if (p == EL_NONE)
                 return SIM_ENOMEM;
-            double start = -(lo + u_t * (hi - lo));
+            double start = b->smooth ? -7.0 * el_backlog_shape_draw(b->lo_weeks[band],
+                                                                    b->hi_weeks[band],
+                                                                    b->rate_per_week[band], u_t)
+                                     : -(lo + u_t * (hi - lo));
             int prio = b->priority_by_wait ? draw_priority_by_wait(b->priority_cum, u_pri, -start)
                                            : draw_priority(b->priority_cum, u_pri);
             init_patient(r, p, l, (uint64_t)l << EL_UID_LIST_SHIFT | key, start,
@@ -825,6 +843,7 @@ static void run_fini(el_run *r)
             gsl_rng_free(ls->service);
             gsl_rng_free(ls->select);
             free(ls->treated_hist);
+            free(ls->treated_hist_admitted);
             free(ls->capped_minutes);
             free(ls->planned_minutes);
         }

@@ -116,6 +116,8 @@ typedef struct el_lstate {
     sim_tally wait_treated;
     uint32_t *treated_hist;  /* waits of patients treated after the warm-up, in quarter days
                               * (allocated at the first; EL_TREATED_BINS_PER_DAY) */
+    uint32_t *treated_hist_admitted; /* the same for admitted pathways only */
+    double treated_admitted;
     double treated, removed, moved, distance_km;
     double *capped_minutes, *planned_minutes; /* per snapshot period */
 } el_lstate;
@@ -149,7 +151,7 @@ typedef struct el_metric_ids {
     int stops_admitted, stops_non_admitted, decisions_to_admit, waiting_prio[EL_PRIORITIES];
     int sessions_run, cases, capped_utilisation, cancellations, overruns, bed_cancellations,
         inpatients;
-    int median_wait_treated, p92_wait_treated;
+    int median_wait_treated, p92_wait_treated, median_wait_admitted, median_wait_non_admitted;
     int mean_wait_treated, mean_size, treated_total, removed_total, moved, distance, spread;
 } el_metric_ids;
 
