@@ -9,7 +9,7 @@
 
 #include "../model.h"
 #include "core/error.h"
-#include "el_config.h"
+#include "el_config_read.h"
 #include "el_estimate.h"
 #include "el_metrics.h"
 #include "el_run.h"
