@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "el_list.h"
 
+/* The slot goes on the free list, which patient_new (el_run.c) takes from first. */
 static void patient_free(el_run *r, uint32_t p)
 {
     el_patient *pt = &r->pat[p];
