@@ -11,7 +11,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "../models/elective/el_run.h"
+#include "../models/elective/el_model.h"
 #include "../models/model.h"
 #include "../models/shared/system_config.h"
 #include "core/error.h"

@@ -1,5 +1,5 @@
 /*
- * Random streams and patient ids of the elective model (el_run.h, "Random numbers"):
+ * Random streams and patient ids of the elective model (el_state.h, "Random numbers"):
  *   - another specialty's theatre sessions at the same site change nothing for a specialty
  *     (start delays come from a stream per (theatre, specialty), keyed by day and rank);
  *   - a list's patients draw the same numbers whether or not other lists exist, even when

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "../models/elective/el_config.h"
-#include "../models/elective/el_run.h"
+#include "../models/elective/el_model.h"
 #include "../models/model.h"
 #include "../models/shared/system_config.h"
 #include "core/error.h"

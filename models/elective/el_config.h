@@ -242,11 +242,4 @@ typedef struct el_config {
     long backlog_total;
 } el_config;
 
-/* Read and check the model's sections; on error err names where. */
-int el_config_read(const capsim_scenario *sc, el_config **out, struct sim_error *err);
-void el_config_free(el_config *cfg);
-
-/* Index of the list of (trust, specialty), or -1. */
-int el_config_list_of(const el_config *cfg, int trust, int specialty);
-
 #endif

@@ -9,14 +9,8 @@
 #include <math.h>
 
 #include "core/error.h"
+#include "el_config_selection.h"
 #include "el_config_util.h"
-
-#define TRY(x)                                                                                   \
-    do {                                                                                         \
-        int rc_ = (x);                                                                           \
-        if (rc_)                                                                                 \
-            return rc_;                                                                          \
-    } while (0)
 
 int el__read_selection(const el_config *cfg, const sim_node *map, const char *key,
                        bool with_priorities, el_selection *sel, struct sim_error *err)

@@ -9,14 +9,8 @@
 #include "core/error.h"
 #include "scenario/yaml.h"
 #include "el_config.h"
+#include "el_config_theatre.h"
 #include "el_config_util.h"
-
-#define TRY(x)                                                                                     \
-    do {                                                                                           \
-        int rc_ = (x);                                                                             \
-        if (rc_)                                                                                   \
-            return rc_;                                                                            \
-    } while (0)
 
 #define EL_MAX_CASES_PER_SESSION 16
 

@@ -1,12 +1,21 @@
 /*
- * models/elective/el_config_util.h: small helpers shared by the configuration readers.
- * Internal to the elective model (el__ prefix for non-static functions).
+ * models/elective/el_config_util.h: small helpers shared by the configuration readers
+ * (el_config_util.c), below them all. Internal to the elective model (el__ prefix for
+ * non-static functions).
  */
 #ifndef EL_CONFIG_UTIL_H
 #define EL_CONFIG_UTIL_H
 
 #include "el_config.h"
 #include "scenario/yaml.h"
+
+/* Return the first non-zero code. */
+#define TRY(x)                                                                                     \
+    do {                                                                                           \
+        int rc_ = (x);                                                                             \
+        if (rc_)                                                                                   \
+            return rc_;                                                                            \
+    } while (0)
 
 char *el__strdup(const char *s);
 
@@ -29,13 +38,7 @@ int el__find_specialty(const el_config *cfg, const char *name, const sim_node *a
 int el__opt_date_time(const el_config *cfg, const sim_node *map, const char *key, double dflt,
                       double *out, struct sim_error *err);
 
-/* A stage's selection rule at map[key] (el_config_selection.c); inactive if absent. The
- * outpatient stage (`with_priorities` false) takes no urgent_through. */
-int el__read_selection(const el_config *cfg, const sim_node *map, const char *key,
-                       bool with_priorities, el_selection *sel, struct sim_error *err);
-
-/* The theatres and collaboration sections (el_config_theatre.c). */
-int el__read_theatres(el_config *cfg, const sim_node *root, struct sim_error *err);
-int el__read_collaboration(el_config *cfg, const sim_node *root, struct sim_error *err);
+/* Index of the list of (trust, specialty), or -1. */
+int el_config_list_of(const el_config *cfg, int trust, int specialty);
 
 #endif

@@ -9,10 +9,11 @@
  * histogram share, allocator overhead), measured against the national benchmark's peak
  * (7.6 M waiting and 4.2 M admitted referrals a year: about 700 MiB).
  */
-#include "el_run.h"
+#include "el_estimate.h"
 
 #include "../estimate_arrivals.h"
 #include "core/error.h"
+#include "el_config.h"
 
 int el_estimate(const void *config, double *events, double *bytes)
 {

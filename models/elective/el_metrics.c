@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "core/error.h"
-#include "el_run.h"
+#include "el_metrics.h"
 
 typedef struct metric_def {
     const char *name, *units, *description;

@@ -2,13 +2,16 @@
  * models/elective/el_model.c: the elective care model as capsim sees it.
  *
  * Referrals, RTT waiting lists, theatre sessions and collaboration between trusts (see
- * el_config.h for the scenario sections and el_run.h, thr_theatre.c and collab.c for the
- * behaviour). Trusts and sites come from the scenario's shared `system:` section.
+ * el_config.h for the scenario sections and el_state.h for the behaviour and the layers of
+ * the model's files). Trusts and sites come from the scenario's shared `system:` section.
  */
-#include "../model.h"
+#include "el_model.h"
 
+#include "../model.h"
 #include "core/error.h"
-#include "el_config.h"
+#include "el_config_read.h"
+#include "el_estimate.h"
+#include "el_metrics.h"
 #include "el_run.h"
 
 static const char *const sections[] = {"specialties", "theatres", "collaboration", NULL};
@@ -61,3 +64,12 @@ const capsim_model capsim_elective_model = {
     .estimate = el_estimate,
     .destroy = destroy,
 };
+
+int el_run_replication(const el_config *cfg, uint64_t base_seed, uint64_t replication,
+                       sim_record *out, const el_run_hooks *hooks)
+{
+    el_config with_hooks = *cfg; /* a shallow copy that only adds the observers */
+    with_hooks.test_hooks = hooks;
+    return capsim_model_run_alone(&capsim_elective_model, &with_hooks, cfg->horizon_days,
+                                  cfg->warmup_days, base_seed, replication, out, NULL);
+}

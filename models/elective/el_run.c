@@ -22,8 +22,10 @@
 #include "core/arrivals.h"
 #include "core/error.h"
 #include "core/rng.h"
-
-_Static_assert(sizeof(el_patient) == 40, "a patient record is 40 bytes: millions are live at once");
+#include "el_collab.h"
+#include "el_list.h"
+#include "el_metrics.h"
+#include "el_theatre.h"
 
 #define DAYS_PER_MONTH (365.25 / 12.0)
 #define TICK_OFFSET 0.25 /* 06:00: after midnight snapshots, before sessions */
@@ -63,340 +65,6 @@ static uint32_t patient_new(el_run *r)
     uint32_t p = (uint32_t)r->n_pat++;
     r->pat[p].stamp = 0;
     return p;
-}
-
-static void patient_free(el_run *r, uint32_t p)
-{
-    el_patient *pt = &r->pat[p];
-    pt->state = EL_FREE;
-    pt->stamp++;
-    pt->pos = r->free_head;
-    r->free_head = p;
-}
-
-void el__count(el_run *r, int metric, int list, double delta)
-{
-    if (r->period < r->cfg->n_times)
-        sim_record_add(r->rec, metric, r->period, (size_t)list, delta);
-}
-
-gsl_rng *el__patient_rng(el_run *r, int purpose, uint32_t p, unsigned extra)
-{
-    const el_patient *pt = &r->pat[p];
-    sim_rng_seek(r->prng, r->seed, r->rep, r->ls[pt->home_list].sid[purpose],
-                 EL_UID_KEY(pt->uid) | (uint64_t)extra << 48);
-    return r->prng;
-}
-
-int el__scratch(el_run *r, size_t n)
-{
-    if (n <= r->cap_scratch)
-        return SIM_OK;
-    size_t cap = r->cap_scratch ? r->cap_scratch : 1024;
-    while (cap < n)
-        cap *= 2;
-    uint32_t *s = realloc(r->scratch, cap * sizeof *s);
-    if (!s)
-        return SIM_ENOMEM;
-    r->scratch = s;
-    r->cap_scratch = cap;
-    return SIM_OK;
-}
-
-static bool after_warmup(const el_run *r)
-{
-    return sim_now(r->eng) >= r->cfg->warmup_days;
-}
-
-/* A patient joins the incomplete pathways of list l (histogram and size). */
-static void list_join(el_run *r, uint32_t p, int l)
-{
-    el_lstate *ls = &r->ls[l];
-    r->pat[p].list = (uint32_t)l;
-    rtt_hist_add(&ls->hist, r->pat[p].clock_start, +1);
-    sim_timeavg_set(&ls->size_avg, sim_now(r->eng), (double)ls->hist.total);
-}
-
-static void list_leave(el_run *r, uint32_t p)
-{
-    el_lstate *ls = &r->ls[r->pat[p].list];
-    rtt_hist_add(&ls->hist, r->pat[p].clock_start, -1);
-    sim_timeavg_set(&ls->size_avg, sim_now(r->eng), (double)ls->hist.total);
-}
-
-void el__wait(el_run *r, uint32_t p)
-{
-    el_patient *pt = &r->pat[p];
-    el_lstate *ls = &r->ls[pt->list];
-    /* P1 goes straight into a session within its 72 hours when there is one. */
-    if (pt->priority == 0 && (pt->flags & EL_F_ADMITTED) && !r->loading && r->cfg->n_theatres &&
-        thr_book_urgent(r, p))
-        return;
-    pt->state = EL_WAITING;
-    pt->stamp++;
-    if (ls->n_waiting == ls->cap_waiting) {
-        size_t cap = ls->cap_waiting ? 2 * ls->cap_waiting : 256;
-        uint32_t *w = realloc(ls->waiting, cap * sizeof *w);
-        if (!w) {
-            r->status = SIM_ENOMEM;
-            sim_stop(r->eng);
-            return;
-        }
-        ls->waiting = w;
-        ls->cap_waiting = cap;
-    }
-    pt->pos = (uint32_t)ls->n_waiting;
-    ls->waiting[ls->n_waiting++] = p;
-    int h = EL_HEAP_NONADMITTED;
-    if (pt->flags & EL_F_ADMITTED) {
-        h = pt->priority;
-        ls->admitted_start_sum += pt->clock_start;
-        ls->admitted_waiting++;
-        ls->n_prio[pt->priority]++;
-    }
-    if (rtt_heap_push(&ls->heap[h], pt->clock_start, p, pt->stamp)) {
-        r->status = SIM_ENOMEM;
-        sim_stop(r->eng);
-        return;
-    }
-    if (pt->flags & EL_F_ADMITTED)
-        collab_enqueue(r, p);
-    if (!r->loading)
-        el__wake_servers(r, (int)pt->list);
-}
-
-void el__unwait(el_run *r, uint32_t p)
-{
-    el_patient *pt = &r->pat[p];
-    el_lstate *ls = &r->ls[pt->list];
-    uint32_t last = ls->waiting[--ls->n_waiting];
-    ls->waiting[pt->pos] = last;
-    r->pat[last].pos = pt->pos;
-    if (pt->flags & EL_F_ADMITTED) {
-        ls->admitted_start_sum -= pt->clock_start;
-        ls->admitted_waiting--;
-        ls->n_prio[pt->priority]--;
-    }
-    pt->stamp++;
-}
-
-void el__treat(el_run *r, uint32_t p, int site, double t)
-{
-    const el_config *cfg = r->cfg;
-    el_patient *pt = &r->pat[p];
-    int l = (int)pt->list, home = (int)pt->home_list;
-    double wait = t - pt->clock_start;
-    list_leave(r, p);
-    el__count(r, r->m.treatments, l, 1);
-    el__count(r, (pt->flags & EL_F_ADMITTED) ? r->m.stops_admitted : r->m.stops_non_admitted, l, 1);
-    if (after_warmup(r)) {
-        el_lstate *ls = &r->ls[l];
-        sim_tally_add(&ls->wait_treated, wait / 7.0);
-        size_t nb = cfg->hist_days * EL_TREATED_BINS_PER_DAY;
-        bool adm = (pt->flags & EL_F_ADMITTED) != 0;
-        if ((!ls->treated_hist && !(ls->treated_hist = calloc(nb, sizeof *ls->treated_hist))) ||
-            (adm && !ls->treated_hist_admitted &&
-             !(ls->treated_hist_admitted = calloc(nb, sizeof *ls->treated_hist_admitted)))) {
-            r->status = SIM_ENOMEM;
-            sim_stop(r->eng);
-        } else {
-            double b = floor(wait * EL_TREATED_BINS_PER_DAY);
-            size_t bin = b < 0 ? 0 : b >= (double)nb ? nb - 1 : (size_t)b;
-            ls->treated_hist[bin]++;
-            if (adm) {
-                ls->treated_hist_admitted[bin]++;
-                ls->treated_admitted += 1;
-            }
-        }
-        ls->treated += 1;
-        if (cfg->sites[site].trust != cfg->sites[pt->home_site].trust) {
-            double km = cfg->distance_km[(size_t)pt->home_site * cfg->n_sites + (size_t)site];
-            r->ls[home].moved += 1;
-            if (!isnan(km))
-                r->ls[home].distance_km += km;
-        }
-    }
-    if (r->hooks && r->hooks->on_treated)
-        r->hooks->on_treated(r->hooks->ctx, l, pt->uid, wait, t);
-    patient_free(r, p);
-}
-
-static void remove_patient(el_run *r, uint32_t p)
-{
-    int l = (int)r->pat[p].list;
-    el__unwait(r, p);
-    list_leave(r, p);
-    el__count(r, r->m.removals, l, 1);
-    if (after_warmup(r))
-        r->ls[l].removed += 1;
-    patient_free(r, p);
-}
-
-void el__transfer(el_run *r, uint32_t p, int to)
-{
-    int from = (int)r->pat[p].list;
-    el__unwait(r, p);
-    list_leave(r, p);
-    el__count(r, r->m.transfers_out, from, 1);
-    el__count(r, r->m.transfers_in, to, 1);
-    list_join(r, p, to);
-    el__wait(r, p);
-}
-
-/* ---- taking patients off the list ------------------------------------------------- */
-
-static inline bool entry_valid(const el_run *r, const rtt_entry *e, uint8_t state)
-{
-    const el_patient *pt = &r->pat[e->patient];
-    return pt->state == state && pt->stamp == e->stamp;
-}
-
-uint32_t el__pop_valid(el_run *r, rtt_heap *h, uint8_t state)
-{
-    while (h->n) {
-        rtt_entry e = *rtt_heap_top(h);
-        rtt_heap_pop(h);
-        if (entry_valid(r, &e, state)) {
-            /* Bookings take several patients from one list in a row: start loading the
-             * next candidate's record, which is all but certainly not in cache. */
-            if (h->n)
-                __builtin_prefetch(&r->pat[rtt_heap_top(h)->patient]);
-            return e.patient;
-        }
-    }
-    return EL_NONE;
-}
-
-/* The first valid entry, without taking it (stale entries above it are dropped). */
-const rtt_entry *el__peek_valid(el_run *r, rtt_heap *h, uint8_t state)
-{
-    while (h->n) {
-        const rtt_entry *e = rtt_heap_top(h);
-        if (entry_valid(r, e, state))
-            return e;
-        rtt_heap_pop(h);
-    }
-    return NULL;
-}
-
-/*
- * The selection rule (el_config.h, el_selection) for list l's admitted pathways (heaps
- * P1..P4) or its outpatient stage (the non-admitted heap). Random picks are uniform over
- * the list's dense WAITING array, rejected until one is of the stage (and routine), and for
- * weeks_waited kept with chance wait / longest wait, which picks in proportion to weeks
- * waited exactly (fading: kept with chance 2^(-wait / half-life)). A list whose stage is a tiny part of it falls back to the longest waiter
- * after 4096 rejections (documented).
- */
-static uint32_t take_by_rule(el_run *r, int l, const el_selection *sel, bool admitted,
-                             bool non_p1_ok)
-{
-    el_lstate *ls = &r->ls[l];
-    double now = sim_now(r->eng);
-    int h0 = EL_HEAP_NONADMITTED, h1 = EL_HEAP_NONADMITTED + 1;
-    size_t n_stage = ls->n_waiting - ls->admitted_waiting;
-    if (admitted) {
-        int urgent = non_p1_ok ? sel->urgent : 1;
-        for (int prio = 0; prio < urgent; prio++) {
-            uint32_t p = el__pop_valid(r, &ls->heap[prio], EL_WAITING);
-            if (p != EL_NONE) {
-                el__unwait(r, p);
-                return p;
-            }
-        }
-        if (!non_p1_ok)
-            return EL_NONE;
-        h0 = sel->urgent;
-        h1 = EL_PRIORITIES;
-        n_stage = 0;
-        for (int prio = h0; prio < h1; prio++)
-            n_stage += ls->n_prio[prio];
-    }
-    if (n_stage == 0)
-        return EL_NONE;
-    /* The longest waiter of the stage's routine heaps. */
-    int best = -1;
-    double oldest = INFINITY;
-    for (int h = h0; h < h1; h++) {
-        const rtt_entry *e = el__peek_valid(r, &ls->heap[h], EL_WAITING);
-        if (e && e->key < oldest) {
-            oldest = e->key;
-            best = h;
-        }
-    }
-    if (best < 0)
-        return EL_NONE;
-    double wmax = now - oldest;
-    bool pushed = now >= sel->push_from_t && now < sel->push_until_t &&
-                  wmax > sel->push_over_days &&
-                  (sel->push_share >= 1.0 || gsl_rng_uniform(ls->select) < sel->push_share);
-    if (!pushed && !(sel->in_turn >= 1.0) && gsl_rng_uniform(ls->select) >= sel->in_turn) {
-        bool weighted = sel->rest == EL_REST_WEEKS && wmax > 0;
-        bool fading = sel->rest == EL_REST_FADING;
-        for (int tries = 0; tries < 4096; tries++) {
-            uint32_t p = ls->waiting[gsl_rng_uniform_int(ls->select, ls->n_waiting)];
-            const el_patient *pt = &r->pat[p];
-            if (((pt->flags & EL_F_ADMITTED) != 0) != admitted ||
-                (admitted && pt->priority < h0))
-                continue;
-            if (weighted && gsl_rng_uniform(ls->select) * wmax >= now - pt->clock_start)
-                continue;
-            /* Weight 2^(-wait / half-life), at most 1: kept with exactly that chance. */
-            if (fading && gsl_rng_uniform(ls->select) >=
-                              exp(-sel->fade_per_day * (now - pt->clock_start)))
-                continue;
-            el__unwait(r, p);
-            return p;
-        }
-    }
-    uint32_t p = el__pop_valid(r, &ls->heap[best], EL_WAITING);
-    el__unwait(r, p);
-    return p;
-}
-
-uint32_t el__take(el_run *r, int list, int site, bool non_p1_ok)
-{
-    int q;
-    el_pool *pool = collab_pool_for(r, list, site, &q);
-    uint32_t p = EL_NONE;
-    if (!pool) {
-        p = el__pop_valid(r, &r->ls[list].heap[EL_HEAP_REBOOK], EL_REBOOK);
-    } else {
-        /* Owed a date: the earliest deadline among the pool's patients who accept here. */
-        const el_specialty *sp = &r->cfg->specialties[r->cfg->lists[list].specialty];
-        const el_collab *c = &r->cfg->collabs[sp->collab];
-        double best = INFINITY;
-        int best_l = -1;
-        for (int k = 0; k < sp->n_lists; k++) {
-            int l = sp->first_list + k;
-            if (!c->member[r->cfg->lists[l].trust])
-                continue;
-            const rtt_entry *e = el__peek_valid(r, &r->ls[l].heap[EL_HEAP_REBOOK], EL_REBOOK);
-            if (e && e->key < best && (collab_mask(r, e->patient) >> q & 1)) {
-                best = e->key;
-                best_l = l;
-            }
-        }
-        if (best_l >= 0)
-            p = el__pop_valid(r, &r->ls[best_l].heap[EL_HEAP_REBOOK], EL_REBOOK);
-    }
-    if (p != EL_NONE) {
-        r->pat[p].stamp++;
-        return p;
-    }
-    const el_selection *sel = &r->cfg->specialties[r->cfg->lists[list].specialty].select_admitted;
-    if (!pool && sel->active)
-        return take_by_rule(r, list, sel, true, non_p1_ok);
-    for (int prio = 0; prio < EL_PRIORITIES; prio++) {
-        if (prio > 0 && !non_p1_ok)
-            break;
-        rtt_heap *h = pool ? &pool->heap[q * EL_PRIORITIES + prio] : &r->ls[list].heap[prio];
-        p = el__pop_valid(r, h, EL_WAITING);
-        if (p != EL_NONE) {
-            el__unwait(r, p);
-            return p;
-        }
-    }
-    return EL_NONE;
 }
 
 /* ---- simple capacity ------------------------------------------------------------------ */
@@ -450,7 +118,7 @@ static void server_start(el_run *r, int s)
         const el_config *cfg = r->cfg;
         const el_selection *sel = &cfg->specialties[cfg->lists[sv->list].specialty].select_outpatient;
         if (sel->active) {
-            p = take_by_rule(r, sv->list, sel, false, true);
+            p = el__take_by_rule(r, sv->list, sel, false, true);
         } else {
             p = el__pop_valid(r, &r->ls[sv->list].heap[EL_HEAP_NONADMITTED], EL_WAITING);
             if (p != EL_NONE)
@@ -476,7 +144,8 @@ static void server_start(el_run *r, int s)
     }
 }
 
-void el__wake_servers(el_run *r, int list)
+/* Wake idle servers that serve `list` (or its pool): el_run.wake_servers. */
+static void wake_servers(el_run *r, int list)
 {
     const el_config *cfg = r->cfg;
     if (r->n_servers == 0)
@@ -587,7 +256,7 @@ static void arrival(sim_engine *eng, void *ctx, uint64_t arg)
             return;
         init_patient(r, p, l, (uint64_t)l << EL_UID_LIST_SHIFT | serial, now, admitted,
                      draw_priority(sp->priority_cum, u_pri), draw_home_site(cfg, l, u_site));
-        list_join(r, p, l);
+        el__join(r, p, l);
         el__wait(r, p);
     }
     double next = sim_next_arrival(&lc->referrals, &cfg->cal, now, ls->arrivals);
@@ -624,7 +293,7 @@ static int create_backlog(el_run *r, int l)
             init_patient(r, p, l, (uint64_t)l << EL_UID_LIST_SHIFT | key, start,
                          u_adm < b->admitted_share, prio,
                          draw_home_site(cfg, l, u_site));
-            list_join(r, p, l);
+            el__join(r, p, l);
             el__wait(r, p);
             if (r->status)
                 return r->status;
@@ -635,20 +304,6 @@ static int create_backlog(el_run *r, int l)
     for (int h = 0; h < EL_HEAPS; h++)
         if (rtt_heap_settle(&r->ls[l].heap[h]))
             return SIM_ENOMEM;
-    return SIM_OK;
-}
-
-static int settle_pools(el_run *r)
-{
-    const el_config *cfg = r->cfg;
-    for (size_t i = 0; i < cfg->n_collabs; i++) {
-        el_pool *pl = &r->pools[i];
-        if (cfg->collabs[i].policy != EL_POOLED || !pl->active)
-            continue;
-        for (size_t h = 0; h < cfg->collabs[i].n_pool_sites * EL_PRIORITIES; h++)
-            if (rtt_heap_settle(&pl->heap[h]))
-                return SIM_ENOMEM;
-    }
     return SIM_OK;
 }
 
@@ -755,7 +410,7 @@ static void daily_removals(el_run *r, int l, double now)
         r->scratch[nr++] = p;
     }
     for (size_t j = 0; j < nr; j++)
-        remove_patient(r, r->scratch[j]);
+        el__remove(r, r->scratch[j]);
 }
 
 static void daily_review(el_run *r, int l, double now)
@@ -829,7 +484,7 @@ static void run_fini(el_run *r)
 {
     const el_config *cfg = r->cfg;
     thr_fini(r);
-    collab_fini(r);
+    el_pools_fini(r);
     if (r->ls)
         for (size_t l = 0; l < cfg->n_lists; l++) {
             el_lstate *ls = &r->ls[l];
@@ -860,6 +515,8 @@ static int run_init(el_run *r)
 {
     const el_config *cfg = r->cfg;
     r->free_head = EL_NONE;
+    r->wake_servers = wake_servers;
+    r->book_urgent = thr_book_urgent;
     r->ls = calloc(cfg->n_lists ? cfg->n_lists : 1, sizeof *r->ls);
     r->prng = stream(r, "patient-draws", NULL);
     r->session_rng = stream(r, "session-draws", NULL);
@@ -930,7 +587,7 @@ static int run_init(el_run *r)
         }
         ls->n_servers = (int)r->n_servers - ls->first_server;
     }
-    int rc = collab_init(r);
+    int rc = el_pools_init(r);
     if (!rc)
         rc = thr_init(r);
     return rc;
@@ -957,7 +614,7 @@ int el_start(const void *config, sim_run *run, size_t self, void **state)
     for (size_t l = 0; !rc && l < cfg->n_lists; l++)
         rc = create_backlog(r, (int)l);
     if (!rc)
-        rc = settle_pools(r);
+        rc = el_pools_settle(r);
     for (size_t l = 0; !rc && l < cfg->n_lists; l++) {
         const el_list *lc = &cfg->lists[l];
         if (!lc->has_referrals)
@@ -990,13 +647,4 @@ void el_stop(void *state)
         *r->hooks->events = sim_events_executed(r->eng);
     run_fini(r);
     free(r);
-}
-
-int el_run_replication(const el_config *cfg, uint64_t base_seed, uint64_t replication,
-                       sim_record *out, const el_run_hooks *hooks)
-{
-    el_config with_hooks = *cfg; /* a shallow copy that only adds the observers */
-    with_hooks.test_hooks = hooks;
-    return capsim_model_run_alone(&capsim_elective_model, &with_hooks, cfg->horizon_days,
-                                  cfg->warmup_days, base_seed, replication, out, NULL);
 }

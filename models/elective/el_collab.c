@@ -1,5 +1,6 @@
 /*
- * models/elective/collab.c: collaboration between trusts for one specialty.
+ * models/elective/el_collab.c: the collaboration policies between trusts for one
+ * specialty (el_collab.h); their data (pool heaps, accepted sites) is el_pool.c's.
  *
  * Pooled: from the `from` date, the member lists form one patient treatment list. Each
  * patient accepts a set of treating sites, drawn once from the patient's own entity of the
@@ -19,129 +20,9 @@
  */
 #include <math.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "core/error.h"
-#include "core/rng.h"
-#include "el_run.h"
-
-int collab_init(el_run *r)
-{
-    const el_config *cfg = r->cfg;
-    r->pools = calloc(cfg->n_collabs ? cfg->n_collabs : 1, sizeof *r->pools);
-    if (!r->pools)
-        return SIM_ENOMEM;
-    for (size_t i = 0; i < cfg->n_collabs; i++) {
-        const el_collab *c = &cfg->collabs[i];
-        el_pool *pl = &r->pools[i];
-        pl->treats = calloc(cfg->n_lists ? cfg->n_lists : 1, sizeof *pl->treats);
-        if (!pl->treats)
-            return SIM_ENOMEM;
-        for (size_t l = 0; l < cfg->n_lists; l++)
-            pl->treats[l] = cfg->lists[l].treatments_per_week > 0;
-        for (size_t t = 0; t < cfg->n_theatres; t++)
-            for (size_t k = 0; k < cfg->theatres[t].n_tpl; k++)
-                pl->treats[cfg->theatres[t].tpl[k].list] = true;
-        if (c->policy != EL_POOLED)
-            continue;
-        pl->site_index = malloc(cfg->n_sites * sizeof *pl->site_index);
-        pl->heap = calloc(c->n_pool_sites * EL_PRIORITIES + 1, sizeof *pl->heap);
-        if (!pl->site_index || !pl->heap)
-            return SIM_ENOMEM;
-        for (size_t s = 0; s < cfg->n_sites; s++)
-            pl->site_index[s] = -1;
-        for (size_t q = 0; q < c->n_pool_sites; q++)
-            pl->site_index[c->pool_sites[q]] = (int)q;
-        for (size_t h = 0; h < c->n_pool_sites * EL_PRIORITIES; h++)
-            rtt_heap_init(&pl->heap[h]);
-    }
-    return SIM_OK;
-}
-
-void collab_fini(el_run *r)
-{
-    if (!r->pools)
-        return;
-    for (size_t i = 0; i < r->cfg->n_collabs; i++) {
-        el_pool *pl = &r->pools[i];
-        if (pl->heap)
-            for (size_t h = 0; h < r->cfg->collabs[i].n_pool_sites * EL_PRIORITIES; h++)
-                rtt_heap_fini(&pl->heap[h]);
-        free(pl->heap);
-        free(pl->site_index);
-        free(pl->treats);
-    }
-    free(r->pools);
-    r->pools = NULL;
-}
-
-el_pool *collab_pool_for(el_run *r, int list, int site, int *q)
-{
-    const el_config *cfg = r->cfg;
-    const el_list *lc = &cfg->lists[list];
-    int ci = cfg->specialties[lc->specialty].collab;
-    if (ci < 0)
-        return NULL;
-    const el_collab *c = &cfg->collabs[ci];
-    el_pool *pl = &r->pools[ci];
-    if (c->policy != EL_POOLED || !pl->active || !c->member[lc->trust])
-        return NULL;
-    *q = pl->site_index[site];
-    return *q >= 0 ? pl : NULL;
-}
-
-uint64_t collab_mask(el_run *r, uint32_t p)
-{
-    el_patient *pt = &r->pat[p];
-    if (pt->flags & EL_F_MASKED)
-        return r->accept[p];
-    const el_config *cfg = r->cfg;
-    int ci = cfg->specialties[cfg->lists[pt->list].specialty].collab;
-    const el_collab *c = &cfg->collabs[ci];
-    int home_trust = cfg->sites[pt->home_site].trust;
-    uint64_t mask = 0;
-    gsl_rng *g = el__patient_rng(r, EL_PS_ACCEPT, p, 0);
-    for (size_t q = 0; q < c->n_pool_sites; q++) {
-        int s = c->pool_sites[q];
-        double u = gsl_rng_uniform(g);
-        bool ok;
-        if (cfg->sites[s].trust == home_trust) {
-            ok = true;
-        } else {
-            double km = cfg->distance_km[(size_t)pt->home_site * cfg->n_sites + (size_t)s];
-            ok = (!isfinite(c->travel_limit_km) || km <= c->travel_limit_km) &&
-                 u < c->site_acceptance[s];
-        }
-        if (ok)
-            mask |= 1ull << q;
-    }
-    r->accept[p] = mask;
-    pt->flags |= EL_F_MASKED;
-    return mask;
-}
-
-void collab_enqueue(el_run *r, uint32_t p)
-{
-    el_patient *pt = &r->pat[p];
-    int q0;
-    /* Any pool site will do to ask whether the list is pooled now. */
-    const el_config *cfg = r->cfg;
-    int ci = cfg->specialties[cfg->lists[pt->list].specialty].collab;
-    if (ci < 0 || cfg->collabs[ci].policy != EL_POOLED || cfg->collabs[ci].n_pool_sites == 0)
-        return;
-    if (!collab_pool_for(r, (int)pt->list, cfg->collabs[ci].pool_sites[0], &q0))
-        return;
-    el_pool *pl = &r->pools[ci];
-    uint64_t mask = collab_mask(r, p);
-    for (size_t q = 0; q < cfg->collabs[ci].n_pool_sites; q++)
-        if (mask >> q & 1)
-            if (rtt_heap_push(&pl->heap[q * EL_PRIORITIES + pt->priority], pt->clock_start, p,
-                              pt->stamp)) {
-                r->status = SIM_ENOMEM;
-                sim_stop(r->eng);
-                return;
-            }
-}
+#include "el_collab.h"
 
 static void pool_start(el_run *r, int ci)
 {
@@ -156,10 +37,10 @@ static void pool_start(el_run *r, int ci)
         el_lstate *ls = &r->ls[l];
         for (size_t i = 0; i < ls->n_waiting; i++)
             if (r->pat[ls->waiting[i]].flags & EL_F_ADMITTED)
-                collab_enqueue(r, ls->waiting[i]);
+                el_pool_enqueue(r, ls->waiting[i]);
     }
     for (int k = 0; k < sp->n_lists; k++)
-        el__wake_servers(r, sp->first_list + k);
+        r->wake_servers(r, sp->first_list + k);
 }
 
 static double mean_wait(const el_run *r, int l, double now)

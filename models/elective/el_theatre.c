@@ -1,5 +1,5 @@
 /*
- * models/elective/thr_theatre.c: theatre sessions, booking and the day of surgery.
+ * models/elective/el_theatre.c: theatre sessions, booking and the day of surgery.
  *
  * Each theatre (site) has a weekly plan of sessions. Every day at 06:00 the sessions
  * `book_days_ahead` days ahead are created, unless that day is a bank holiday or falls in a
@@ -31,7 +31,7 @@
 
 #include "core/error.h"
 #include "core/rng.h"
-#include "el_run.h"
+#include "el_theatre.h"
 
 /* first[k .. n] and items: for each key k, the theatres t with `has(t, k)`, in order. */
 static int index_theatres(const el_config *cfg, size_t n, bool by_list, uint32_t **first,
@@ -205,12 +205,12 @@ static void topup(sim_engine *eng, void *ctx, uint64_t arg)
 static bool compatible(el_run *r, const el_session *o, uint32_t p)
 {
     int q, q2;
-    el_pool *pool = collab_pool_for(r, o->list, o->site, &q);
+    el_pool *pool = el_pool_for(r, o->list, o->site, &q);
     if (!pool)
         return o->list == (int)r->pat[p].list;
-    if (collab_pool_for(r, (int)r->pat[p].list, o->site, &q2) != pool)
+    if (el_pool_for(r, (int)r->pat[p].list, o->site, &q2) != pool)
         return false;
-    return (collab_mask(r, p) >> q) & 1;
+    return (el_pool_mask(r, p) >> q) & 1;
 }
 
 /*

@@ -1,0 +1,335 @@
+/*
+ * models/elective/el_list.c: operations on the waiting lists (el_list.h).
+ */
+#include <math.h>
+#include <stdlib.h>
+
+#include "core/error.h"
+#include "el_list.h"
+
+/* The slot goes on the free list, which patient_new (el_run.c) takes from first. */
+static void patient_free(el_run *r, uint32_t p)
+{
+    el_patient *pt = &r->pat[p];
+    pt->state = EL_FREE;
+    pt->stamp++;
+    pt->pos = r->free_head;
+    r->free_head = p;
+}
+
+void el__count(el_run *r, int metric, int list, double delta)
+{
+    if (r->period < r->cfg->n_times)
+        sim_record_add(r->rec, metric, r->period, (size_t)list, delta);
+}
+
+int el__scratch(el_run *r, size_t n)
+{
+    if (n <= r->cap_scratch)
+        return SIM_OK;
+    size_t cap = r->cap_scratch ? r->cap_scratch : 1024;
+    while (cap < n)
+        cap *= 2;
+    uint32_t *s = realloc(r->scratch, cap * sizeof *s);
+    if (!s)
+        return SIM_ENOMEM;
+    r->scratch = s;
+    r->cap_scratch = cap;
+    return SIM_OK;
+}
+
+static bool after_warmup(const el_run *r)
+{
+    return sim_now(r->eng) >= r->cfg->warmup_days;
+}
+
+/* A patient joins the incomplete pathways of list l (histogram and size). */
+void el__join(el_run *r, uint32_t p, int l)
+{
+    el_lstate *ls = &r->ls[l];
+    r->pat[p].list = (uint32_t)l;
+    rtt_hist_add(&ls->hist, r->pat[p].clock_start, +1);
+    sim_timeavg_set(&ls->size_avg, sim_now(r->eng), (double)ls->hist.total);
+}
+
+static void list_leave(el_run *r, uint32_t p)
+{
+    el_lstate *ls = &r->ls[r->pat[p].list];
+    rtt_hist_add(&ls->hist, r->pat[p].clock_start, -1);
+    sim_timeavg_set(&ls->size_avg, sim_now(r->eng), (double)ls->hist.total);
+}
+
+void el__wait(el_run *r, uint32_t p)
+{
+    el_patient *pt = &r->pat[p];
+    el_lstate *ls = &r->ls[pt->list];
+    /* P1 goes straight into a session within its 72 hours when there is one. */
+    if (pt->priority == 0 && (pt->flags & EL_F_ADMITTED) && !r->loading && r->cfg->n_theatres &&
+        r->book_urgent(r, p))
+        return;
+    pt->state = EL_WAITING;
+    pt->stamp++;
+    if (ls->n_waiting == ls->cap_waiting) {
+        size_t cap = ls->cap_waiting ? 2 * ls->cap_waiting : 256;
+        uint32_t *w = realloc(ls->waiting, cap * sizeof *w);
+        if (!w) {
+            r->status = SIM_ENOMEM;
+            sim_stop(r->eng);
+            return;
+        }
+        ls->waiting = w;
+        ls->cap_waiting = cap;
+    }
+    pt->pos = (uint32_t)ls->n_waiting;
+    ls->waiting[ls->n_waiting++] = p;
+    int h = EL_HEAP_NONADMITTED;
+    if (pt->flags & EL_F_ADMITTED) {
+        h = pt->priority;
+        ls->admitted_start_sum += pt->clock_start;
+        ls->admitted_waiting++;
+        ls->n_prio[pt->priority]++;
+    }
+    if (rtt_heap_push(&ls->heap[h], pt->clock_start, p, pt->stamp)) {
+        r->status = SIM_ENOMEM;
+        sim_stop(r->eng);
+        return;
+    }
+    if (pt->flags & EL_F_ADMITTED)
+        el_pool_enqueue(r, p);
+    if (!r->loading)
+        r->wake_servers(r, (int)pt->list);
+}
+
+void el__unwait(el_run *r, uint32_t p)
+{
+    el_patient *pt = &r->pat[p];
+    el_lstate *ls = &r->ls[pt->list];
+    uint32_t last = ls->waiting[--ls->n_waiting];
+    ls->waiting[pt->pos] = last;
+    r->pat[last].pos = pt->pos;
+    if (pt->flags & EL_F_ADMITTED) {
+        ls->admitted_start_sum -= pt->clock_start;
+        ls->admitted_waiting--;
+        ls->n_prio[pt->priority]--;
+    }
+    pt->stamp++;
+}
+
+void el__treat(el_run *r, uint32_t p, int site, double t)
+{
+    const el_config *cfg = r->cfg;
+    el_patient *pt = &r->pat[p];
+    int l = (int)pt->list, home = (int)pt->home_list;
+    double wait = t - pt->clock_start;
+    list_leave(r, p);
+    el__count(r, r->m.treatments, l, 1);
+    el__count(r, (pt->flags & EL_F_ADMITTED) ? r->m.stops_admitted : r->m.stops_non_admitted, l, 1);
+    if (after_warmup(r)) {
+        el_lstate *ls = &r->ls[l];
+        sim_tally_add(&ls->wait_treated, wait / 7.0);
+        size_t nb = cfg->hist_days * EL_TREATED_BINS_PER_DAY;
+        bool adm = (pt->flags & EL_F_ADMITTED) != 0;
+        if ((!ls->treated_hist && !(ls->treated_hist = calloc(nb, sizeof *ls->treated_hist))) ||
+            (adm && !ls->treated_hist_admitted &&
+             !(ls->treated_hist_admitted = calloc(nb, sizeof *ls->treated_hist_admitted)))) {
+            r->status = SIM_ENOMEM;
+            sim_stop(r->eng);
+        } else {
+            double b = floor(wait * EL_TREATED_BINS_PER_DAY);
+            size_t bin = b < 0 ? 0 : b >= (double)nb ? nb - 1 : (size_t)b;
+            ls->treated_hist[bin]++;
+            if (adm) {
+                ls->treated_hist_admitted[bin]++;
+                ls->treated_admitted += 1;
+            }
+        }
+        ls->treated += 1;
+        if (cfg->sites[site].trust != cfg->sites[pt->home_site].trust) {
+            double km = cfg->distance_km[(size_t)pt->home_site * cfg->n_sites + (size_t)site];
+            r->ls[home].moved += 1;
+            if (!isnan(km))
+                r->ls[home].distance_km += km;
+        }
+    }
+    if (r->hooks && r->hooks->on_treated)
+        r->hooks->on_treated(r->hooks->ctx, l, pt->uid, wait, t);
+    patient_free(r, p);
+}
+
+void el__remove(el_run *r, uint32_t p)
+{
+    int l = (int)r->pat[p].list;
+    el__unwait(r, p);
+    list_leave(r, p);
+    el__count(r, r->m.removals, l, 1);
+    if (after_warmup(r))
+        r->ls[l].removed += 1;
+    patient_free(r, p);
+}
+
+void el__transfer(el_run *r, uint32_t p, int to)
+{
+    int from = (int)r->pat[p].list;
+    el__unwait(r, p);
+    list_leave(r, p);
+    el__count(r, r->m.transfers_out, from, 1);
+    el__count(r, r->m.transfers_in, to, 1);
+    el__join(r, p, to);
+    el__wait(r, p);
+}
+
+/* ---- taking patients off the list ------------------------------------------------- */
+
+static inline bool entry_valid(const el_run *r, const rtt_entry *e, uint8_t state)
+{
+    const el_patient *pt = &r->pat[e->patient];
+    return pt->state == state && pt->stamp == e->stamp;
+}
+
+uint32_t el__pop_valid(el_run *r, rtt_heap *h, uint8_t state)
+{
+    while (h->n) {
+        rtt_entry e = *rtt_heap_top(h);
+        rtt_heap_pop(h);
+        if (entry_valid(r, &e, state)) {
+            /* Bookings take several patients from one list in a row: start loading the
+             * next candidate's record, which is all but certainly not in cache. */
+            if (h->n)
+                __builtin_prefetch(&r->pat[rtt_heap_top(h)->patient]);
+            return e.patient;
+        }
+    }
+    return EL_NONE;
+}
+
+/* The first valid entry, without taking it (stale entries above it are dropped). */
+const rtt_entry *el__peek_valid(el_run *r, rtt_heap *h, uint8_t state)
+{
+    while (h->n) {
+        const rtt_entry *e = rtt_heap_top(h);
+        if (entry_valid(r, e, state))
+            return e;
+        rtt_heap_pop(h);
+    }
+    return NULL;
+}
+
+/*
+ * The selection rule (el_config.h, el_selection) for list l's admitted pathways (heaps
+ * P1..P4) or its outpatient stage (the non-admitted heap). Random picks are uniform over
+ * the list's dense WAITING array, rejected until one is of the stage (and routine), and for
+ * weeks_waited kept with chance wait / longest wait, which picks in proportion to weeks
+ * waited exactly (fading: kept with chance 2^(-wait / half-life)). A list whose stage is a tiny part of it falls back to the longest waiter
+ * after 4096 rejections (documented).
+ */
+uint32_t el__take_by_rule(el_run *r, int l, const el_selection *sel, bool admitted,
+                          bool non_p1_ok)
+{
+    el_lstate *ls = &r->ls[l];
+    double now = sim_now(r->eng);
+    int h0 = EL_HEAP_NONADMITTED, h1 = EL_HEAP_NONADMITTED + 1;
+    size_t n_stage = ls->n_waiting - ls->admitted_waiting;
+    if (admitted) {
+        int urgent = non_p1_ok ? sel->urgent : 1;
+        for (int prio = 0; prio < urgent; prio++) {
+            uint32_t p = el__pop_valid(r, &ls->heap[prio], EL_WAITING);
+            if (p != EL_NONE) {
+                el__unwait(r, p);
+                return p;
+            }
+        }
+        if (!non_p1_ok)
+            return EL_NONE;
+        h0 = sel->urgent;
+        h1 = EL_PRIORITIES;
+        n_stage = 0;
+        for (int prio = h0; prio < h1; prio++)
+            n_stage += ls->n_prio[prio];
+    }
+    if (n_stage == 0)
+        return EL_NONE;
+    /* The longest waiter of the stage's routine heaps. */
+    int best = -1;
+    double oldest = INFINITY;
+    for (int h = h0; h < h1; h++) {
+        const rtt_entry *e = el__peek_valid(r, &ls->heap[h], EL_WAITING);
+        if (e && e->key < oldest) {
+            oldest = e->key;
+            best = h;
+        }
+    }
+    if (best < 0)
+        return EL_NONE;
+    double wmax = now - oldest;
+    bool pushed = now >= sel->push_from_t && now < sel->push_until_t &&
+                  wmax > sel->push_over_days &&
+                  (sel->push_share >= 1.0 || gsl_rng_uniform(ls->select) < sel->push_share);
+    if (!pushed && !(sel->in_turn >= 1.0) && gsl_rng_uniform(ls->select) >= sel->in_turn) {
+        bool weighted = sel->rest == EL_REST_WEEKS && wmax > 0;
+        bool fading = sel->rest == EL_REST_FADING;
+        for (int tries = 0; tries < 4096; tries++) {
+            uint32_t p = ls->waiting[gsl_rng_uniform_int(ls->select, ls->n_waiting)];
+            const el_patient *pt = &r->pat[p];
+            if (((pt->flags & EL_F_ADMITTED) != 0) != admitted ||
+                (admitted && pt->priority < h0))
+                continue;
+            if (weighted && gsl_rng_uniform(ls->select) * wmax >= now - pt->clock_start)
+                continue;
+            /* Weight 2^(-wait / half-life), at most 1: kept with exactly that chance. */
+            if (fading && gsl_rng_uniform(ls->select) >=
+                              exp(-sel->fade_per_day * (now - pt->clock_start)))
+                continue;
+            el__unwait(r, p);
+            return p;
+        }
+    }
+    uint32_t p = el__pop_valid(r, &ls->heap[best], EL_WAITING);
+    el__unwait(r, p);
+    return p;
+}
+
+uint32_t el__take(el_run *r, int list, int site, bool non_p1_ok)
+{
+    int q;
+    el_pool *pool = el_pool_for(r, list, site, &q);
+    uint32_t p = EL_NONE;
+    if (!pool) {
+        p = el__pop_valid(r, &r->ls[list].heap[EL_HEAP_REBOOK], EL_REBOOK);
+    } else {
+        /* Owed a date: the earliest deadline among the pool's patients who accept here. */
+        const el_specialty *sp = &r->cfg->specialties[r->cfg->lists[list].specialty];
+        const el_collab *c = &r->cfg->collabs[sp->collab];
+        double best = INFINITY;
+        int best_l = -1;
+        for (int k = 0; k < sp->n_lists; k++) {
+            int l = sp->first_list + k;
+            if (!c->member[r->cfg->lists[l].trust])
+                continue;
+            const rtt_entry *e = el__peek_valid(r, &r->ls[l].heap[EL_HEAP_REBOOK], EL_REBOOK);
+            if (e && e->key < best && (el_pool_mask(r, e->patient) >> q & 1)) {
+                best = e->key;
+                best_l = l;
+            }
+        }
+        if (best_l >= 0)
+            p = el__pop_valid(r, &r->ls[best_l].heap[EL_HEAP_REBOOK], EL_REBOOK);
+    }
+    if (p != EL_NONE) {
+        r->pat[p].stamp++;
+        return p;
+    }
+    const el_selection *sel = &r->cfg->specialties[r->cfg->lists[list].specialty].select_admitted;
+    if (!pool && sel->active)
+        return el__take_by_rule(r, list, sel, true, non_p1_ok);
+    for (int prio = 0; prio < EL_PRIORITIES; prio++) {
+        if (prio > 0 && !non_p1_ok)
+            break;
+        rtt_heap *h = pool ? &pool->heap[q * EL_PRIORITIES + prio] : &r->ls[list].heap[prio];
+        p = el__pop_valid(r, h, EL_WAITING);
+        if (p != EL_NONE) {
+            el__unwait(r, p);
+            return p;
+        }
+    }
+    return EL_NONE;
+}

@@ -1,0 +1,41 @@
+/*
+ * models/elective/el_list.h: operations on the waiting lists (el_state.h, "Patients" and
+ * "Waiting lists"): joining and leaving, WAITING on the heaps, taking the next patient for
+ * a booking or a server, treatment, removal and transfer; the per-period counts and the
+ * scratch array that the layers above share.
+ */
+#ifndef EL_LIST_H
+#define EL_LIST_H
+
+#include "el_pool.h"
+
+/* Count into a series metric at the current period (ignored after the last snapshot). */
+void el__count(el_run *r, int metric, int list, double delta);
+/* Grow the scratch array to hold n entries. */
+int el__scratch(el_run *r, size_t n);
+/* A patient joins the incomplete pathways of list l (histogram and size). */
+void el__join(el_run *r, uint32_t p, int l);
+/* Put a patient on its list's heaps as WAITING and wake servers that could treat it (or,
+ * P1 with theatres, book it within 72 hours): el_run.wake_servers, el_run.book_urgent. */
+void el__wait(el_run *r, uint32_t p);
+/* Take a WAITING patient off the heaps and the removal array (it is being booked/served). */
+void el__unwait(el_run *r, uint32_t p);
+/* The clock stops: treated at `site` at time t. Frees the patient. */
+void el__treat(el_run *r, uint32_t p, int site, double t);
+/* A WAITING patient leaves the list other than by treatment. Frees the patient. */
+void el__remove(el_run *r, uint32_t p);
+/* Move a WAITING patient to another list (mutual aid), clock start kept. */
+void el__transfer(el_run *r, uint32_t p, int to_list);
+/* Next patient for a booking at (list's trust and specialty, site): rebooking queue first,
+ * then P1 ... P4 (only P1 unless non_p1_ok). EL_NONE if there is none. */
+uint32_t el__take(el_run *r, int list, int site, bool non_p1_ok);
+/* Next patient of list l's admitted pathways or outpatient stage by the selection rule
+ * `sel` (el_config.h, el_selection), unwaited; EL_NONE if there is none. */
+uint32_t el__take_by_rule(el_run *r, int l, const el_selection *sel, bool admitted,
+                          bool non_p1_ok);
+/* The first entry of h whose patient is in `state` with a matching stamp, popped or peeked
+ * (stale entries above it are dropped); EL_NONE / NULL if there is none. */
+uint32_t el__pop_valid(el_run *r, rtt_heap *h, uint8_t state);
+const rtt_entry *el__peek_valid(el_run *r, rtt_heap *h, uint8_t state);
+
+#endif

@@ -1,0 +1,235 @@
+/*
+ * models/elective/el_state.h: the state of one replication of the elective model (data,
+ * and one inline accessor; no other functions).
+ *
+ * Internal to models/elective (and its tests). One el_run lives on one thread; it reads the
+ * shared el_config and owns everything else. The model's files are layers, each calling
+ * only the layers below it (scripts/check_includes keeps it so; docs/elective.md):
+ *
+ *   el_model     registration, el_run_replication
+ *   el_run       the runner: referrals, backlog, servers, removals, the daily tick
+ *   el_collab    pooling starts, mutual aid          el_theatre   sessions and booking
+ *   el_metrics   snapshots and outcomes
+ *   el_list      list operations: wait, take, treat, transfer, remove
+ *   el_pool      pooled heaps and the sites each patient accepts
+ *   el_state     this header: the types
+ *
+ * A lower layer that must tell a higher one something (a patient joined a list: wake the
+ * simple-capacity servers; a P1 patient: book it within 72 hours) calls a function pointer
+ * of el_run that the runner sets (el_run.wake_servers, el_run.book_urgent).
+ *
+ * Patients. A patient is a slot in one array, reused once it leaves (a free list), so
+ * memory follows the list size, not the number of referrals. A patient is in one state:
+ * WAITING (on the list, in its heaps, may be removed), BOOKED (has a theatre date),
+ * IN_SERVICE (with a simple-capacity server), REBOOK (cancelled by the hospital on the day,
+ * owed a new date within 28 days). All four are incomplete pathways: they count in the
+ * list size and its wait histogram until the clock stops (treatment) or the patient is
+ * removed.
+ *
+ * Waiting lists. Each list keeps six heaps ordered by clock start: P1..P4 of admitted
+ * pathways, non-admitted pathways, and the rebooking queue (ordered by the rebooking
+ * deadline). A pooled collaboration adds heaps per (treating site, priority) holding the
+ * member lists' patients who accept that site. Entries are deleted lazily (rtt_heap.h): a
+ * patient's stamp changes whenever it leaves WAITING, which makes all its entries stale.
+ * Removals other than treatment pick patients uniformly from the list's dense array of
+ * WAITING patients.
+ *
+ * Random numbers. Streams are named after what they drive, and draws that belong to a
+ * patient (priority, home site, acceptance of sites, case duration, cancellation, mutual-aid
+ * acceptance, its backlog wait) come from that patient's own entity of a stream named after
+ * its home list's label ("elective/case-minutes/WSFT/trauma-orthopaedics"), keyed by the
+ * patient's serial on that list, so the same patient behaves the same way under a different
+ * policy, and whatever other lists, patients or models the scenario has (common random
+ * numbers). Draws that belong to a theatre session (its late start) come from a stream per
+ * (theatre, specialty), keyed by the day and the session's rank among that specialty's
+ * sessions at the theatre that day, so another specialty's sessions change nothing.
+ *
+ * Patient ids (uid): home list index << 41 | backlog flag (bit 40) | serial on that list
+ * (bits 0-39). They are distinct for every patient of a run; the per-patient draws use
+ * only the low 41 bits (EL_UID_KEY), so they do not depend on the list's index either.
+ */
+#ifndef EL_STATE_H
+#define EL_STATE_H
+
+#include <gsl/gsl_rng.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/engine.h"
+#include "core/monitor.h"
+#include "core/rng.h"
+#include "core/stats.h"
+#include "el_config.h"
+#include "../model.h"
+#include "system/system.h"
+#include "rtt_heap.h"
+#include "rtt_hist.h"
+
+#define EL_NONE UINT32_MAX
+#define EL_MAX_CASES 16
+#define EL_HEAP_NONADMITTED 4
+#define EL_HEAP_REBOOK 5
+#define EL_HEAPS 6
+#define EL_REBOOK_DAYS 28.0
+#define EL_TREATED_BINS_PER_DAY 4
+
+#define EL_UID_LIST_SHIFT 41
+#define EL_UID_BACKLOG (1ull << 40)
+#define EL_UID_KEY(uid) ((uid) & ((1ull << EL_UID_LIST_SHIFT) - 1))
+
+/* The per-patient streams of a list (el_lstate.sid). */
+enum { EL_PS_BACKLOG, EL_PS_CASE, EL_PS_CANCEL, EL_PS_ACCEPT, EL_PS_AID, EL_PS_DTA, EL_PS_BED,
+       EL_PS_N };
+
+/* Ports (flows): bed_pressure (signal in, per system site: the probability an inpatient due
+ * now is cancelled, from the beds model); inpatients (offer out: an inpatient case operated,
+ * attr[0] = length of stay in days, to the beds model's elective_admit). */
+enum { EL_PORT_BED_PRESSURE, EL_PORT_INPATIENTS, EL_PORTS };
+
+enum { EL_FREE = 0, EL_WAITING, EL_BOOKED, EL_IN_SERVICE, EL_REBOOK };
+enum { EL_F_ADMITTED = 1, EL_F_AID_OFFERED = 2, EL_F_MASKED = 4 };
+
+typedef struct el_patient {
+    double clock_start;
+    uint64_t uid;            /* list index, backlog flag, serial (see above) */
+    uint32_t list;           /* the list it waits on now */
+    uint32_t home_list;      /* the list it was referred to */
+    uint32_t pos;            /* index in its list's WAITING array; next free slot if FREE */
+    uint32_t stamp;
+    uint16_t home_site;
+    uint8_t priority;        /* 0 = P1 ... 3 = P4 */
+    uint8_t state;
+    uint8_t flags;
+    uint8_t attempts;        /* bookings so far (keys the per-booking draws) */
+} el_patient;
+
+_Static_assert(sizeof(el_patient) == 40, "a patient record is 40 bytes: millions are live at once");
+
+typedef struct el_server {
+    int list;
+    int site;
+    bool admitted;
+    bool busy;
+    uint32_t patient;
+    double mean_days;
+    bool deterministic;
+} el_server;
+
+typedef struct el_lstate {
+    rtt_heap heap[EL_HEAPS];
+    rtt_hist hist;
+    uint32_t *waiting;       /* WAITING patients (dense, for random removals) */
+    size_t n_waiting, cap_waiting;
+    double admitted_start_sum; /* sum of clock starts of WAITING admitted patients */
+    size_t admitted_waiting;
+    size_t n_prio[EL_PRIORITIES]; /* WAITING admitted patients by priority */
+    gsl_rng *select;         /* the selection rule's draws (el_selection) */
+    gsl_rng *arrivals, *patient, *removals, *service;
+    uint64_t sid[EL_PS_N];   /* stream ids of the per-patient streams, by label */
+    uint64_t serial;
+    int first_server, n_servers;
+    sim_timeavg size_avg;
+    sim_tally wait_treated;
+    uint32_t *treated_hist;  /* waits of patients treated after the warm-up, in quarter days
+                              * (allocated at the first; EL_TREATED_BINS_PER_DAY) */
+    uint32_t *treated_hist_admitted; /* the same for admitted pathways only */
+    double treated_admitted;
+    double treated, removed, moved, distance_km;
+    double *capped_minutes, *planned_minutes; /* per snapshot period */
+} el_lstate;
+
+typedef struct el_pool {
+    bool active;
+    bool *treats;            /* [n_lists]: the list has sessions or servers (mutual aid) */
+    int *site_index;         /* [n_sites]: pool site index or -1 */
+    rtt_heap *heap;          /* [n_pool_sites * EL_PRIORITIES] */
+} el_pool;
+
+typedef struct el_session {
+    double start;            /* days since start */
+    double minutes;
+    int theatre, list, specialty, site;
+    int n, capacity;         /* cases booked, slots planned */
+    uint32_t cases[EL_MAX_CASES];
+    uint32_t next_free;
+    uint64_t draw_key;       /* entity of the (theatre, specialty) stream: day, rank */
+} el_session;
+
+typedef struct el_tstate {
+    uint32_t *pending;       /* booked sessions not yet run */
+    size_t n_pending, cap_pending;
+    uint64_t *sid;           /* [n_specialties]: stream ids for session draws */
+} el_tstate;
+
+typedef struct el_metric_ids {
+    int size, within18, over52, over65, over78, over104, median, p92;
+    int referrals, admitted_referrals, treatments, removals, transfers_in, transfers_out;
+    int stops_admitted, stops_non_admitted, decisions_to_admit, waiting_prio[EL_PRIORITIES];
+    int sessions_run, cases, capped_utilisation, cancellations, overruns, bed_cancellations,
+        inpatients;
+    int median_wait_treated, p92_wait_treated, median_wait_admitted, median_wait_non_admitted;
+    int mean_wait_treated, mean_size, treated_total, removed_total, moved, distance, spread;
+} el_metric_ids;
+
+/* Optional observers for tests (NULL members are skipped). */
+typedef struct el_run_hooks {
+    void (*on_treated)(void *ctx, int list, uint64_t uid, double wait_days, double t);
+    void (*on_cancelled)(void *ctx, uint64_t uid, double t, bool hospital_reason);
+    void *ctx;
+    uint64_t *events;        /* if set, receives the number of events run (benchmarks) */
+} el_run_hooks;
+
+typedef struct el_run {
+    const el_config *cfg;
+    sim_engine *eng;
+    sim_run *run;            /* the replication (flows) and this model's index in it */
+    size_t self;
+    sim_record *rec;
+    el_metric_ids m;
+    const el_run_hooks *hooks;
+    uint64_t seed, rep;
+    int status;              /* first error (SIM_ENOMEM) met inside a handler */
+
+    el_patient *pat;
+    uint64_t *accept;        /* [cap_pat] pooled sites accepted (bit q = pool site q), kept
+                              * apart from pat (and only with collaborations) so that the
+                              * patient record stays small: 40 bytes */
+    size_t n_pat, cap_pat;
+    uint32_t free_head;
+
+    el_lstate *ls;
+    el_server *servers;
+    size_t n_servers;
+    el_pool *pools;          /* [n_collabs] */
+    el_tstate *ts;           /* [n_theatres] */
+    el_session *sess;
+    size_t n_sess, cap_sess;
+    /* Theatres with sessions of list l: lt_theatre[lt_first[l] .. lt_first[l + 1]); of
+     * specialty k: st_theatre[st_first[k] .. st_first[k + 1]) (P1 booking, el_theatre.c). */
+    uint32_t *lt_first, *lt_theatre, *st_first, *st_theatre;
+    uint32_t sess_free;
+
+    gsl_rng *prng;           /* repositioned for each per-patient draw (el__patient_rng) */
+    gsl_rng *session_rng;    /* repositioned for each session's draws */
+    size_t period;           /* snapshot index that the current month's flows go to */
+    uint32_t *scratch;
+    size_t cap_scratch;
+    bool loading;            /* creating the backlog: servers start at the first tick */
+
+    /* Set by the runner (el_run.c), called by lower layers (see above). */
+    void (*wake_servers)(struct el_run *r, int list);      /* idle servers of list (or pool) */
+    bool (*book_urgent)(struct el_run *r, uint32_t p);     /* thr_book_urgent (el_theatre.c) */
+} el_run;
+
+/* The generator at patient p's entity of its home list's stream `purpose` (EL_PS_...), with
+ * `extra` (< 2^16, e.g. the booking attempt) in the entity's top bits. */
+static inline gsl_rng *el__patient_rng(el_run *r, int purpose, uint32_t p, unsigned extra)
+{
+    const el_patient *pt = &r->pat[p];
+    sim_rng_seek(r->prng, r->seed, r->rep, r->ls[pt->home_list].sid[purpose],
+                 EL_UID_KEY(pt->uid) | (uint64_t)extra << 48);
+    return r->prng;
+}
+
+#endif

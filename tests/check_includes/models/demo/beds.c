@@ -1,0 +1,2 @@
+#include "beds.h"
+#include "ward.h"

@@ -1,0 +1,1 @@
+/* A fixture for scripts/check_includes: a leaf, in no cycle. */
