@@ -145,6 +145,17 @@ typedef struct el_selection {
     double push_from_t, push_until_t; /* days since start; the push runs in [from, until) */
 } el_selection;
 
+/* A procedure of a specialty's case mix (el_config_casemix.c). */
+#define EL_MAX_PROCEDURES 16
+typedef struct el_procedure {
+    char *name;           /* owned */
+    double cum;           /* cumulative share over the mix */
+    sim_dist minutes;     /* case duration */
+    bool has_minutes;
+    bool inpatient;       /* stay_days given: needs an acute bed */
+    sim_dist stay;        /* length of stay, days */
+} el_procedure;
+
 typedef struct el_specialty {
     char *name;           /* owned */
     double inpatient_share;  /* `inpatient.share`: cases that need an acute bed (0: none) */
@@ -167,6 +178,8 @@ typedef struct el_specialty {
     double op_band_factor[EL_MAX_BANDS];
     bool has_case_minutes;
     sim_dist case_minutes;
+    int n_procedures;                    /* case_mix: 0 if none */
+    el_procedure *procedures;            /* [n_procedures], owned */
     double max_wait_weeks;
     el_selection select_admitted, select_outpatient;
     bool two_stage;                      /* decision_to_admit given: see el_run.c */
@@ -193,6 +206,8 @@ typedef struct el_theatre {
     int book_days_ahead;
     double turnaround_minutes;
     double p1_share;
+    double book_minutes;   /* book_minutes: fill sessions to this share of their minutes by
+                            * the booked cases' mean durations (0: by count, see el_theatre) */
     double cancel_patient, cancel_hospital;
     bool has_start_delay;
     sim_dist start_delay;

@@ -20,6 +20,7 @@
 #include "el_config_theatre.h"
 #include "el_config_util.h"
 #include "el_backlog_shape.h"
+#include "el_config_casemix.h"
 
 /* ---- trusts ------------------------------------------------------------------------- */
 
@@ -384,7 +385,7 @@ static int read_specialties(el_config *cfg, const sim_node *root, struct sim_err
                                        "priority_review", "removals",     "case_minutes",
                                        "max_wait_weeks",  "lists",        "selection",
                                        "outpatient_selection", "decision_to_admit",
-                                       "outpatient_removals", "inpatient", NULL};
+                                       "outpatient_removals", "inpatient",  "case_mix", NULL};
     sim_node *seq;
     TRY(sim_node_seq(root, "specialties", &seq, err));
     if (seq->n == 0)
@@ -444,6 +445,7 @@ static int read_specialties(el_config *cfg, const sim_node *root, struct sim_err
             TRY(sim_dist_from_node(stay, 0, &sp->inpatient_stay, err));
             sp->has_inpatient = true;
         }
+        TRY(el__read_case_mix(sp, m, err));
         sp->max_wait_weeks = 156;
         TRY(sim_node_opt_number(m, "max_wait_weeks", 1, 2000, &sp->max_wait_weeks, err));
         TRY(el__read_selection(cfg, m, "selection", true, &sp->select_admitted, err));
@@ -525,6 +527,7 @@ void el_config_free(el_config *cfg)
             sim_dist_fini(&cfg->specialties[i].case_minutes);
         if (cfg->specialties[i].has_inpatient)
             sim_dist_fini(&cfg->specialties[i].inpatient_stay);
+        el__case_mix_fini(&cfg->specialties[i]);
     }
     for (size_t i = 0; i < cfg->n_lists; i++)
         free(cfg->lists[i].label);

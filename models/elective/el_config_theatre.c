@@ -94,10 +94,11 @@ static int read_sessions(el_config *cfg, el_theatre *th, const sim_node *seq,
         TRY(el__opt_date_time(cfg, s, "until", INFINITY, &until_t, err));
         if (until_t <= from_t)
             return sim_node_error(sim_node_get(s, "until"), err, "expected a date after from");
-        if (!cases && !th->has_case_minutes[sp] && !cfg->specialties[sp].has_case_minutes)
+        if (!cases && !th->has_case_minutes[sp] && !cfg->specialties[sp].has_case_minutes &&
+            !cfg->specialties[sp].n_procedures)
             return sim_node_error(s, err,
-                                  "no case_minutes for %s: give them for the specialty, the "
-                                  "theatre, or give cases per session",
+                                  "no case_minutes for %s: give them (or a case_mix) for the "
+                                  "specialty, the theatre, or give cases per session",
                                   spname);
         for (int d = 0; d < 7; d++) {
             if (!(mask & (1 << d)))
@@ -120,7 +121,7 @@ static int read_theatre(el_config *cfg, el_theatre *th, const sim_node *m, struc
 {
     static const char *const keys[] = {"site",          "working_weeks_per_year",
                                        "closed_weeks",  "book_days_ahead",
-                                       "turnaround_minutes", "p1_share",
+                                       "turnaround_minutes", "p1_share", "book_minutes",
                                        "cancel_on_day", "start_delay_minutes",
                                        "case_minutes",  "sessions", NULL};
     static const char *const cancel_keys[] = {"patient", "hospital", NULL};
@@ -158,6 +159,7 @@ static int read_theatre(el_config *cfg, el_theatre *th, const sim_node *m, struc
     th->book_days_ahead = (int)book;
     TRY(sim_node_opt_number(m, "turnaround_minutes", 0, 600, &th->turnaround_minutes, err));
     TRY(sim_node_opt_fraction(m, "p1_share", 0, 1, &th->p1_share, err));
+    TRY(sim_node_opt_fraction(m, "book_minutes", 0.1, 1.5, &th->book_minutes, err));
     if (sim_node_has(m, "cancel_on_day")) {
         sim_node *c;
         TRY(sim_node_map(m, "cancel_on_day", &c, err));

@@ -549,7 +549,7 @@ static int run_init(el_run *r)
         static const char *const kinds[EL_PS_N] = {"backlog",         "case-minutes",
                                                    "cancel-on-day",   "site-acceptance",
                                                    "mutual-aid",      "decision-to-admit",
-                                                   "bed"};
+                                                   "bed",             "procedure"};
         for (int k = 0; k < EL_PS_N; k++) {
             char name[512];
             snprintf(name, sizeof name, "elective/%s/%s", kinds[k], lc->label);

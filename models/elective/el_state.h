@@ -80,7 +80,7 @@
 
 /* The per-patient streams of a list (el_lstate.sid). */
 enum { EL_PS_BACKLOG, EL_PS_CASE, EL_PS_CANCEL, EL_PS_ACCEPT, EL_PS_AID, EL_PS_DTA, EL_PS_BED,
-       EL_PS_N };
+       EL_PS_PROCEDURE, EL_PS_N };
 
 /* Ports (flows): bed_pressure (signal in, per system site: the probability an inpatient due
  * now is cancelled, from the beds model); inpatients (offer out: an inpatient case operated,
@@ -102,6 +102,7 @@ typedef struct el_patient {
     uint8_t state;
     uint8_t flags;
     uint8_t attempts;        /* bookings so far (keys the per-booking draws) */
+    uint8_t procedure;       /* case mix: 1 + index of its procedure, 0 until drawn */
 } el_patient;
 
 _Static_assert(sizeof(el_patient) == 40, "a patient record is 40 bytes: millions are live at once");
@@ -151,6 +152,8 @@ typedef struct el_session {
     double minutes;
     int theatre, list, specialty, site;
     int n, capacity;         /* cases booked, slots planned */
+    double fill_minutes;     /* by minutes (> 0): mean minutes the booked cases may fill */
+    double booked_minutes;   /* their mean minutes with turnarounds */
     uint32_t cases[EL_MAX_CASES];
     uint32_t next_free;
     uint64_t draw_key;       /* entity of the (theatre, specialty) stream: day, rank */

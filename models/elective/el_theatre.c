@@ -173,8 +173,54 @@ static const sim_dist *case_dist(const el_config *cfg, const el_theatre *th, int
     return cfg->specialties[sp].has_case_minutes ? &cfg->specialties[sp].case_minutes : NULL;
 }
 
+/* Patient p's procedure in its specialty's case mix (drawn once, from its own stream), or
+ * NULL if the specialty has none. */
+static const el_procedure *procedure_of(el_run *r, uint32_t p, int sp)
+{
+    const el_specialty *spec = &r->cfg->specialties[sp];
+    if (!spec->n_procedures)
+        return NULL;
+    el_patient *pt = &r->pat[p];
+    if (!pt->procedure) {
+        double u = gsl_rng_uniform(el__patient_rng(r, EL_PS_PROCEDURE, p, 0));
+        int k = 0;
+        while (k < spec->n_procedures - 1 && u >= spec->procedures[k].cum)
+            k++;
+        pt->procedure = (uint8_t)(k + 1);
+    }
+    return &spec->procedures[pt->procedure - 1];
+}
+
+/* The mean minutes patient p takes in a session of specialty sp at theatre th. */
+static double mean_minutes(el_run *r, const el_theatre *th, int sp, uint32_t p)
+{
+    const el_procedure *pr = procedure_of(r, p, sp);
+    if (pr)
+        return pr->minutes.mean;
+    const sim_dist *d = case_dist(r->cfg, th, sp);
+    return d ? d->mean : 0.0;
+}
+
+/* Does p fit into session s: a free slot, and (filled by minutes) its mean minutes within
+ * the fill? The first case always fits. */
+static bool fits(el_run *r, const el_session *s, uint32_t p)
+{
+    if (s->n >= s->capacity)
+        return false;
+    if (s->fill_minutes <= 0 || s->n == 0)
+        return true;
+    const el_theatre *th = &r->cfg->theatres[s->theatre];
+    return s->booked_minutes + th->turnaround_minutes +
+               mean_minutes(r, th, s->specialty, p) <= s->fill_minutes + 1e-9;
+}
+
 static void add_case(el_run *r, el_session *s, uint32_t p)
 {
+    if (s->fill_minutes > 0) {
+        const el_theatre *th = &r->cfg->theatres[s->theatre];
+        s->booked_minutes += (s->n ? th->turnaround_minutes : 0.0) +
+                             mean_minutes(r, th, s->specialty, p);
+    }
     el_patient *pt = &r->pat[p];
     pt->state = EL_BOOKED;
     if (pt->attempts < 15)
@@ -182,13 +228,23 @@ static void add_case(el_run *r, el_session *s, uint32_t p)
     s->cases[s->n++] = p;
 }
 
-/* Fill the session up to `limit_non_p1` slots for any priority and the rest for P1. */
-static void book(el_run *r, el_session *s, int limit_non_p1)
+/*
+ * Fill the session up to `limit_non_p1` slots (by minutes: that share of its fill) for any
+ * priority and the rest for P1. Filled by minutes, the list closes at the first patient who
+ * does not fit, who goes back to the list (a scheduler books the next list instead).
+ */
+static void book(el_run *r, el_session *s, int limit_non_p1, double non_p1_share)
 {
     while (s->n < s->capacity) {
-        uint32_t p = el__take(r, s->list, s->site, s->n < limit_non_p1);
+        bool non_p1 = s->fill_minutes > 0 ? s->booked_minutes < non_p1_share * s->fill_minutes
+                                          : s->n < limit_non_p1;
+        uint32_t p = el__take(r, s->list, s->site, non_p1);
         if (p == EL_NONE)
             break;
+        if (!fits(r, s, p)) {
+            el__wait(r, p);
+            break;
+        }
         add_case(r, s, p);
     }
 }
@@ -198,7 +254,7 @@ static void topup(sim_engine *eng, void *ctx, uint64_t arg)
     (void)eng;
     el_run *r = ctx;
     el_session *s = &r->sess[arg];
-    book(r, s, s->capacity);
+    book(r, s, s->capacity, 1.0);
 }
 
 /* May patient p be booked into session o (same booking source)? */
@@ -241,7 +297,7 @@ bool thr_book_urgent(el_run *r, uint32_t p)
             if (o->start <= now || o->start > deadline || o->specialty != spec ||
                 !compatible(r, o, p))
                 continue;
-            if (o->n < o->capacity && (best == EL_NONE || o->start < r->sess[best].start))
+            if (fits(r, o, p) && (best == EL_NONE || o->start < r->sess[best].start))
                 best = j;
             if (o->n < EL_MAX_CASES && (earliest == EL_NONE || o->start < r->sess[earliest].start))
                 earliest = j;
@@ -268,7 +324,7 @@ static void rebook(el_run *r, const el_session *s, uint32_t p)
         if (o->start <= now || o->start > deadline || o->specialty != s->specialty ||
             !compatible(r, o, p))
             continue;
-        if (o->n < o->capacity && (best == EL_NONE || o->start < r->sess[best].start))
+        if (fits(r, o, p) && (best == EL_NONE || o->start < r->sess[best].start))
             best = j;
         if (o->n < EL_MAX_CASES && (earliest == EL_NONE || o->start < r->sess[earliest].start))
             earliest = j;
@@ -295,13 +351,14 @@ static void rebook(el_run *r, const el_session *s, uint32_t p)
 static bool bed_for_case(el_run *r, const el_session *s, uint32_t p)
 {
     const el_specialty *sp = &r->cfg->specialties[s->specialty];
-    if (!sp->has_inpatient || sp->inpatient_share <= 0)
-        return true;
+    const el_procedure *pr = procedure_of(r, p, s->specialty);
+    if (pr ? !pr->inpatient : !sp->has_inpatient || sp->inpatient_share <= 0)
+        return true;                                   /* a day case */
     el_patient *pt = &r->pat[p];
     gsl_rng *g = el__patient_rng(r, EL_PS_BED, p, pt->attempts);
     double u_ip = gsl_rng_uniform(g), u_bed = gsl_rng_uniform(g);
-    double stay = sim_dist_sample(&sp->inpatient_stay, g);
-    if (u_ip >= sp->inpatient_share)
+    double stay = sim_dist_sample(pr ? &pr->stay : &sp->inpatient_stay, g);
+    if (!pr && u_ip >= sp->inpatient_share)
         return true;                                   /* a day case */
     double pc = sim_signal_get(r->run, r->self, EL_PORT_BED_PRESSURE, (size_t)s->site);
     bool go = !(u_bed < pc);                           /* NaN (no beds model): no pressure */
@@ -350,8 +407,10 @@ static void run_session(sim_engine *eng, void *ctx, uint64_t arg)
             continue;
         }
         double d = 0;
-        if (dist) {
-            d = sim_dist_sample(dist, el__patient_rng(r, EL_PS_CASE, p, pt->attempts));
+        const el_procedure *pr = procedure_of(r, p, s.specialty);
+        const sim_dist *cd = pr ? &pr->minutes : dist;
+        if (cd) {
+            d = sim_dist_sample(cd, el__patient_rng(r, EL_PS_CASE, p, pt->attempts));
         }
         if (ran > 0)
             cursor += th->turnaround_minutes;
@@ -392,8 +451,16 @@ static void plan_day(el_run *r, size_t t, int64_t d, double now)
         const el_session_tpl *tp = &th->tpl[k];
         if (tp->weekday != wd || (double)d < tp->from_t || (double)d >= tp->until_t)
             continue;
+        /* By count (cases given, or the slots the mean case fills), or by minutes (a case
+         * mix, or book_minutes): cases booked while their mean minutes fit the fill. */
         int capacity = tp->fixed_cases;
-        if (!capacity) {
+        double fill = 0;
+        bool by_minutes = !capacity && (th->book_minutes > 0 ||
+                                        cfg->specialties[tp->specialty].n_procedures > 0);
+        if (by_minutes) {
+            capacity = EL_MAX_CASES;
+            fill = (th->book_minutes > 0 ? th->book_minutes : 1.0) * tp->minutes;
+        } else if (!capacity) {
             double m = case_dist(cfg, th, tp->specialty)->mean, tt = th->turnaround_minutes;
             capacity = (int)floor((tp->minutes + tt) / (m + tt) + 1e-9);
         }
@@ -437,12 +504,14 @@ static void plan_day(el_run *r, size_t t, int64_t d, double now)
             s->site = th->site;
             s->n = 0;
             s->capacity = capacity;
+            s->fill_minutes = fill;
+            s->booked_minutes = 0;
             s->draw_key = (uint64_t)d << 16 | (uint64_t)(rank + c);
             /* Booked inside the last two days (only at the start of a run): every slot is
              * open at once, as the top-up would have opened them by now. */
             int limit = start - 2.0 > now ? (int)floor(capacity * (1.0 - th->p1_share) + 1e-9)
                                           : capacity;
-            book(r, s, limit);
+            book(r, s, limit, start - 2.0 > now ? 1.0 - th->p1_share : 1.0);
             if (!sim_schedule_at(r->eng, start, run_session, r, si)) {
                 fail(r);
                 return;

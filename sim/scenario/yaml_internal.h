@@ -39,6 +39,17 @@ struct sim_node_tree {
 
 sim_node_tree *sim__tree_alloc(void);
 
+/*
+ * Read a whole input file named by a scenario (a scenario or a data file it names): only a
+ * regular file of at most SIM__YAML_MAX_FILE_BYTES. 0 on success (*text malloc'd,
+ * NUL-terminated); else -1 with *why the reason ("No such file or directory", "not a regular
+ * file ...", "the file is larger than 16 MiB ...").
+ */
+int sim__read_input(const char *path, char **text, size_t *len, const char **why);
+
+/* `target` as named from inside the file `from`: relative to from's directory (malloc'd). */
+char *sim__resolve_path(const char *from, const char *target);
+
 /* A new node owned by `t` (all other fields zero, key position = position); NULL if out of memory. */
 sim_node *sim__node_new(sim_node_tree *t, sim_node_kind kind, const char *file, int line,
                         int column);

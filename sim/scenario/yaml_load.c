@@ -616,6 +616,20 @@ static char *resolve(const char *from, const char *target)
     return p;
 }
 
+int sim__read_input(const char *path, char **text, size_t *len, const char **why)
+{
+    int errnum = 0;
+    if (read_file(path, text, len, &errnum) == 0)
+        return 0;
+    *why = read_error_text(errnum);
+    return -1;
+}
+
+char *sim__resolve_path(const char *from, const char *target)
+{
+    return resolve(from, target);
+}
+
 /* Merge `over` into `base`: maps key by key, recursively; anything else replaces. */
 static int merge(sim_node *base, sim_node *over)
 {
