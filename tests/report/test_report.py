@@ -200,14 +200,23 @@ class SPC(unittest.TestCase):
             c = 0 if r["cell"].startswith("WSFT") else 1
             at, first = labels.index(r["change"]), labels.index(r["limits_from"])
             self.assertEqual(at - first, 12)
+            # Replication 0's limits are the row's; every replication has its own.
             mean, _, lo, hi = spc.xmr_limits([float(x) for x in base[0, first:at, c]])
             self.assertAlmostEqual(float(r["mean"]), mean)
             self.assertAlmostEqual(float(r["upper"]), hi)
-            months = []
+            months, alarms, stable = [], 0, 0
             for k in range(dcmc.shape[0]):
-                i = spc.first_signal(spc.special_causes(list(dcmc[k, :, c]), mean, lo, hi), at)
-                months.append(None if i is None else i - at + 1)
-            self.assertEqual(int(r["detected"]), sum(m is not None for m in months))
+                m, _, lo, hi = spc.xmr_limits([float(x) for x in base[k, first:at, c]])
+                months.append(spc.months_to_signal([float(x) for x in dcmc[k, at:, c]], m, lo, hi))
+                alarms += spc.months_to_signal([float(x) for x in base[k, at:, c]],
+                                               m, lo, hi) is not None
+                stable += not any(spc.special_causes([float(x) for x in base[k, first:at, c]],
+                                                     m, lo, hi))
+            found = sorted(x for x in months if x is not None)
+            self.assertEqual(int(r["detected"]), len(found))
+            self.assertEqual(r["median_months"], str(found[len(found) // 2]) if found else "")
+            self.assertEqual(int(r["baseline_signals"]), alarms)
+            self.assertEqual(int(r["stable_limits"]), stable)
         with open(os.path.join(REPORT, "report.md")) as f:
             self.assertIn("Would a board see it? SPC charts", f.read())
         self.assertTrue(os.path.exists(os.path.join(REPORT, "figures",
