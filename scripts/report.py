@@ -370,10 +370,12 @@ def cmd_results(args):
                   "moving, such as a falling backlog, signals without any intervention); and "
                   "in how many replications the limit months were themselves stable (no "
                   "special cause), as the limits assume."),
-            ("table", ["Scenario", "Change", "Measure", "Where", "Mean", "Process limits",
+            ("table", ["Scenario", "Change", "Watched from", "Measure", "Where", "Mean",
+                       "Process limits",
                        "Shows in", "Median months", "Baseline alone signals in",
                        "Limit months stable in"],
-             [[r["scenario"], r["change"], r["metric"], r["cell"], f"{r['mean']:,.0f}",
+             [[r["scenario"], r["change"], r["watched_from"], r["metric"], r["cell"],
+               f"{r['mean']:,.0f}",
                f"{r['lower']:,.0f} to {r['upper']:,.0f}",
                f"{r['detected']} of {r['replications']}",
                "-" if r["median_months"] is None else str(r["median_months"]),

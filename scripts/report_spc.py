@@ -83,8 +83,11 @@ def section(res, outdir, source, figures=True):
         # The month of the change: its first `from:` date the baseline lacks.
         changes = sorted(set(rd.policy_dates(sc.yaml)) - set(rd.policy_dates(base.yaml)))
         at = next((k for k, d in enumerate(sc.dates) if changes and d >= changes[0]), None)
+        change = sc.dates[at] if at is not None else None
         if at is None or at < LIMIT_MONTHS + 1:
-            at = LIMIT_MONTHS + 1
+            at = LIMIT_MONTHS + 1              # too early: watched only after 12 months
+        if at >= len(sc.dates):
+            continue
         first = at - LIMIT_MONTHS
         for c, cell in enumerate(bm.cells()):
             label = "/".join(cell)
@@ -106,7 +109,8 @@ def section(res, outdir, source, figures=True):
                          "median_months": found[len(found) // 2] if found else None,
                          "baseline_signals": sum(a["months"] is not None for a in alone),
                          "stable_limits": sum(w["stable"] for w in watch),
-                         "change": sc.dates[at], "limits_from": sc.dates[first]})
+                         "change": change or sc.dates[at], "watched_from": sc.dates[at],
+                         "limits_from": sc.dates[first]})
             if figures and len(figs) < 6:
                 x0 = [float(x) for x in xv[0, :, c]]
                 # Judged as the table judges: the rules see only the months from the change.

@@ -198,7 +198,8 @@ class SPC(unittest.TestCase):
             dcmc = f["scenarios/snee-orthopaedics-dcmc/elective/series/over_52_weeks"][()]
         for r in rows:
             c = 0 if r["cell"].startswith("WSFT") else 1
-            at, first = labels.index(r["change"]), labels.index(r["limits_from"])
+            at, first = labels.index(r["watched_from"]), labels.index(r["limits_from"])
+            self.assertEqual(r["change"], r["watched_from"])   # the DCMC is 23 months in
             self.assertEqual(at - first, 12)
             # Replication 0's limits are the row's; every replication has its own.
             mean, _, lo, hi = spc.xmr_limits([float(x) for x in base[0, first:at, c]])
