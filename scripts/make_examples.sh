@@ -16,6 +16,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 # batch : figure (from the report's figures/) : title
 examples=(
+  "demo-snee-orthopaedics:elective_over_52_weeks_difference.png:Suffolk and North East Essex, WSFT and ESNEFT orthopaedics (seeds 000, 001)"
   "black-country:elective_waiting_list_size_difference.png:Black Country Provider Collaborative (seed 002)"
   "working-together:elective_waiting_list_size_difference.png:Working Together Partnership (seed 004)"
   "aha-alliance:elective_waiting_list_size.png:Acute Hospitals Alliance, paediatric ENT and oral surgery (seed 003)"
@@ -71,31 +72,77 @@ print("\n| paired difference from the baseline | mean | 95% CI |\n|---|---|---|"
 for r in rows:
     print(f"| {r['scenario']} | {float(r['mean']):.2f} | {float(r['ci_low']):.2f} to {float(r['ci_high']):.2f} |")
 PY
+    echo
+    echo "Would a board see it? The report's SPC table (\`tables/spc.csv\`; limits from the 12"
+    echo "months before the change in each replication, rules on the months after it):"
+    echo
+    /usr/bin/python3 - "$tmp/$name-report/tables/spc.csv" <<'PY'
+import csv, os, sys
+if not os.path.exists(sys.argv[1]):
+    print("(no SPC table: the batch has no change with 12 months of data after it)")
+    sys.exit(0)
+rows = list(csv.DictReader(open(sys.argv[1])))
+print("| scenario | where | change | watched from | shows in | median months | baseline alone | limit months stable |")
+print("|---|---|---|---|---|---|---|---|")
+for r in rows[:12]:
+    n = r["replications"]
+    print(f"| {r['scenario']} | {r['cell']} | {r['change']} | {r['watched_from']} | {r['detected']} of {n} |"
+          f" {r['median_months'] or '-'} | {r['baseline_signals']} of {n} | {r['stable_limits']} of {n} |")
+if len(rows) > 12:
+    print(f"\n({len(rows) - 12} more rows in the report's tables/spc.csv)")
+PY
   } >> "$readme"
+  if [ -f "$tmp/$name-report/tables/spc.csv" ]; then cp "$tmp/$name-report/tables/spc.csv" "$dest/spc.csv"; fi
   echo "make_examples: $name -> docs/examples/$name/" >&2
 done
 
 # The alliance's own measure: each pooled list at the end of June 2022 (pooling starts on
-# 1 July) against June 2023, beside the reported reductions (seed 003).
-/usr/bin/python3 - "$tmp/aha-alliance.h5" >> "$readme" <<'PY'
+# 1 July) against June 2023 and against November 2022 (the last month end before the paper,
+# Dec 2022), beside the reported reductions (seed 003), and paired against separate lists;
+# then the same for the batch that asks how many partner-staffed lists the falls would take.
+"$build/capsim" run "$root/scenarios/aha-alliance-what-it-takes.yaml" -r "$reps" -j 2 --quiet \
+  --no-checkpoint -o "$tmp/aha-alliance-what-it-takes.h5" >/dev/null
+/usr/bin/python3 - "$tmp/aha-alliance.h5" "$tmp/aha-alliance-what-it-takes.h5" >> "$readme" <<'PY'
+import math
 import sys
 import h5py
 import numpy as np
-f = h5py.File(sys.argv[1], "r")
-def lists(s):
-    return [x.decode() if isinstance(x, bytes) else x
-            for x in f[f"scenarios/{s}/elective/series/list"][:]]
-sep, pool = "aha-oral-surgery-with-ent", "aha-oral-surgery-with-ent-pooled"
-print("\nBefore and after, as the alliance measured (list at 30 June 2022 against 30 June 2023,"
-      " all three trusts; mean over the replications):\n")
-print("| list | reported | pooled, after/before | separate, after/before | pooled against separate, June 2023 |")
-print("|---|---|---|---|---|")
-for sp, reported in (("paediatric-ent", "-47%"), ("oral-surgery", "-44%")):
-    idx = [i for i, n in enumerate(lists(pool)) if n.endswith("/" + sp)]
-    p = f[f"scenarios/{pool}/elective/series/waiting_list_size"][:][:, :, idx].sum(axis=2)
-    s = f[f"scenarios/{sep}/elective/series/waiting_list_size"][:][:, :, idx].sum(axis=2)
-    print(f"| {sp} | {reported} | {100 * (p[:, 15] / p[:, 3] - 1).mean():+.0f}% |"
-          f" {100 * (s[:, 15] / s[:, 3] - 1).mean():+.0f}% | {100 * (p[:, 15] / s[:, 15] - 1).mean():+.0f}% |")
+T975 = {2: 12.706, 3: 4.303, 4: 3.182, 5: 2.776, 6: 2.571, 8: 2.365, 10: 2.262, 20: 2.093}
+SEP = "aha-oral-surgery-with-ent"
+
+
+def ci(x):
+    x = np.asarray(x, float)
+    h = T975.get(len(x), 1.96) * x.std(ddof=1) / math.sqrt(len(x))
+    return f"{x.mean():+.0f}% ({x.mean() - h:+.0f} to {x.mean() + h:+.0f})"
+
+
+def table(path, heading):
+    f = h5py.File(path, "r")
+    names = [n.decode() if isinstance(n, bytes) else n for n in f.attrs["scenarios"]]
+    lists = [x.decode() if isinstance(x, bytes) else x
+             for x in f[f"scenarios/{SEP}/elective/series/list"][:]]
+    tl = list(f[f"scenarios/{SEP}/time_label"].asstr()[()])
+    k0, k5, k12 = tl.index("2022-06-30"), tl.index("2022-11-30"), tl.index("2023-06-30")
+    print(f"\n{heading} (mean over {f.attrs['replications']} replications, 95% CI):\n")
+    print("| scenario | list | reported | after/before, Jun 2022 to Jun 2023 |"
+          " Jun to Nov 2022 | against separate lists, Jun 2023 |")
+    print("|---|---|---|---|---|---|")
+    s = f[f"scenarios/{SEP}/elective/series/waiting_list_size"][:]
+    for sc in names:
+        w = f[f"scenarios/{sc}/elective/series/waiting_list_size"][:]
+        for sp, reported in (("paediatric-ent", "-47%"), ("oral-surgery", "-44%")):
+            idx = [i for i, n in enumerate(lists) if n.endswith("/" + sp)]
+            p, q = w[:, :, idx].sum(axis=2), s[:, :, idx].sum(axis=2)
+            paired = "-" if sc == SEP else ci(100 * (p[:, k12] / q[:, k12] - 1))
+            print(f"| {sc} | {sp} | {reported} | {ci(100 * (p[:, k12] / p[:, k0] - 1))} |"
+                  f" {ci(100 * (p[:, k5] / p[:, k0] - 1))} | {paired} |")
+
+
+table(sys.argv[1], "Before and after, as the alliance measured (each specialty's list, all three"
+      " trusts, at 30 June 2022 against 30 June 2023 and 30 November 2022)")
+table(sys.argv[2], "What it would take (scenarios/aha-alliance-what-it-takes.yaml: shared-staff"
+      " scenarios named count-E.count-O run E extra ENT and O extra oral surgery lists a week)")
 PY
 cp "$readme" "$out/README.md"
 echo "make_examples: wrote docs/examples/README.md" >&2

@@ -1,13 +1,17 @@
 """The report's SPC section: would a board see the change on an XmR chart, and when?
 
-For each trust list's 52+ week waiters (or, in other models, the first series metric) and
-each scenario against the baseline: the process limits come from the 12 months of the
-baseline's replication 0 before the scenario's change (its first `from:` date that the
-baseline does not have; else the first 12 months): a trajectory the trust would have
-observed before the change (scripts/spc.py gives the rules). Every replication of the
-scenario is then scanned for the first special-cause signal from the change on. The table gives the share of replications in
-which the change shows within the horizon and the median months it takes; the chart shows
-replication 0 of both.
+As NHS England's Making Data Count uses a chart to judge a change: for each trust list's 52+
+week waiters (or, in other models, the first series metric) and each scenario against the
+baseline, the mean and process limits come from the 12 months before the scenario's change
+(its first `from:` date that the baseline does not have; when fewer than 12 months precede
+it, the first 12 months, and the watch starts after them), separately in every replication
+(the trajectory that trust would have observed); the rules (scripts/spc.py) are then applied
+to the months from the change on. The table gives the share of replications in which the
+change shows within the horizon and the median months until it shows (a shift or a trend
+shows at its seventh point); the same test on the baseline scenario, which has no change, is
+the share of false alarms; and the share of replications whose limit months are themselves
+a stable process (no special cause among them), without which the limits mean little. The
+chart shows replication 0 of both.
 """
 import os
 
@@ -79,33 +83,38 @@ def section(res, outdir, source, figures=True):
         # The month of the change: its first `from:` date the baseline lacks.
         changes = sorted(set(rd.policy_dates(sc.yaml)) - set(rd.policy_dates(base.yaml)))
         at = next((k for k, d in enumerate(sc.dates) if changes and d >= changes[0]), None)
+        change = sc.dates[at] if at is not None else None
         if at is None or at < LIMIT_MONTHS + 1:
-            at = LIMIT_MONTHS + 1
+            at = LIMIT_MONTHS + 1              # too early: watched only after 12 months
+        if at >= len(sc.dates):
+            continue
         first = at - LIMIT_MONTHS
         for c, cell in enumerate(bm.cells()):
             label = "/".join(cell)
-            b0 = [float(x) for x in bv[0, first:at, c]]
-            mean, _, lo, hi = spc.xmr_limits(b0)
-            months = []
+            watch, alone = [], []
             for r in range(xv.shape[0]):
-                flags = spc.special_causes([float(x) for x in xv[r, :, c]], mean, lo, hi)
-                i = spc.first_signal(flags, at)
-                months.append(None if i is None else i - at + 1)
-            found = sorted(m for m in months if m is not None)
-            # The same limits on the baseline itself: a process still settling (a falling
-            # backlog) signals without any change, and the chart cannot tell the two apart.
-            alone = sum(spc.first_signal(spc.special_causes([float(x) for x in bv[r, :, c]],
-                                                            mean, lo, hi), at)
-                        is not None for r in range(bv.shape[0]))
+                # Limits from the months before the change: under common random numbers the
+                # baseline's replication r is the scenario's own history until the change.
+                before = [float(x) for x in bv[r, first:at, c]]
+                watch.append(spc.baseline_then_watch(
+                    before, [float(x) for x in xv[r, at:, c]], LIMIT_MONTHS))
+                alone.append(spc.baseline_then_watch(
+                    before, [float(x) for x in bv[r, at:, c]], LIMIT_MONTHS))
+            found = sorted(w["months"] for w in watch if w["months"] is not None)
+            w0 = watch[0]
+            mean, lo, hi = w0["mean"], w0["lower"], w0["upper"]
             rows.append({"scenario": sc.label, "metric": bm.short, "cell": label,
                          "mean": mean, "lower": max(lo, 0.0), "upper": hi,
-                         "detected": len(found), "replications": len(months),
+                         "detected": len(found), "replications": len(watch),
                          "median_months": found[len(found) // 2] if found else None,
-                         "baseline_signals": alone, "change": sc.dates[at],
+                         "baseline_signals": sum(a["months"] is not None for a in alone),
+                         "stable_limits": sum(w["stable"] for w in watch),
+                         "change": change or sc.dates[at], "watched_from": sc.dates[at],
                          "limits_from": sc.dates[first]})
             if figures and len(figs) < 6:
                 x0 = [float(x) for x in xv[0, :, c]]
-                flags = spc.special_causes(x0, mean, lo, hi)
+                # Judged as the table judges: the rules see only the months from the change.
+                flags = [[] for _ in range(at)] + spc.special_causes(x0[at:], mean, lo, hi)
                 stem = os.path.join(outdir, f"spc_{sc.name}_{c}")
                 figs.append((f"Figure: SPC chart, {bm.short} at {label}, {sc.label}",
                              _chart(stem, sc.dates, [float(x) for x in bv[0, :, c]], x0, mean, lo,

@@ -14,11 +14,14 @@ two points). Special-cause variation is flagged by the rules the guidance uses:
   - trend: 7 or more consecutive points all rising or all falling;
   - two of three: 2 of 3 consecutive points beyond 2/3 of the way to a limit, on one side.
 
-For capsim results, the limits come from the baseline scenario's first N months (default
-12) of one replication (a trajectory a trust would observe); the same months of the
-collaboration scenario, replication by replication, say when a change would first show as
-special cause. `months_to_detect` is summarised over replications (median and the share
-detected within the horizon), so a board sees how many months of data it would take.
+For capsim results, as Making Data Count judges a change: in every replication the limits
+come from the N months (default 12) before the change (`--change YYYY-MM-DD`, default month
+N + 1) of the baseline scenario, which under common random numbers is the changed
+scenario's own history until then, and the rules are applied to the months from the change
+on. It prints the share of replications in which the change shows, the median months until
+it shows (a shift or trend shows only at its seventh point), the share in which the
+baseline alone signals (false alarms: a process still moving), and the share whose limit
+months were a stable process.
 """
 import argparse
 import itertools
@@ -79,6 +82,30 @@ def special_causes(values, mean, lower, upper):
     return [sorted(f) for f in flags]
 
 
+def months_to_signal(values, mean, lower, upper):
+    """The number of points a board must have seen before a special cause shows: 1 + the
+    index of the point that completes the first signal (a shift or trend shows only at its
+    seventh point, two of three at the second point beyond), or None. The rules judge only
+    these points, so a run must lie wholly inside them."""
+    for k in range(1, len(values) + 1):
+        if any(special_causes(values[:k], mean, lower, upper)):
+            return k
+    return None
+
+
+def baseline_then_watch(before, after, limit_points):
+    """Making Data Count's use of a chart for a change: the mean and process limits come from
+    the last `limit_points` points of the period before the change, the rules are then applied
+    to the points after it. Returns a dict: mean, lower, upper; stable (no special cause among
+    the limit points themselves, so the limits describe a stable process); months (points
+    after the change until a signal shows, or None)."""
+    base = list(before[-limit_points:])
+    mean, _, lo, hi = xmr_limits(base)
+    return {"mean": mean, "lower": lo, "upper": hi,
+            "stable": not any(special_causes(base, mean, lo, hi)),
+            "months": months_to_signal(list(after), mean, lo, hi)}
+
+
 def first_signal(flags, start=0):
     """Index of the first point from `start` that any rule flags, or None."""
     for i in range(start, len(flags)):
@@ -112,28 +139,38 @@ def main():
     ap.add_argument("--scenario", help="the changed scenario to watch")
     ap.add_argument("--rep", type=int, default=0, help="replication shown (default 0)")
     ap.add_argument("--limits-months", type=int, default=12)
+    ap.add_argument("--change", help="first date of the change (YYYY-MM-DD)")
     ap.add_argument("-o", "--output", help="PNG (and a PDF beside it)")
     ap.add_argument("--csv", help="the points, limits and flags as CSV")
     args = ap.parse_args()
+    n0 = args.limits_months
     with h5py.File(args.file, "r") as f:
         base = args.baseline or f.attrs["baseline"] or list(f.attrs["scenarios"])[0]
         other = args.scenario or next((s for s in f.attrs["scenarios"] if s != base), base)
         dates, b, nrep = series(f, base, args.metric, args.cell, args.rep)
         _, x, _ = series(f, other, args.metric, args.cell, args.rep)
-        n0 = min(args.limits_months, len(b))
-        mean, mr, lo, hi = xmr_limits(b[1:n0 + 1] if len(b) > n0 else b[:n0])
-        flags = special_causes(x, mean, lo, hi)
-        detect = []
+        at = next((k for k, d in enumerate(dates) if args.change and d >= args.change), n0 + 1)
+        at = max(at, n0 + 1)
+        if at >= len(dates):
+            raise SystemExit(f"spc.py: no month after the change {dates[min(at, len(dates)) - 1]}")
+        watched, alarms, stable = [], 0, 0
         for r in range(nrep):
+            _, br, _ = series(f, base, args.metric, args.cell, r)
             _, xr, _ = series(f, other, args.metric, args.cell, r)
-            i = first_signal(special_causes(xr, mean, lo, hi), n0 + 1)
-            detect.append(None if i is None else i - n0)
-    found = sorted(d for d in detect if d is not None)
+            w = baseline_then_watch(br[:at], xr[at:], n0)
+            watched.append(w["months"])
+            stable += w["stable"]
+            alarms += baseline_then_watch(br[:at], br[at:], n0)["months"] is not None
+        w0 = baseline_then_watch(b[:at], x[at:], n0)
+        mean, lo, hi = w0["mean"], w0["lower"], w0["upper"]
+        flags = [[] for _ in range(at)] + special_causes(x[at:], mean, lo, hi)
+    found = sorted(d for d in watched if d is not None)
     median = found[len(found) // 2] if found else None
-    print(f"{args.metric} {args.cell}: limits from {base} months 1-{n0}: mean {mean:,.1f}, "
-          f"process limits {lo:,.1f} to {hi:,.1f}")
-    print(f"{other}: special cause within the horizon in {len(found)} of {len(detect)} "
-          f"replications; median {median if median is not None else '-'} months after month {n0}")
+    print(f"{args.metric} {args.cell}: limits from {base} {dates[at - n0]} to {dates[at - 1]} "
+          f"(replication {args.rep}): mean {mean:,.1f}, process limits {lo:,.1f} to {hi:,.1f}")
+    print(f"{other}: special cause from {dates[at]} within the horizon in {len(found)} of "
+          f"{nrep} replications; median {median if median is not None else '-'} months; "
+          f"the baseline alone in {alarms} of {nrep}; limit months stable in {stable} of {nrep}")
     if args.csv:
         with open(args.csv, "w") as out:
             out.write("date,baseline,scenario,mean,lower,upper,flags\n")

@@ -6,6 +6,7 @@
 #include "testutil.h"
 
 #include "test_elective_support.h"
+#include "uncertain.h"
 
 static void open_file(elt *f, const char *name)
 {
@@ -38,6 +39,11 @@ static void open_file(elt *f, const char *name)
         rc = sim_node_opt_number(root, "seed", 0, 1e18, &x, &err);
     if (!rc)
         rc = sim_node_opt_number(root, "replications", 1, 1e9, &x, &err);
+    if (!rc) { /* uncertain inputs at their central values, as capsim check configures */
+        capsim_uncertain_set u = {0};
+        rc = capsim_uncertain_scan(root, &u, &err);
+        capsim_uncertain_free(&u);
+    }
     f->sc.path = path;
     f->sc.root = root;
     if (!rc)

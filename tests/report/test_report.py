@@ -46,14 +46,32 @@ def setUpModule():
     shutil.rmtree(WORK, ignore_errors=True)
     os.makedirs(WORK)
     scen = os.path.join(SOURCE, "scenarios")
+    # The SNEE scenario's uncertain inputs pinned at their central values: the report's
+    # tables then hold the elective model alone (uncertain inputs: test_uncertain).
     with open(os.path.join(WORK, "batch.yaml"), "w") as f:
         f.write(f"""name: report-test
 replications: 3
 scenarios:
   - file: {scen}/snee-orthopaedics.yaml
-    set: {{horizon_days: 900}}
+    set:
+      horizon_days: 900
+      specialties[0].decision_to_admit: 0.21
+      specialties[0].selection.in_turn: 0
+      specialties[0].outpatient_selection.in_turn: 0
+      specialties[0].lists.WSFT.backlog.admitted_share: 0.35
+      specialties[0].lists.ESNEFT.backlog.admitted_share: 0.35
+      specialties[0].lists.WSFT.non_admitted_per_week: 126
+      specialties[0].lists.ESNEFT.non_admitted_per_week: 271
   - file: {scen}/snee-orthopaedics-dcmc.yaml
-    set: {{horizon_days: 900}}
+    set:
+      horizon_days: 900
+      specialties[0].decision_to_admit: 0.21
+      specialties[0].selection.in_turn: 0
+      specialties[0].outpatient_selection.in_turn: 0
+      specialties[0].lists.WSFT.backlog.admitted_share: 0.35
+      specialties[0].lists.ESNEFT.backlog.admitted_share: 0.35
+      specialties[0].lists.WSFT.non_admitted_per_week: 126
+      specialties[0].lists.ESNEFT.non_admitted_per_week: 271
 """)
     run("run", "batch.yaml", "-o", RESULTS, "-j", "2")
     global LAST
@@ -198,16 +216,26 @@ class SPC(unittest.TestCase):
             dcmc = f["scenarios/snee-orthopaedics-dcmc/elective/series/over_52_weeks"][()]
         for r in rows:
             c = 0 if r["cell"].startswith("WSFT") else 1
-            at, first = labels.index(r["change"]), labels.index(r["limits_from"])
+            at, first = labels.index(r["watched_from"]), labels.index(r["limits_from"])
+            self.assertEqual(r["change"], r["watched_from"])   # the DCMC is 23 months in
             self.assertEqual(at - first, 12)
+            # Replication 0's limits are the row's; every replication has its own.
             mean, _, lo, hi = spc.xmr_limits([float(x) for x in base[0, first:at, c]])
             self.assertAlmostEqual(float(r["mean"]), mean)
             self.assertAlmostEqual(float(r["upper"]), hi)
-            months = []
+            months, alarms, stable = [], 0, 0
             for k in range(dcmc.shape[0]):
-                i = spc.first_signal(spc.special_causes(list(dcmc[k, :, c]), mean, lo, hi), at)
-                months.append(None if i is None else i - at + 1)
-            self.assertEqual(int(r["detected"]), sum(m is not None for m in months))
+                m, _, lo, hi = spc.xmr_limits([float(x) for x in base[k, first:at, c]])
+                months.append(spc.months_to_signal([float(x) for x in dcmc[k, at:, c]], m, lo, hi))
+                alarms += spc.months_to_signal([float(x) for x in base[k, at:, c]],
+                                               m, lo, hi) is not None
+                stable += not any(spc.special_causes([float(x) for x in base[k, first:at, c]],
+                                                     m, lo, hi))
+            found = sorted(x for x in months if x is not None)
+            self.assertEqual(int(r["detected"]), len(found))
+            self.assertEqual(r["median_months"], str(found[len(found) // 2]) if found else "")
+            self.assertEqual(int(r["baseline_signals"]), alarms)
+            self.assertEqual(int(r["stable_limits"]), stable)
         with open(os.path.join(REPORT, "report.md")) as f:
             self.assertIn("Would a board see it? SPC charts", f.read())
         self.assertTrue(os.path.exists(os.path.join(REPORT, "figures",
@@ -447,7 +475,7 @@ class NetCDF(unittest.TestCase):
         self.assertLess(float(comp.over_52_weeks.sel(stat="mean").isel(time=-1)[0]), 0)
         scen = xr.open_dataset(RESULTS, group="scenarios/snee-orthopaedics")
         self.assertEqual(scen.attrs["label"], "Separate lists")
-        self.assertEqual(len(scen.attrs["assumptions"]), 5)
+        self.assertEqual(len(scen.attrs["assumptions"]), 7)
 
 
 if __name__ == "__main__":
