@@ -227,8 +227,8 @@ def driver_table(r):
 
 
 def lead_rows(rows):
-    """The metric-cells given ranked tables and a tornado: the first headline ones."""
-    return rows[:LEAD_PANELS]
+    """The metric-cells given ranked tables and a tornado: the first headline ones that vary."""
+    return [r for r in rows if math.isfinite(r["r2"])][:LEAD_PANELS]
 
 
 def in_words(r):
@@ -402,7 +402,7 @@ def section(res, metrics_of, outdir, source, figures=True):
                                  f"({rd.month_words(r['date']) if r['date'] != 'whole run' else 'over the run'}; "
                                  f"R\u00b2 {coef(r['r2'])}, on ranks {coef(r['r2_rank'])}):"),
                            ("table", c2, t2)]
-            if figures:
+            if figures and lead_rows(rows):
                 figdir = os.path.join(outdir, "figures")
                 os.makedirs(figdir, exist_ok=True)
                 blocks.append(("fig", tornado_figure(
