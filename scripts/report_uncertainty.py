@@ -11,8 +11,12 @@ For each headline metric at the last date (or over the whole run) this module gi
   for monotone but non-linear effects) (Saltelli et al., Global Sensitivity Analysis: The
   Primer, 2008, sec. 1.2.5). Over replications, SRC_i^2 is the share of the metric's whole
   variance (inputs and noise) input i explains, so sum SRC_i^2 ~ R^2 ~ the inputs' share;
-- a tornado of the change in the metric's mean between the replications whose input lies
-  in its lowest tenth and those in its highest tenth (the others varying as drawn).
+- a tornado of the metric's change between the low and the high decile (10th and 90th
+  percentile) of each input, the others at their means, from the same regression
+  (unstandardised slope x the distance between the deciles). The raw difference of the mean
+  between the replications in each input's lowest and highest tenth is in the CSV too; with
+  few input samples it is noisy (the other inputs vary within each tenth), which is why
+  the chart uses the fitted one.
 
 With `--sensitivity DIR` it also shows the one-way table of `capsim sensitivity -o DIR`.
 """
@@ -125,12 +129,21 @@ def analyse(f, sc, metrics):
             Xr = np.column_stack([ranks(X[ok, j]) for j in range(X.shape[1])])
             srrc, r2_rank = standardised_coefficients(Xr, ranks(y[ok]))
             drivers = []
+            mean = float(y[ok].mean()) if ok.any() else math.nan
             for j, inp in enumerate(inputs):
-                lo, hi = decile_change(X[ok, j], y[ok])
+                x = X[ok, j]
+                lo, hi = decile_change(x, y[ok])
+                q10, q90 = (np.quantile(x, [DECILE, 1 - DECILE]) if ok.any()
+                            else (math.nan, math.nan))
+                slope = src[j] * y[ok].std() / x.std() if x.std() > 0 else math.nan
                 drivers.append({"input": inp.name, "path": inp.path, "low": inp.low,
                                 "central": inp.central, "high": inp.high, "src": src[j],
                                 "srrc": srrc[j], "decile_low_mean": lo,
-                                "decile_high_mean": hi, "decile_change": hi - lo})
+                                "decile_high_mean": hi, "decile_change": hi - lo,
+                                "q10": float(q10), "q90": float(q90),
+                                "fitted_low": mean + slope * (q10 - x.mean()),
+                                "fitted_high": mean + slope * (q90 - x.mean()),
+                                "fitted_change": slope * (q90 - q10)})
             # Ranked by |SRC|; inputs with no estimate (constant metric) last.
             drivers.sort(key=lambda d: -abs(d["src"]) if math.isfinite(d["src"]) else 1)
             for k, d in enumerate(drivers):
@@ -138,7 +151,7 @@ def analyse(f, sc, metrics):
             split = variance_split(f, sc, m, t, c)
             rows.append({"scenario": sc.name, "scenario_label": sc.label, "model": m.model,
                          "metric": m.name, "metric_label": m.short, "cell": cell,
-                         "date": date, "mean": float(y[ok].mean()) if ok.any() else math.nan,
+                         "date": date, "mean": mean,
                          "n": int(ok.sum()), "r2": r2, "r2_rank": r2_rank,
                          "split": split, "drivers": drivers, "_m": m})
     return rows
@@ -150,8 +163,9 @@ SPLIT_KEYS = ["scenario", "model", "metric", "metric_label", "cell", "date", "me
               "var_total", "var_inputs", "var_noise", "inputs_share", "pm_inputs", "pm_noise",
               "r2", "r2_rank", "top_input", "n"]
 DRIVER_KEYS = ["scenario", "model", "metric", "metric_label", "cell", "date", "rank", "input",
-               "path", "low", "central", "high", "src", "srrc", "decile_low_mean",
-               "decile_high_mean", "decile_change", "r2", "n"]
+               "path", "low", "central", "high", "src", "srrc", "q10", "q90", "fitted_low",
+               "fitted_high", "fitted_change", "decile_low_mean", "decile_high_mean",
+               "decile_change", "r2", "n"]
 
 
 def split_csv_rows(rows):
@@ -194,9 +208,11 @@ METHOD = (
     "regression coefficient (SRC) of the measure on each input over the replications, and "
     "the same on ranks (SRRC), ranked by the size of SRC; SRC squared is roughly the share "
     "of the measure's variance that input explains, R\u00b2 the share all of them explain. "
-    "**Tornado**: the change in the measure's mean between the replications whose input "
-    "was drawn in its lowest tenth and those in its highest tenth (the other inputs "
-    "varying as drawn).")
+    "**Tornado** and the last column: the change in the measure from each input's low "
+    "decile to its high decile (10th to 90th percentile of the values drawn), the other "
+    "inputs at their means, from the same regression; tables/uncertainty_drivers.csv also "
+    "has the raw difference between the replications drawn in each input's lowest and "
+    "highest tenth.")
 
 
 def split_table(rows):
@@ -219,10 +235,10 @@ def split_table(rows):
 
 
 def driver_table(r):
-    cols = ["Rank", "Input", "Range", "SRC", "SRRC", "Lowest to highest tenth"]
+    cols = ["Rank", "Input", "Range", "SRC", "SRRC", "Low to high decile"]
     m = r["_m"]
     out = [[d["rank"], d["path"], input_range(d), coef(d["src"]), coef(d["srrc"]),
-            signed(d["decile_change"], m)] for d in r["drivers"]]
+            signed(d["fitted_change"], m)] for d in r["drivers"]]
     return cols, out
 
 
@@ -301,10 +317,10 @@ def tornado_figure(rows, path, title, source):
         m = r["_m"]
         labels = [f"{d['path']}\n({input_range(d)})" for d in r["drivers"]]
         where = f", {r['cell']}" if r["cell"] else ""
-        tornado_panel(ax, labels, [d["decile_low_mean"] for d in r["drivers"]],
-                      [d["decile_high_mean"] for d in r["drivers"]], r["mean"],
-                      f"{m.short}{where} ({m.units})", "input in its lowest tenth",
-                      "input in its highest tenth")
+        tornado_panel(ax, labels, [d["fitted_low"] for d in r["drivers"]],
+                      [d["fitted_high"] for d in r["drivers"]], r["mean"],
+                      f"{m.short}{where} ({m.units})", "input at its low decile",
+                      "input at its high decile")
     return _save(plt, fig, path, title, source)
 
 
@@ -390,9 +406,13 @@ def section(res, metrics_of, outdir, source, figures=True):
             driver_rows += driver_csv_rows(rows)
             cols, table = split_table(rows)
             inputs = read_inputs(f, sc.name)
+            per = int(sc.attrs.get("runs_per_sample", 1))
+            samples = max(1, rows[0]["n"] // max(per, 1))
             blocks = [("p", METHOD),
-                      ("p", f"{len(inputs)} uncertain input(s), {rows[0]['n']} replications "
-                            f"({int(sc.attrs.get('runs_per_sample', 1))} per input sample)."),
+                      ("p", f"{len(inputs)} uncertain input(s), {rows[0]['n']} replications, "
+                            f"{samples} input samples of {per} runs: an SRC within about "
+                            f"\u00b1{2 / math.sqrt(samples):.2f} (2/\u221a{samples}) of zero "
+                            f"may be chance."),
                       ("list", [w for w in (in_words(r) for r in lead_rows(rows)) if w]),
                       ("table", cols, table)]
             for r in lead_rows(rows):
@@ -407,7 +427,7 @@ def section(res, metrics_of, outdir, source, figures=True):
                 os.makedirs(figdir, exist_ok=True)
                 blocks.append(("fig", tornado_figure(
                     lead_rows(rows), os.path.join(figdir, f"tornado_{sc.name}"),
-                    f"{sc.label}: what drives the result (lowest vs highest tenth of each "
-                    f"input)", source)))
+                    f"{sc.label}: what drives the result (each input from its low to its "
+                    f"high decile, the others at their means)", source)))
             secs.append((f"Uncertain inputs: {sc.label}", blocks))
     return secs, split_rows, driver_rows
