@@ -383,8 +383,13 @@ def cmd_results(args):
         for k, (title_, path) in enumerate(spc_figs):
             secs.insert(len(secs) - 2, (title_, [("fig", path)]))
     import report_uncertainty as ru
-    unc_secs, split_rows, driver_rows = ru.section(res, headline_metrics, outdir,
-                                                   source_line(res), not args.no_figures)
+    unc_secs, split_rows, driver_rows, unc_summary = ru.section(
+        res, headline_metrics, outdir, source_line(res), not args.no_figures)
+    if unc_summary:  # in the summary, after the differences, before the note on intervals
+        secs[0][1].insert(len(secs[0][1]) - 1, ("p", "How sure, given the uncertain inputs "
+                                                     "(the sections on uncertain inputs say "
+                                                     "what drives each measure):"))
+        secs[0][1].insert(len(secs[0][1]) - 1, ("list", unc_summary))
     if split_rows:
         write_csv(os.path.join(outdir, "tables", "uncertainty_split.csv"), split_rows,
                   ru.SPLIT_KEYS)

@@ -395,8 +395,9 @@ def sensitivity_blocks(folder, figdir, source, figures=True):
 # ---- the section ----
 
 def section(res, metrics_of, outdir, source, figures=True):
-    """(sections to insert, split CSV rows, driver CSV rows); nothing without uncertain inputs."""
-    secs, split_rows, driver_rows = [], [], []
+    """(sections to insert, split CSV rows, driver CSV rows, lines for the summary): all
+    empty without uncertain inputs. The summary lines are the first such scenario's."""
+    secs, split_rows, driver_rows, summary = [], [], [], []
     with h5py.File(res.path, "r") as f:
         for sc in res.scenarios:
             rows = analyse(f, sc, metrics_of(sc))
@@ -430,4 +431,7 @@ def section(res, metrics_of, outdir, source, figures=True):
                     f"{sc.label}: what drives the result (each input from its low to its "
                     f"high decile, the others at their means)", source)))
             secs.append((f"Uncertain inputs: {sc.label}", blocks))
-    return secs, split_rows, driver_rows
+            if not summary:
+                summary = [f"{sc.label}: {w}" for w in (in_words(r) for r in lead_rows(rows))
+                           if w]
+    return secs, split_rows, driver_rows, summary

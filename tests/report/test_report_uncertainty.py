@@ -121,6 +121,10 @@ class Section(unittest.TestCase):
                                delta=1e-3 * math.sqrt(inputs))
         with open(os.path.join(REPORT, "report.md")) as f:
             md = f.read()
+        summary = md[md.index("## Summary"):md.index("## Headline measures")]
+        self.assertIn("How sure, given the uncertain inputs", summary)
+        self.assertIn(f"- unc-queue: services started, all, March 2025: 95% interval from "
+                      f"inputs \u00b1{1.959963984540054 * math.sqrt(inputs):,.0f}", summary)
         self.assertIn(f"services started, all, March 2025: 95% interval from inputs "
                       f"\u00b1{1.959963984540054 * math.sqrt(inputs):,.0f}, from simulation "
                       f"noise \u00b1{1.959963984540054 * math.sqrt(noise):,.0f}; driven most by "
@@ -194,6 +198,7 @@ class Section(unittest.TestCase):
             md = f.read()
         self.assertIn("## Headline measures", md)
         self.assertNotIn("Uncertain inputs", md)
+        self.assertNotIn("How sure", md)
         self.assertNotIn("SRC", md)
         for p in ("tables/uncertainty_split.csv", "tables/uncertainty_drivers.csv",
                   "figures/tornado_fixed-queue.png"):
