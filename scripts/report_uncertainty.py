@@ -36,6 +36,12 @@ LEAD_PANELS = 4     # metric-cells per scenario given a ranked table and a torna
 DECILE = 0.1
 
 
+def min_samples(k):
+    """Input samples needed before k inputs are ranked: a regression on fewer is overfitted
+    (its coefficients can exceed 1 by chance); k + 5 keeps 4 degrees of freedom or more."""
+    return max(k + 5, 8)
+
+
 class Input:
     def __init__(self, name, path, central, low, high, values):
         self.name, self.path = name, path
@@ -125,9 +131,13 @@ def analyse(f, sc, metrics):
         for c, cell in enumerate(rd.cell_names(m)):
             y = vals[:, t, c].astype(float)
             ok = np.isfinite(y)
-            src, r2 = standardised_coefficients(X[ok], y[ok])
-            Xr = np.column_stack([ranks(X[ok, j]) for j in range(X.shape[1])])
-            srrc, r2_rank = standardised_coefficients(Xr, ranks(y[ok]))
+            if len(np.unique(X[ok], axis=0)) >= min_samples(X.shape[1]):
+                src, r2 = standardised_coefficients(X[ok], y[ok])
+                Xr = np.column_stack([ranks(X[ok, j]) for j in range(X.shape[1])])
+                srrc, r2_rank = standardised_coefficients(Xr, ranks(y[ok]))
+            else:  # too few input samples to say what drives it
+                src = srrc = np.full(X.shape[1], math.nan)
+                r2 = r2_rank = math.nan
             drivers = []
             mean = float(y[ok].mean()) if ok.any() else math.nan
             for j, inp in enumerate(inputs):
@@ -230,7 +240,8 @@ def split_table(rows):
             pn = "\u00b1" + rd.num(Z95 * math.sqrt(s[2]), m, dp)
             share = f"{s[3] * 100:.0f}%" if math.isfinite(s[3]) else "-"
         out.append([m.short, r["cell"], when, rd.num(r["mean"], m, dp), pi, pn, share,
-                    f"{top['path']} ({coef(top['src'])})"])
+                    f"{top['path']} ({coef(top['src'])})" if math.isfinite(top["src"])
+                    else "-"])
     return cols, out
 
 
@@ -247,6 +258,11 @@ def lead_rows(rows):
     return [r for r in rows if math.isfinite(r["r2"])][:LEAD_PANELS]
 
 
+def split_lead(rows):
+    """The measures quoted in words: the lead ones, else (too few samples) the first four."""
+    return lead_rows(rows) or rows[:LEAD_PANELS]
+
+
 def in_words(r):
     """'52-week waiters, WSFT, March 2025: 95% interval from inputs ±120, from noise ±40.'"""
     m, s = r["_m"], r["split"]
@@ -255,10 +271,12 @@ def in_words(r):
     if s is None:
         return None
     dp = rd.common_dp(m, r["mean"])
+    top = r["drivers"][0]
+    drives = (f"driven most by {top['path']} (SRC {coef(top['src'])})"
+              if math.isfinite(top["src"]) else "too few input samples to say what drives it")
     return (f"{m.short}{where}, {when}: 95% interval from inputs "
             f"\u00b1{rd.num(Z95 * math.sqrt(s[1]), m, dp)}, from simulation noise "
-            f"\u00b1{rd.num(Z95 * math.sqrt(s[2]), m, dp)}; driven most by "
-            f"{r['drivers'][0]['path']} (SRC {coef(r['drivers'][0]['src'])}).")
+            f"\u00b1{rd.num(Z95 * math.sqrt(s[2]), m, dp)}; {drives}.")
 
 
 # ---- figures ----
@@ -414,8 +432,13 @@ def section(res, metrics_of, outdir, source, figures=True):
                             f"{samples} input samples of {per} runs: an SRC within about "
                             f"\u00b1{2 / math.sqrt(samples):.2f} (2/\u221a{samples}) of zero "
                             f"may be chance."),
-                      ("list", [w for w in (in_words(r) for r in lead_rows(rows)) if w]),
+                      ("list", [w for w in (in_words(r) for r in split_lead(rows)) if w]),
                       ("table", cols, table)]
+            if samples < min_samples(len(inputs)):
+                blocks.append(("p", f"Too few input samples to rank what drives each measure: "
+                                    f"{samples} for {len(inputs)} inputs, at least "
+                                    f"{min_samples(len(inputs))} are needed (run at least "
+                                    f"{min_samples(len(inputs)) * per} replications)."))
             for r in lead_rows(rows):
                 where = f", {r['cell']}" if r["cell"] else ""
                 c2, t2 = driver_table(r)
@@ -432,6 +455,6 @@ def section(res, metrics_of, outdir, source, figures=True):
                     f"high decile, the others at their means)", source)))
             secs.append((f"Uncertain inputs: {sc.label}", blocks))
             if not summary:
-                summary = [f"{sc.label}: {w}" for w in (in_words(r) for r in lead_rows(rows))
+                summary = [f"{sc.label}: {w}" for w in (in_words(r) for r in split_lead(rows))
                            if w]
     return secs, split_rows, driver_rows, summary
