@@ -416,6 +416,10 @@ def cmd_results(args):
         print()
     for d in said[:6]:
         print(f"- {d['words']}")
+    if unc_summary:
+        print("\nHow sure, given the uncertain inputs:")
+        for line in unc_summary:
+            print(f"- {line}")
     print(f"\nreport: {os.path.join(outdir, 'report.html')} (and report.md, tables/, figures/)")
 
 
