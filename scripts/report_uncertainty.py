@@ -131,6 +131,8 @@ def analyse(f, sc, metrics):
         for c, cell in enumerate(rd.cell_names(m)):
             y = vals[:, t, c].astype(float)
             ok = np.isfinite(y)
+            if ok.sum() < 2:  # not observed (e.g. a wait with no one treated)
+                continue
             if len(np.unique(X[ok], axis=0)) >= min_samples(X.shape[1]):
                 src, r2 = standardised_coefficients(X[ok], y[ok])
                 Xr = np.column_stack([ranks(X[ok, j]) for j in range(X.shape[1])])
@@ -139,12 +141,11 @@ def analyse(f, sc, metrics):
                 src = srrc = np.full(X.shape[1], math.nan)
                 r2 = r2_rank = math.nan
             drivers = []
-            mean = float(y[ok].mean()) if ok.any() else math.nan
+            mean = float(y[ok].mean())
             for j, inp in enumerate(inputs):
                 x = X[ok, j]
                 lo, hi = decile_change(x, y[ok])
-                q10, q90 = (np.quantile(x, [DECILE, 1 - DECILE]) if ok.any()
-                            else (math.nan, math.nan))
+                q10, q90 = np.quantile(x, [DECILE, 1 - DECILE])
                 slope = src[j] * y[ok].std() / x.std() if x.std() > 0 else math.nan
                 drivers.append({"input": inp.name, "path": inp.path, "low": inp.low,
                                 "central": inp.central, "high": inp.high, "src": src[j],
@@ -426,9 +427,10 @@ def section(res, metrics_of, outdir, source, figures=True):
             cols, table = split_table(rows)
             inputs = read_inputs(f, sc.name)
             per = int(sc.attrs.get("runs_per_sample", 1))
-            samples = max(1, rows[0]["n"] // max(per, 1))
+            X = np.column_stack([i.values for i in inputs])
+            samples = len(np.unique(X, axis=0))
             blocks = [("p", METHOD),
-                      ("p", f"{len(inputs)} uncertain input(s), {rows[0]['n']} replications, "
+                      ("p", f"{len(inputs)} uncertain input(s), {len(X)} replications, "
                             f"{samples} input samples of {per} runs: an SRC within about "
                             f"\u00b1{2 / math.sqrt(samples):.2f} (2/\u221a{samples}) of zero "
                             f"may be chance."),
