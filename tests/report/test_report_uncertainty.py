@@ -236,5 +236,48 @@ class Sensitivity(unittest.TestCase):
         self.assertFalse(os.path.exists(out))  # nothing written
 
 
+class ExampleScenarios(unittest.TestCase):
+    def test_demo_report_shows_which_assumptions_matter(self):
+        out = os.path.join(WORK, "demo.h5")
+        run("run", os.path.join(SOURCE, "scenarios", "demo-snee-orthopaedics.yaml"), "-r", "20",
+            "--set", "horizon_days=120", "-o", out, "-j", "2")
+        run("report", out, "--no-figures")
+        with open(os.path.join(WORK, "demo_report", "report.md")) as f:
+            md = f.read()
+        self.assertIn("## Uncertain inputs: Separate lists", md)
+        self.assertIn("## Uncertain inputs: DCMC lists", md)
+        self.assertIn("5 uncertain input(s), 20 replications, 10 input samples of 2 runs", md)
+        self.assertTrue(re.search(r"What drives \*\*waiting list, WSFT\*\*.*\n\n\| Rank \| Input",
+                                  md), "no ranked table for the WSFT waiting list")
+        self.assertTrue("| specialties[0].case_minutes.lognormal.mean | 95 to 125 |" in md,
+                        "case length not in a ranked table")
+
+    def test_uncertain_inputs_state_assumption_and_range(self):
+        """The convention of docs/uncertainty.md: an uncertain input in a scenario file has,
+        in the comment lines just above it, an `Assumption:` and the `Range` with its reason."""
+        scen = os.path.join(SOURCE, "scenarios")
+        marked = []
+        for name in sorted(os.listdir(scen)):
+            with open(os.path.join(scen, name)) as f:
+                lines = f.read().splitlines()
+            if any(line.startswith("scenarios:") for line in lines):
+                continue  # a batch: its header comment gives the ranges
+            for i, line in enumerate(lines):
+                if "{uncertain:" not in line:
+                    continue
+                marked.append(name)
+                above = []
+                for prev in reversed(lines[:i]):
+                    if not prev.strip().startswith("#"):
+                        break
+                    above.insert(0, prev.strip())
+                text = " ".join(above)
+                self.assertIn("Assumption:", text, f"{name}:{i + 1}")
+                self.assertRegex(text, r"\b[Rr]ange\b", f"{name}:{i + 1}")
+        for name in ("queue-clinic.yaml", "ucch-pilot.yaml", "virtual-ward-two-trusts.yaml",
+                     "beds-snee.yaml", "national-rtt-2021.yaml"):
+            self.assertIn(name, marked)
+
+
 if __name__ == "__main__":
     unittest.main(argv=sys.argv[:1], verbosity=2)
