@@ -417,6 +417,7 @@ def section(res, metrics_of, outdir, source, figures=True):
     """(sections to insert, split CSV rows, driver CSV rows, lines for the summary): all
     empty without uncertain inputs. The summary lines are the first such scenario's."""
     secs, split_rows, driver_rows, summary = [], [], [], []
+    drawn = {}   # pattern of leading inputs -> the label of the scenario whose chart shows it
     with h5py.File(res.path, "r") as f:
         for sc in res.scenarios:
             rows = analyse(f, sc, metrics_of(sc))
@@ -448,7 +449,17 @@ def section(res, metrics_of, outdir, source, figures=True):
                                  f"({rd.month_words(r['date']) if r['date'] != 'whole run' else 'over the run'}; "
                                  f"R\u00b2 {coef(r['r2'])}, on ranks {coef(r['r2_rank'])}):"),
                            ("table", c2, t2)]
-            if figures and lead_rows(rows):
+            # In a batch, a tornado per distinct pattern: a scenario whose lead measures have
+            # the same two leading inputs as one already drawn refers to that chart (figures
+            # cost most of the report's time).
+            pattern = tuple((r["metric"], r["cell"], tuple(d["path"] for d in r["drivers"][:2]))
+                            for r in lead_rows(rows))
+            if figures and pattern in drawn:
+                blocks.append(("p", f"The same two inputs lead each of these measures as in "
+                                    f"{drawn[pattern]}: its tornado chart shows the pattern "
+                                    f"(the ranked tables above give this scenario's figures)."))
+            elif figures and lead_rows(rows):
+                drawn[pattern] = sc.label
                 figdir = os.path.join(outdir, "figures")
                 os.makedirs(figdir, exist_ok=True)
                 blocks.append(("fig", tornado_figure(
