@@ -33,6 +33,7 @@
 
 static const char report_usage[] =
     "usage: capsim report RESULTS.h5 [-o DIR] [--dates YYYY-MM-DD,...] [--no-figures]\n"
+    "                    [--sensitivity DIR]\n"
     "       capsim report --model SCENARIO.yaml [-o DIR]\n"
     "\n"
     "Writes a report a board paper can quote into DIR (default: RESULTS_report/ beside the\n"
@@ -41,7 +42,9 @@ static const char report_usage[] =
     "(default: the end of each financial year and the last month end) with the mean, its 95%\n"
     "confidence interval and the 95% prediction interval across replications; differences\n"
     "from the baseline with paired 95% intervals, in words; the scenarios' assumptions and\n"
-    "the provenance.\n"
+    "the provenance. With uncertain inputs, for each headline metric: the spread from\n"
+    "inputs and from simulation noise, a ranked table of what drives it and a tornado\n"
+    "chart; --sensitivity DIR adds the one-way table of `capsim sensitivity -o DIR`.\n"
     "\n"
     "--model SCENARIO writes a model report in the STRESS-DES style (inputs, logic,\n"
     "assumptions, outputs, warm-up, replications, random numbers) generated from the\n"
@@ -176,7 +179,7 @@ static int model_file(const char *scenario, const char *tmp, char **name)
 
 int capsim_cmd_report(int argc, char **argv)
 {
-    const char *input = NULL, *out = NULL, *dates = NULL, *model = NULL;
+    const char *input = NULL, *out = NULL, *dates = NULL, *model = NULL, *sens = NULL;
     bool no_figures = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -184,13 +187,14 @@ int capsim_cmd_report(int argc, char **argv)
             fputs(report_usage, stdout);
             return CAPSIM_EXIT_OK;
         } else if (strcmp(a, "-o") == 0 || strcmp(a, "--dates") == 0 ||
-                   strcmp(a, "--model") == 0) {
+                   strcmp(a, "--model") == 0 || strcmp(a, "--sensitivity") == 0) {
             if (i + 1 >= argc) {
                 char what[64];
                 snprintf(what, sizeof what, "%s needs a value", a);
                 return bad_usage("report", what, report_usage);
             }
-            const char **to = a[1] == 'o' ? &out : a[2] == 'd' ? &dates : &model;
+            const char **to = a[1] == 'o' ? &out : a[2] == 'd' ? &dates
+                            : a[2] == 's' ? &sens : &model;
             *to = argv[++i];
         } else if (strcmp(a, "--no-figures") == 0) {
             no_figures = true;
@@ -237,7 +241,7 @@ int capsim_cmd_report(int argc, char **argv)
         fprintf(stderr, "capsim report: %s: no such file\n", input);
         return CAPSIM_EXIT_USAGE;
     }
-    const char *args[10];
+    const char *args[12];
     size_t n = 0;
     args[n++] = "results";
     args[n++] = input;
@@ -251,6 +255,10 @@ int capsim_cmd_report(int argc, char **argv)
     }
     if (no_figures)
         args[n++] = "--no-figures";
+    if (sens) {
+        args[n++] = "--sensitivity";
+        args[n++] = sens;
+    }
     args[n] = NULL;
     return run_script("report", args);
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Board-ready reports of capsim results (run by `capsim report` and `capsim export`).
 
-    report.py results FILE [-o DIR] [--dates YYYY-MM-DD,...] [--no-figures]
+    report.py results FILE [-o DIR] [--dates YYYY-MM-DD,...] [--no-figures] [--sensitivity DIR]
     report.py export FILE --csv DIR
     report.py model FILE SCENARIO_PATH [-o DIR]     (FILE: the scenario with no replications)
 
@@ -69,6 +69,8 @@ def headline_rows(res, dates=None):
 def headline_metrics(sc):
     out = []
     for model in sc.models:
+        if model == "inputs":  # the drawn uncertain inputs: the uncertainty section's
+            continue
         ms = [sc.metrics[k] for k in sc.metrics if k[0] == model]
         lead = [m for name in rd.HEADLINE for m in ms if m.name == name]
         if not lead:
@@ -333,6 +335,9 @@ def cmd_results(args):
             if d not in labels:
                 sys.exit(f"capsim report: --dates: {d} is not a snapshot date "
                          f"(they are month ends from {labels[0]} to {labels[-1]})")
+    if args.sensitivity:
+        import report_uncertainty
+        report_uncertainty.read_sensitivity(args.sensitivity)  # bad input before any output
     os.makedirs(os.path.join(outdir, "tables"), exist_ok=True)  # only once the input is good
     heads = headline_rows(res, dates)
     diffs = difference_rows(res, dates)
@@ -384,6 +389,25 @@ def cmd_results(args):
               for r in spc_rows])]))
         for k, (title_, path) in enumerate(spc_figs):
             secs.insert(len(secs) - 2, (title_, [("fig", path)]))
+    import report_uncertainty as ru
+    unc_secs, split_rows, driver_rows, unc_summary = ru.section(
+        res, headline_metrics, outdir, source_line(res), not args.no_figures)
+    if unc_summary:  # in the summary, after the differences, before the note on intervals
+        secs[0][1].insert(len(secs[0][1]) - 1, ("p", "How sure, given the uncertain inputs "
+                                                     "(the sections on uncertain inputs say "
+                                                     "what drives each measure):"))
+        secs[0][1].insert(len(secs[0][1]) - 1, ("list", unc_summary))
+    if split_rows:
+        write_csv(os.path.join(outdir, "tables", "uncertainty_split.csv"), split_rows,
+                  ru.SPLIT_KEYS)
+        write_csv(os.path.join(outdir, "tables", "uncertainty_drivers.csv"), driver_rows,
+                  ru.DRIVER_KEYS)
+    if args.sensitivity:
+        unc_secs.append(("One-way sensitivity", ru.sensitivity_blocks(
+            args.sensitivity, os.path.join(outdir, "figures"), source_line(res),
+            not args.no_figures)))
+    for s_ in unc_secs:
+        secs.insert(len(secs) - 2, s_)
     with open(os.path.join(outdir, "report.md"), "w") as f:
         f.write(render_md(title, secs, outdir))
     with open(os.path.join(outdir, "report.html"), "w") as f:
@@ -399,6 +423,10 @@ def cmd_results(args):
         print()
     for d in said[:6]:
         print(f"- {d['words']}")
+    if unc_summary:
+        print("\nHow sure, given the uncertain inputs:")
+        for line in unc_summary:
+            print(f"- {line}")
     print(f"\nreport: {os.path.join(outdir, 'report.html')} (and report.md, tables/, figures/)")
 
 
@@ -475,6 +503,7 @@ def main():
     p.add_argument("-o", "--output")
     p.add_argument("--dates")
     p.add_argument("--no-figures", action="store_true")
+    p.add_argument("--sensitivity")
     p = sub.add_parser("export")
     p.add_argument("file")
     p.add_argument("--csv", required=True)

@@ -3,7 +3,7 @@
 
     scripts/report_docs.py [BUILD_DIR]
 
-Runs scenarios/demo-snee-orthopaedics.yaml (20 replications) into results/, writes its report,
+Runs scenarios/demo-snee-orthopaedics.yaml (30 replications) into results/, writes its report,
 and copies the 52-week waiters fan chart to docs/report-52-week-waiters.png and the report's
 summary section to docs/report-snippet.md.
 """

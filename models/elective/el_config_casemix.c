@@ -16,14 +16,7 @@
 #include <string.h>
 
 #include "core/error.h"
-#include "el_config_util.h"
-
-#define TRY(x)                                                                                   \
-    do {                                                                                         \
-        int rc_ = (x);                                                                           \
-        if (rc_)                                                                                 \
-            return rc_;                                                                          \
-    } while (0)
+#include "el_config_util.h" /* el__strdup, TRY */
 
 int el__read_case_mix(el_specialty *sp, const sim_node *m, struct sim_error *err)
 {
