@@ -33,6 +33,18 @@
 
 #define DAYS_PER_YEAR 365.25
 
+/*
+ * The mean gap of a constant rate, computed as next_arrival_piecewise's constant case does
+ * (the same expression, so the same bits), for the inline sampler in arrivals.h.
+ */
+static void set_flat_mean(sim_rate_profile *p)
+{
+    p->flat_mean = 0;
+    p->flat_rate = p->rate_per_day;
+    if (p->rate_per_day > 0 && p->log_growth == 0 && p->hour_run[0] == 168 && p->flat_months)
+        p->flat_mean = 1.0 / (p->rate_per_day * p->month[0] * p->hour_of_week[0]);
+}
+
 void sim_rate_profile_init(sim_rate_profile *p, double rate_per_day)
 {
     memset(p, 0, sizeof *p);
@@ -45,6 +57,7 @@ void sim_rate_profile_init(sim_rate_profile *p, double rate_per_day)
     p->max_month_factor = 1.0;
     memset(p->hour_run, 168, sizeof p->hour_run);
     p->flat_months = 1;
+    set_flat_mean(p);
 }
 
 void sim_rate_profile_set_weekdays(sim_rate_profile *p, const double weekday[7])
@@ -98,6 +111,7 @@ int sim_rate_profile_finish(sim_rate_profile *p)
     for (int m = 1; m < 12; m++)
         if (p->month[m] != p->month[0])
             p->flat_months = 0;
+    set_flat_mean(p);
     return SIM_OK;
 }
 
@@ -234,7 +248,8 @@ static double next_arrival_piecewise(const sim_rate_profile *p, const sim_calend
     }
 }
 
-double sim_next_arrival(const sim_rate_profile *p, const sim_calendar *cal, double t, gsl_rng *r)
+double sim__next_arrival_varying(const sim_rate_profile *p, const sim_calendar *cal, double t,
+                                 gsl_rng *r)
 {
     if (!(p->rate_per_day > 0))
         return INFINITY;

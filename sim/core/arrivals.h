@@ -21,6 +21,7 @@
 #ifndef SIM_ARRIVALS_H
 #define SIM_ARRIVALS_H
 
+#include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
 #include "calendar.h"
@@ -40,6 +41,9 @@ typedef struct sim_rate_profile {
     unsigned char hour_run[168]; /* hours from this hour of week until its factor changes
                                     (1-168; 168 when all are equal) */
     int flat_months;            /* every month factor is the same (1) */
+    /* Set by init and finish: the mean gap when the rate is constant (0 if it is not), and
+     * the rate_per_day it was computed for (the sampler ignores it if that has changed). */
+    double flat_mean, flat_rate;
 } sim_rate_profile;
 
 /* A flat profile of `rate_per_day` (all factors 1, no growth). */
@@ -61,7 +65,24 @@ double sim_rate_at(const sim_rate_profile *p, const sim_calendar *cal, double t)
 double sim_rate_integral(const sim_rate_profile *p, const sim_calendar *cal, double t0, double t1);
 
 /* The first arrival after `t`; INFINITY if the rate is zero from t on. */
-double sim_next_arrival(const sim_rate_profile *p, const sim_calendar *cal, double t, gsl_rng *r);
+static inline double sim_next_arrival(const sim_rate_profile *p, const sim_calendar *cal,
+                                      double t, gsl_rng *r);
+
+/* sim_next_arrival apart from a constant rate (internal: the inline function's slow path). */
+double sim__next_arrival_varying(const sim_rate_profile *p, const sim_calendar *cal, double t,
+                                 gsl_rng *r);
+
+/*
+ * Inline, so that a constant rate (a queue at a steady load) costs one exponential gap and
+ * no call into arrivals.c per arrival.
+ */
+static inline double sim_next_arrival(const sim_rate_profile *p, const sim_calendar *cal,
+                                      double t, gsl_rng *r)
+{
+    if (p->flat_mean > 0 && p->flat_rate == p->rate_per_day)
+        return t + gsl_ran_exponential(r, p->flat_mean);
+    return sim__next_arrival_varying(p, cal, t, r);
+}
 
 /*
  * Read a profile from a scenario map with keys (all optional but the rate):
