@@ -127,6 +127,7 @@ typedef struct qm_state {
     qm_pending arrival_at;
     qm_pending *dep;
     size_t n_dep, cap_dep;
+    bool dep_root_fired;     /* dep[0] is the departure being handled (see advance) */
     /*
      * The servers on the own calendar: the busy count and a queue per class. The next to
      * be served is the head with the lowest (priority, arrival sequence), the order in which
@@ -219,14 +220,15 @@ static size_t draw_class(qm_state *s)
 /*
  * (time, seq) order. Times are never negative, and the order of non-negative doubles is
  * that of their bits as unsigned integers, so the pair compares as one 128-bit number (as
- * the engine's calendar does, sim/core/engine.c).
+ * the engine's calendar does, sim/core/engine.c). They are never -0.0 either: the clock
+ * starts at +0.0 and every time is the clock plus a gap or a service time, and such a sum
+ * is -0.0 only if both terms are.
  */
 static inline bool pending_less(const qm_pending *a, const qm_pending *b)
 {
     uint64_t ta, tb;
-    double xa = a->time + 0.0, xb = b->time + 0.0; /* -0.0 as +0.0 */
-    memcpy(&ta, &xa, sizeof ta);
-    memcpy(&tb, &xb, sizeof tb);
+    memcpy(&ta, &a->time, sizeof ta);
+    memcpy(&tb, &b->time, sizeof tb);
 #if defined(__SIZEOF_INT128__)
     __extension__ typedef unsigned __int128 u128;
     return ((u128)ta << 64 | a->seq) < ((u128)tb << 64 | b->seq);
@@ -305,6 +307,34 @@ static void own_release(qm_state *s)
 static void on_arrival_event(sim_engine *e, void *ctx, uint64_t unused);
 static void on_departure_event(sim_engine *e, void *ctx, uint64_t id);
 
+/* Put x in the heap's root place (which is free) and restore the heap order. */
+static void sift_down_departure(qm_state *s, qm_pending x)
+{
+    qm_pending *h = s->dep;
+    size_t n = s->n_dep;
+    size_t i = 0;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && pending_less(&h[c + 1], &h[c]))
+            c++;
+        if (!pending_less(&h[c], &x))
+            break;
+        h[i] = h[c];
+        i = c;
+    }
+    h[i] = x;
+}
+
+/* Remove the earliest departure from the own calendar's heap. */
+static void pop_departure(qm_state *s)
+{
+    size_t n = --s->n_dep;
+    if (n > 0)
+        sift_down_departure(s, s->dep[n]);
+}
+
 /* Schedule the next arrival at t; false if the calendar refused it. */
 static bool schedule_arrival(qm_state *s, double t)
 {
@@ -331,6 +361,11 @@ static bool schedule_departure(qm_state *s, double t, uint64_t id)
         s->cap_dep = cap;
     }
     qm_pending x = {t, s->seq++, id};
+    if (s->dep_root_fired) {
+        s->dep_root_fired = false;
+        sift_down_departure(s, x);
+        return true;
+    }
     size_t i = s->n_dep++;
     while (i > 0) {
         size_t p = (i - 1) / 2;
@@ -341,29 +376,6 @@ static bool schedule_departure(qm_state *s, double t, uint64_t id)
     }
     s->dep[i] = x;
     return true;
-}
-
-/* Remove the earliest departure from the own calendar's heap. */
-static void pop_departure(qm_state *s)
-{
-    qm_pending *h = s->dep;
-    size_t n = --s->n_dep;
-    if (n == 0)
-        return;
-    qm_pending x = h[n];
-    size_t i = 0;
-    for (;;) {
-        size_t c = 2 * i + 1;
-        if (c >= n)
-            break;
-        if (c + 1 < n && pending_less(&h[c + 1], &h[c]))
-            c++;
-        if (!pending_less(&h[c], &x))
-            break;
-        h[i] = h[c];
-        i = c;
-    }
-    h[i] = x;
 }
 
 static void departure(qm_state *s, uint64_t id)
@@ -409,7 +421,10 @@ static void on_grant(sim_engine *e, void *ctx, uint64_t id)
             st->waited++;
     }
     st->month_served++;
-    double service = sim_dist_sample(&s->cfg->service, s->rng_service);
+    /* The exponential's draw is that of sim_dist_sample, without the call. */
+    const sim_dist *d = &s->cfg->service;
+    double service = d->kind == SIM_DIST_EXPONENTIAL ? gsl_ran_exponential(s->rng_service, d->a)
+                                                     : sim_dist_sample(d, s->rng_service);
     if (!schedule_departure(s, now + service, id))
         s->failed = SIM_ENOMEM;
 }
@@ -485,9 +500,17 @@ static void advance(qm_state *s, double limit, bool inclusive)
             s->arrival_pending = false;
             arrival(s);
         } else {
-            uint64_t id = next->id;
-            pop_departure(s);
-            departure(s, id);
+            /*
+             * The entry stays at the root while the departure is handled: if it grants a
+             * waiting customer, that customer's departure takes its place with one sift
+             * down, instead of a pop and a push (as the engine does with its root).
+             */
+            s->dep_root_fired = true;
+            departure(s, next->id);
+            if (s->dep_root_fired) {
+                s->dep_root_fired = false;
+                pop_departure(s);
+            }
         }
     }
 }
