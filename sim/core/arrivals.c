@@ -87,6 +87,33 @@ static double normalise(double *v, int n)
     return max;
 }
 
+/*
+ * Scale the month factors so that their mean weighted by month length is 1, and return the
+ * largest; negative if invalid. With sum(days_m x f_m) = 365.25 (February 28.25 days, its
+ * mean over the leap cycle), a year's expected count is rate_per_day x 365.25 (per_year)
+ * whatever the factors; a plain 12-month mean would let a short February weigh as much as
+ * January (0.6% off for a winter peak). The same weighting as models/elective's.
+ */
+static double normalise_months(double *f)
+{
+    static const double days[12] = {31, 28.25, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    double sum = 0;
+    for (int m = 0; m < 12; m++) {
+        if (!isfinite(f[m]) || f[m] < 0)
+            return -1;
+        sum += days[m] * f[m];
+    }
+    if (!(sum > 0))
+        return -1;
+    double max = 0;
+    for (int m = 0; m < 12; m++) {
+        f[m] *= DAYS_PER_YEAR / sum;
+        if (f[m] > max)
+            max = f[m];
+    }
+    return max;
+}
+
 int sim_rate_profile_finish(sim_rate_profile *p)
 {
     if (!isfinite(p->rate_per_day) || p->rate_per_day < 0)
@@ -94,7 +121,7 @@ int sim_rate_profile_finish(sim_rate_profile *p)
     if (!isfinite(p->growth_per_year) || p->growth_per_year <= -1)
         return SIM_EINVAL;
     double mh = normalise(p->hour_of_week, 168);
-    double mm = normalise(p->month, 12);
+    double mm = normalise_months(p->month);
     if (mh < 0 || mm < 0)
         return SIM_EINVAL;
     p->max_hour_factor = mh;

@@ -5,8 +5,9 @@
  *
  *     rate(t) = rate_per_day x hour_of_week[h(t)] x month[m(t)] x (1 + growth_per_year)^(t / 365.25)
  *
- * where the hour-of-week and monthly factors are relative (normalised to mean 1, so the
- * base rate is the long-run mean) and the growth trend compounds continuously. Arrival
+ * where the hour-of-week and monthly factors are relative (normalised to mean 1, the months'
+ * weighted by their length in days, so the base rate is the long-run mean and a year's
+ * expected count is rate_per_day x 365.25) and the growth trend compounds continuously. Arrival
  * times are sampled exactly by thinning (Lewis and Shedler 1979) against a piecewise bound
  * that is recomputed per window of at most a week, cut at the first of each month, so no
  * fixed time step biases the counts. Without growth the rate is piecewise constant, and
@@ -53,7 +54,8 @@ void sim_rate_profile_init(sim_rate_profile *p, double rate_per_day);
 void sim_rate_profile_set_weekdays(sim_rate_profile *p, const double weekday[7]);
 
 /*
- * Normalise the factors to mean 1 and compute the bounds. SIM_EINVAL if a factor is
+ * Normalise the factors to mean 1 (hours of the week equally, months by their length in
+ * days with February 28.25) and compute the bounds. SIM_EINVAL if a factor is
  * negative or not finite or all are zero.
  */
 int sim_rate_profile_finish(sim_rate_profile *p);
