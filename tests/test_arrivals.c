@@ -24,6 +24,9 @@
 
 #define Z99 2.5758293035489
 
+static int profile_from_yaml(const char *text, const char *prefix, sim_rate_profile *p, char *msg,
+                             size_t size);
+
 #define assert_near(a, b, tol)                                                             \
     do {                                                                                   \
         double a_ = (a), b_ = (b);                                                         \
@@ -153,11 +156,48 @@ static void test_monthly_factors(void **state)
     for (int k = 0; k < 11; k++)
         x2 += (count[k] - expected[k]) * (count[k] - expected[k]) / expected[k];
     check_chisq("months", x2, 10);
-    /* January: 31 days x 20 x 1.5 / mean(m) per year. */
+    /* January: 31 days x 20 x 1.5 / (the factors' mean weighted by month length) a year. */
+    static const double days[12] = {31, 28.25, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     double mean_m = 0;
     for (int k = 0; k < 12; k++)
-        mean_m += m[k] / 12;
+        mean_m += m[k] * days[k] / 365.25;
     assert_near(expected[0], 8 * 31 * 20 * 1.5 / mean_m, 1e-6 * expected[0]);
+    gsl_rng_free(r);
+    sim_calendar_fini(&cal);
+}
+
+/*
+ * Unequal monthly factors keep per_year the annual mean: over a whole leap cycle (four
+ * calendar years, 1,461 days, one 29 February) the expected count is exactly 4 x per_year,
+ * and the simulated count agrees within 4 Poisson sd. With the factors scaled to a plain
+ * 12-month mean instead, the expected count here would be 4 x 1e6 x 1.00349 (14,000 more:
+ * 7 sd), because the short February (factor 0.5) would weigh as much as a long month.
+ */
+static void test_month_factors_keep_per_year(void **state)
+{
+    (void)state;
+    sim_calendar cal;
+    assert_int_equal(sim_calendar_init(&cal, D(2021, 1, 1)), SIM_OK);
+    sim_rate_profile p;
+    char msg[512];
+    assert_int_equal(profile_from_yaml("per_year: 1000000\nmonth: {jan: 2, feb: 0.5, jun: 1.5}\n",
+                                       NULL, &p, msg, sizeof msg),
+                     SIM_OK);
+    double end = sim_calendar_time_of(&cal, D(2025, 1, 1));
+    assert_near(end, 1461, 0);
+    double expected = sim_rate_integral(&p, &cal, 0, end);
+    assert_near(expected, 4e6, 1e-9 * 4e6);
+    /* Each year on its own: 365 or 366 days against per_year's 365.25. */
+    static const double days[12] = {31, 28.25, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    double weighted = 0;
+    for (int m = 0; m < 12; m++)
+        weighted += days[m] * p.month[m];
+    assert_near(weighted, 365.25, 1e-12);
+    gsl_rng *r = sim_rng_alloc(31, 0, "arrivals/per_year");
+    long n = 0;
+    for (double t = sim_next_arrival(&p, &cal, 0, r); t < end; t = sim_next_arrival(&p, &cal, t, r))
+        n++;
+    assert_near((double)n, 4e6, 4 * sqrt(4e6));
     gsl_rng_free(r);
     sim_calendar_fini(&cal);
 }
@@ -293,10 +333,10 @@ static void test_edge_cases(void **state)
         t = sim_next_arrival(&p, &cal, t, r);
     }
     assert_true(t >= sim_calendar_time_of(&cal, D(2024, 7, 1)));
-    /* 31 days x 5 x 12 (the factor after normalising) = 1860 expected. */
-    assert_near(n, 1860, Z99 * sqrt(1860));
+    /* 31 days x 5 x 365.25 / 31 (July's factor after normalising) = 1826.25 expected. */
+    assert_near(n, 1826.25, Z99 * sqrt(1826.25));
     /* Partial-hour integral. */
-    assert_near(sim_rate_integral(&p, &cal, jul + 0.1, jul + 0.3), 0.2 * 60, 1e-9);
+    assert_near(sim_rate_integral(&p, &cal, jul + 0.1, jul + 0.3), 0.2 * 5 * 365.25 / 31, 1e-9);
     gsl_rng_free(r);
     sim_calendar_fini(&cal);
 }
@@ -389,9 +429,10 @@ static void test_leap_february(void **state)
         /* The 29th of February is open: the last arrival is on it almost surely. */
         assert_true(last >= mar - 1);
         assert_true(t >= feb25);
-        double expected = sim_rate_integral(&p, &cal, feb, mar); /* 29 x 5 x 12 without growth */
+        /* Without growth 29 x 5 x 365.25 / 28.25: February alone carries the year's mean. */
+        double expected = sim_rate_integral(&p, &cal, feb, mar);
         if (!growth)
-            assert_near(expected, 29 * 5 * 12, 1e-9);
+            assert_near(expected, 29 * 5 * 365.25 / 28.25, 1e-9);
         assert_near(n, expected, Z99 * sqrt(expected));
         gsl_rng_free(r);
     }
@@ -435,8 +476,9 @@ static void test_from_node(void **state)
     /* Weekday factors 1 x 5 and 0.5 x 2 have mean 6/7: normalised Monday is 7/6. */
     assert_near(p.hour_of_week[0], 7.0 / 6, 1e-12);
     assert_near(p.hour_of_week[6 * 24 + 5], 7.0 / 12, 1e-12);
-    assert_near(p.month[0], 24.0 / 13, 1e-12);
-    assert_near(p.max_month_factor, 24.0 / 13, 1e-12);
+    /* January 2 and the rest 1, weighted by days: 2 x 365.25 / (365.25 + 31). */
+    assert_near(p.month[0], 2 * 365.25 / 396.25, 1e-12);
+    assert_near(p.max_month_factor, 2 * 365.25 / 396.25, 1e-12);
 
     assert_int_equal(profile_from_yaml("referrals_per_year: 3652.5\n"
                                        "weekday: {mon: 2, tue: 1, wed: 1, thu: 1, fri: 1, sat: 0, sun: 0}\n"
@@ -499,6 +541,7 @@ int main(void)
         cmocka_unit_test(test_hour_of_week_profile),
         cmocka_unit_test(test_weekday_helper),
         cmocka_unit_test(test_monthly_factors),
+        cmocka_unit_test(test_month_factors_keep_per_year),
         cmocka_unit_test(test_growth),
         cmocka_unit_test(test_flat_is_poisson),
         cmocka_unit_test(test_edge_cases),

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../models/queue/queue_model.h"
 #include "core/error.h"
 #include "scenario.h"
 #include "core/stats.h"
@@ -186,12 +187,72 @@ static void test_monthly_series(void **state)
     capsim_scenario_close(l);
 }
 
+/*
+ * A queue that nothing else observes runs on its own calendar (models/queue/queue_run.c);
+ * with the test switch engine_events it runs on the engine's. The two must give the same
+ * bits: here with the warm-up at a snapshot instant, constant service times (departures at
+ * equal times, ordered by scheduling sequence), an empirical service time on a small grid
+ * (ties between arrivals' services), and classes with equal and different priorities.
+ */
+static void check_same_bits(const char *name, const char *yaml)
+{
+    capsim_loaded *l = open_text(name, yaml);
+    qm_config *cfg = NULL;
+    for (size_t i = 0; i < l->n_models; i++)
+        if (strcmp(l->models[i]->name, "queue") == 0)
+            cfg = l->cfgs[i];
+    assert_non_null(cfg);
+    size_t n = sim_monitor_record_length(l->monitor);
+    for (uint64_t rep = 0; rep < 3; rep++) {
+        sim_record *own = sim_record_alloc(l->monitor), *engine = sim_record_alloc(l->monitor);
+        assert_non_null(own);
+        assert_non_null(engine);
+        cfg->engine_events = 0;
+        assert_int_equal(capsim_scenario_run(l, l->sc.seed, rep, own, NULL), 0);
+        cfg->engine_events = 1;
+        assert_int_equal(capsim_scenario_run(l, l->sc.seed, rep, engine, NULL), 0);
+        cfg->engine_events = 0;
+        for (size_t i = 0; i < n; i++)
+            if (memcmp(&own->values[i], &engine->values[i], sizeof(double)) != 0)
+                fail_msg("%s replication %llu: value %zu is %.17g on the own calendar, %.17g "
+                         "on the engine's", name, (unsigned long long)rep, i, own->values[i],
+                         engine->values[i]);
+        sim_record_free(own);
+        sim_record_free(engine);
+    }
+    capsim_scenario_close(l);
+}
+
+static void test_own_calendar_same_bits(void **state)
+{
+    (void)state;
+    check_same_bits("same_mm3", "name: same_mm3\nstart_date: 2023-04-01\nhorizon_days: 400\n"
+                    "warmup_days: 30\nseed: 3\n"
+                    "queue:\n  arrivals: {per_day: 2.7}\n  servers: 3\n"
+                    "  service_days: {exponential: {mean: 1}}\n");
+    check_same_bits("same_const", "name: same_const\nstart_date: 2023-04-01\nhorizon_days: 200\n"
+                    "warmup_days: 61\nseed: 4\n"
+                    "queue:\n  arrivals: {per_day: 5, weekday: {sat: 0.2, sun: 0}}\n"
+                    "  servers: 2\n  service_days: {constant: 0.375}\n"
+                    "  classes:\n"
+                    "    - {name: a, share: 0.3, priority: 1}\n"
+                    "    - {name: b, share: 0.3, priority: 2}\n"
+                    "    - {name: c, share: 0.4, priority: 1}\n");
+    check_same_bits("same_grid", "name: same_grid\nstart_date: 2023-04-01\nhorizon_days: 150\n"
+                    "seed: 5\n"
+                    "queue:\n  arrivals: {per_day: 3.5}\n  servers: 4\n"
+                    "  service_days: {empirical: {values: [0.25, 0.5, 1, 2]}}\n"
+                    "  classes:\n"
+                    "    - {name: x, share: 0.5, priority: 2}\n"
+                    "    - {name: y, share: 0.5, priority: 2}\n");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mm1_half_load),     cmocka_unit_test(test_mm3_load_08),
         cmocka_unit_test(test_mm10_load_09),      cmocka_unit_test(test_priority_classes),
-        cmocka_unit_test(test_monthly_series),
+        cmocka_unit_test(test_monthly_series),    cmocka_unit_test(test_own_calendar_same_bits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -86,6 +86,81 @@ static void test_priority_then_fifo(void **state)
     sim_engine_free(e);
 }
 
+/*
+ * A long single-priority queue (kept as a ring in arrival order) that wraps round its array,
+ * grows while wrapped, and then meets requests of other priorities (it becomes a heap):
+ * the grant order against a direct model of the rule, the waiting request with the lowest
+ * (priority, arrival) first.
+ */
+enum { RING_N = 160 };
+
+typedef struct ring_world {
+    sim_resource *r;
+    int priority[RING_N];
+    double arrival[RING_N];
+    uint64_t order[RING_N];
+    size_t n;
+} ring_world;
+
+static void ring_release(sim_engine *e, void *ctx, uint64_t entity)
+{
+    (void)e;
+    (void)entity;
+    sim_resource_release(((ring_world *)ctx)->r);
+}
+
+static void ring_grant(sim_engine *e, void *ctx, uint64_t entity)
+{
+    ring_world *w = ctx;
+    w->order[w->n++] = entity;
+    assert_true(sim_schedule_in(e, 1.0, ring_release, w, entity) != 0);
+}
+
+static void ring_arrive(sim_engine *e, void *ctx, uint64_t entity)
+{
+    (void)e;
+    ring_world *w = ctx;
+    assert_int_equal(sim_resource_request(w->r, entity, w->priority[entity], ring_grant, w),
+                     SIM_OK);
+}
+
+static void test_fifo_ring_then_priorities(void **state)
+{
+    (void)state;
+    sim_engine *e = sim_engine_alloc(0);
+    ring_world w = {0};
+    w.r = sim_resource_alloc(e, NULL, 1, NULL);
+    assert_non_null(w.r);
+    /* 60 of priority 2 in [0, 0.6); 90 more at 10.5 (the ring has moved on by 10 and holds
+     * 140 then, more than its first 64 places); then 10 of priorities 1 and 3 at 20.5. */
+    for (size_t i = 0; i < RING_N; i++) {
+        w.arrival[i] = i < 60 ? 0.01 * (double)i : i < 150 ? 10.5 : 20.5;
+        w.priority[i] = i < 150 ? 2 : (i % 2 ? 1 : 3);
+        assert_true(sim_schedule_at(e, w.arrival[i], ring_arrive, &w, i) != 0);
+    }
+    sim_run_until(e, 10.75);
+    assert_int_equal(sim_resource_queue_length(w.r), 139);
+    sim_run_until(e, INFINITY);
+    assert_int_equal(w.n, RING_N);
+    /* The rule, directly: grant k happens at time k (one server, services of 1). */
+    bool done[RING_N] = {false};
+    for (size_t k = 0; k < RING_N; k++) {
+        size_t best = RING_N;
+        for (size_t i = 0; i < RING_N; i++)
+            if (!done[i] && w.arrival[i] <= (double)k &&
+                (best == RING_N || w.priority[i] < w.priority[best]))
+                best = i;
+        assert_true(best < RING_N);
+        assert_int_equal(w.order[k], best);
+        done[best] = true;
+    }
+    /* The priority-1 arrivals of 20.5 go first from 21 on, the priority-3 ones last. */
+    assert_int_equal(w.order[21], 151);
+    assert_int_equal(w.order[RING_N - 1], 158);
+    sim_resource_free(w.r);
+    sim_engine_free(e);
+}
+
 /* Busy and queue means worked by hand. */
 static void test_queue_stats(void **state)
 {
@@ -381,6 +456,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_priority_then_fifo), cmocka_unit_test(test_queue_stats),
+        cmocka_unit_test(test_fifo_ring_then_priorities),
         cmocka_unit_test(test_schedule_lookup),    cmocka_unit_test(test_scheduled_resource),
         cmocka_unit_test(test_reentrant_grants),   cmocka_unit_test(test_schedule_from_node),
         cmocka_unit_test(test_schedule_from_node_errors),

@@ -57,6 +57,7 @@ typedef struct qm_config {
     double balk_at;            /* INFINITY: never */
     double *snapshot_times;    /* month ends */
     size_t n_snapshots;
+    int engine_events;         /* for tests: never use the model's own calendar */
 } qm_config;
 
 enum { QM_PORT_DEPARTURES, QM_PORT_BLOCK_LEVEL, QM_PORTS };

@@ -33,6 +33,18 @@
 
 #define DAYS_PER_YEAR 365.25
 
+/*
+ * The mean gap of a constant rate, computed as next_arrival_piecewise's constant case does
+ * (the same expression, so the same bits), for the inline sampler in arrivals.h.
+ */
+static void set_flat_mean(sim_rate_profile *p)
+{
+    p->flat_mean = 0;
+    p->flat_rate = p->rate_per_day;
+    if (p->rate_per_day > 0 && p->log_growth == 0 && p->hour_run[0] == 168 && p->flat_months)
+        p->flat_mean = 1.0 / (p->rate_per_day * p->month[0] * p->hour_of_week[0]);
+}
+
 void sim_rate_profile_init(sim_rate_profile *p, double rate_per_day)
 {
     memset(p, 0, sizeof *p);
@@ -45,6 +57,7 @@ void sim_rate_profile_init(sim_rate_profile *p, double rate_per_day)
     p->max_month_factor = 1.0;
     memset(p->hour_run, 168, sizeof p->hour_run);
     p->flat_months = 1;
+    set_flat_mean(p);
 }
 
 void sim_rate_profile_set_weekdays(sim_rate_profile *p, const double weekday[7])
@@ -74,6 +87,33 @@ static double normalise(double *v, int n)
     return max;
 }
 
+/*
+ * Scale the month factors so that their mean weighted by month length is 1, and return the
+ * largest; negative if invalid. With sum(days_m x f_m) = 365.25 (February 28.25 days, its
+ * mean over the leap cycle), a year's expected count is rate_per_day x 365.25 (per_year)
+ * whatever the factors; a plain 12-month mean would let a short February weigh as much as
+ * January (0.6% off for a winter peak). The same weighting as models/elective's.
+ */
+static double normalise_months(double *f)
+{
+    static const double days[12] = {31, 28.25, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    double sum = 0;
+    for (int m = 0; m < 12; m++) {
+        if (!isfinite(f[m]) || f[m] < 0)
+            return -1;
+        sum += days[m] * f[m];
+    }
+    if (!(sum > 0))
+        return -1;
+    double max = 0;
+    for (int m = 0; m < 12; m++) {
+        f[m] *= DAYS_PER_YEAR / sum;
+        if (f[m] > max)
+            max = f[m];
+    }
+    return max;
+}
+
 int sim_rate_profile_finish(sim_rate_profile *p)
 {
     if (!isfinite(p->rate_per_day) || p->rate_per_day < 0)
@@ -81,7 +121,7 @@ int sim_rate_profile_finish(sim_rate_profile *p)
     if (!isfinite(p->growth_per_year) || p->growth_per_year <= -1)
         return SIM_EINVAL;
     double mh = normalise(p->hour_of_week, 168);
-    double mm = normalise(p->month, 12);
+    double mm = normalise_months(p->month);
     if (mh < 0 || mm < 0)
         return SIM_EINVAL;
     p->max_hour_factor = mh;
@@ -98,6 +138,7 @@ int sim_rate_profile_finish(sim_rate_profile *p)
     for (int m = 1; m < 12; m++)
         if (p->month[m] != p->month[0])
             p->flat_months = 0;
+    set_flat_mean(p);
     return SIM_OK;
 }
 
@@ -234,7 +275,8 @@ static double next_arrival_piecewise(const sim_rate_profile *p, const sim_calend
     }
 }
 
-double sim_next_arrival(const sim_rate_profile *p, const sim_calendar *cal, double t, gsl_rng *r)
+double sim__next_arrival_varying(const sim_rate_profile *p, const sim_calendar *cal, double t,
+                                 gsl_rng *r)
 {
     if (!(p->rate_per_day > 0))
         return INFINITY;

@@ -5,8 +5,9 @@
  *
  *     rate(t) = rate_per_day x hour_of_week[h(t)] x month[m(t)] x (1 + growth_per_year)^(t / 365.25)
  *
- * where the hour-of-week and monthly factors are relative (normalised to mean 1, so the
- * base rate is the long-run mean) and the growth trend compounds continuously. Arrival
+ * where the hour-of-week and monthly factors are relative (normalised to mean 1, the months'
+ * weighted by their length in days, so the base rate is the long-run mean and a year's
+ * expected count is rate_per_day x 365.25) and the growth trend compounds continuously. Arrival
  * times are sampled exactly by thinning (Lewis and Shedler 1979) against a piecewise bound
  * that is recomputed per window of at most a week, cut at the first of each month, so no
  * fixed time step biases the counts. Without growth the rate is piecewise constant, and
@@ -21,6 +22,7 @@
 #ifndef SIM_ARRIVALS_H
 #define SIM_ARRIVALS_H
 
+#include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
 #include "calendar.h"
@@ -40,6 +42,9 @@ typedef struct sim_rate_profile {
     unsigned char hour_run[168]; /* hours from this hour of week until its factor changes
                                     (1-168; 168 when all are equal) */
     int flat_months;            /* every month factor is the same (1) */
+    /* Set by init and finish: the mean gap when the rate is constant (0 if it is not), and
+     * the rate_per_day it was computed for (the sampler ignores it if that has changed). */
+    double flat_mean, flat_rate;
 } sim_rate_profile;
 
 /* A flat profile of `rate_per_day` (all factors 1, no growth). */
@@ -49,7 +54,8 @@ void sim_rate_profile_init(sim_rate_profile *p, double rate_per_day);
 void sim_rate_profile_set_weekdays(sim_rate_profile *p, const double weekday[7]);
 
 /*
- * Normalise the factors to mean 1 and compute the bounds. SIM_EINVAL if a factor is
+ * Normalise the factors to mean 1 (hours of the week equally, months by their length in
+ * days with February 28.25) and compute the bounds. SIM_EINVAL if a factor is
  * negative or not finite or all are zero.
  */
 int sim_rate_profile_finish(sim_rate_profile *p);
@@ -61,7 +67,24 @@ double sim_rate_at(const sim_rate_profile *p, const sim_calendar *cal, double t)
 double sim_rate_integral(const sim_rate_profile *p, const sim_calendar *cal, double t0, double t1);
 
 /* The first arrival after `t`; INFINITY if the rate is zero from t on. */
-double sim_next_arrival(const sim_rate_profile *p, const sim_calendar *cal, double t, gsl_rng *r);
+static inline double sim_next_arrival(const sim_rate_profile *p, const sim_calendar *cal,
+                                      double t, gsl_rng *r);
+
+/* sim_next_arrival apart from a constant rate (internal: the inline function's slow path). */
+double sim__next_arrival_varying(const sim_rate_profile *p, const sim_calendar *cal, double t,
+                                 gsl_rng *r);
+
+/*
+ * Inline, so that a constant rate (a queue at a steady load) costs one exponential gap and
+ * no call into arrivals.c per arrival.
+ */
+static inline double sim_next_arrival(const sim_rate_profile *p, const sim_calendar *cal,
+                                      double t, gsl_rng *r)
+{
+    if (p->flat_mean > 0 && p->flat_rate == p->rate_per_day)
+        return t + gsl_ran_exponential(r, p->flat_mean);
+    return sim__next_arrival_varying(p, cal, t, r);
+}
 
 /*
  * Read a profile from a scenario map with keys (all optional but the rate):

@@ -2,7 +2,10 @@
  * sim/core/resource.c: servers with a scheduled capacity and a priority queue of requests.
  *
  * The queue is a binary min-heap of requests keyed by (priority, arrival sequence), so
- * equal priorities are served first come, first served. A request that finds the queue
+ * equal priorities are served first come, first served. While every waiting request has
+ * the same priority (always, in a single-class queue) the same array is used as a ring in
+ * arrival order instead, which is that order without the heap's work; a request of another
+ * priority turns the ring into the heap (a sorted array is one) until the queue empties. A request that finds the queue
  * empty and a server free is granted at once without touching the heap: the fast path of
  * a queueing model below saturation.
  *
@@ -26,27 +29,7 @@
 #define HOURS_PER_WEEK 168
 #define SEARCH_HOURS (2 * 366 * 24)
 
-typedef struct request {
-    int priority;
-    uint64_t seq;
-    uint64_t entity;
-    sim_grant_fn on_grant;
-    void *ctx;
-} request;
-
-struct sim_resource {
-    sim_engine *engine;
-    const sim_calendar *cal;
-    sim_schedule schedule;
-    bool scheduled;          /* capacity follows the schedule */
-    int capacity;
-    int busy;
-    request *queue;          /* binary heap */
-    size_t qn, qcap;
-    uint64_t next_seq;
-    sim_event_id change_event;
-    sim_timeavg busy_avg, queue_avg;
-};
+typedef sim__request request;
 
 void sim_schedule_constant(sim_schedule *s, int capacity)
 {
@@ -133,24 +116,50 @@ double sim_schedule_next_change(const sim_schedule *s, const sim_calendar *cal, 
     return INFINITY;
 }
 
-/*
- * sim_timeavg_set, inlined: the grant and release path runs once or twice per customer, and
- * a call into stats.c there costs more than the update itself.
- */
-static inline void level_set(sim_timeavg *a, double t, double level)
-{
-    a->area += a->level * (t - a->last_t);
-    a->last_t = t;
-    a->level = level;
-}
+#define level_set sim__level_set
 
 static inline bool request_less(const request *a, const request *b)
 {
     return a->priority < b->priority || (a->priority == b->priority && a->seq < b->seq);
 }
 
+/* The first-come ring: qhead is its first entry; the capacity is a power of two. */
+static inline size_t ring_at(const sim_resource *r, size_t i)
+{
+    return (r->qhead + i) & (r->qcap - 1);
+}
+
+static void reverse(request *v, size_t n)
+{
+    for (size_t i = 0, j = n; i + 1 < j; i++, j--) {
+        request t = v[i];
+        v[i] = v[j - 1];
+        v[j - 1] = t;
+    }
+}
+
+/*
+ * Move the ring to queue[0..qn) in its order (a left rotation of the whole array by qhead,
+ * by three reversals, so nothing is allocated). Sorted, it is also a valid heap.
+ */
+static void ring_to_linear(sim_resource *r)
+{
+    if (r->qhead > 0) {
+        reverse(r->queue, r->qhead);
+        reverse(r->queue + r->qhead, r->qcap - r->qhead);
+        reverse(r->queue, r->qcap);
+        r->qhead = 0;
+    }
+}
+
 static void queue_pop(sim_resource *r, request *out)
 {
+    if (r->fifo) {
+        *out = r->queue[r->qhead];
+        r->qhead = ring_at(r, 1);
+        r->qn--;
+        return;
+    }
     request *h = r->queue;
     *out = h[0];
     size_t n = --r->qn;
@@ -174,13 +183,27 @@ static void queue_pop(sim_resource *r, request *out)
 
 static int queue_push(sim_resource *r, const request *x)
 {
+    if (r->qn == 0) {
+        /* An empty queue starts as a ring again. */
+        r->fifo = true;
+        r->qhead = 0;
+        r->fifo_priority = x->priority;
+    } else if (r->fifo && x->priority != r->fifo_priority) {
+        ring_to_linear(r);
+        r->fifo = false;
+    }
     if (r->qn == r->qcap) {
+        ring_to_linear(r); /* so that it can grow by realloc */
         size_t cap = r->qcap ? 2 * r->qcap : 64;
         request *q = realloc(r->queue, cap * sizeof *q);
         if (!q)
             return SIM_ENOMEM;
         r->queue = q;
         r->qcap = cap;
+    }
+    if (r->fifo) {
+        r->queue[ring_at(r, r->qn++)] = *x;
+        return SIM_OK;
     }
     size_t i = r->qn++;
     while (i > 0) {
@@ -199,7 +222,7 @@ static int queue_push(sim_resource *r, const request *x)
  * release on this resource; the state is consistent before each callback, and a nested
  * dispatch simply takes over the remaining work.
  */
-static void dispatch(sim_resource *r)
+void sim__resource_dispatch(sim_resource *r)
 {
     while (r->qn > 0 && r->busy < r->capacity) {
         double now = sim_now(r->engine);
@@ -225,7 +248,7 @@ static void on_capacity_change(sim_engine *engine, void *ctx, uint64_t arg)
     if (j >= 0)
         r->change_event = sim_schedule_at(engine, (double)j / 24.0, on_capacity_change, r,
                                           (uint64_t)j);
-    dispatch(r);
+    sim__resource_dispatch(r);
 }
 
 sim_resource *sim_resource_alloc(sim_engine *engine, const sim_calendar *cal, int capacity,
@@ -286,16 +309,10 @@ void sim_resource_free(sim_resource *r)
     free(r);
 }
 
-int sim_resource_request(sim_resource *r, uint64_t entity, int priority, sim_grant_fn on_grant,
-                         void *ctx)
+int sim__resource_enqueue(sim_resource *r, uint64_t entity, int priority,
+                          sim_grant_fn on_grant, void *ctx)
 {
     double now = sim_now(r->engine);
-    if (r->qn == 0 && r->busy < r->capacity) {
-        r->busy++;
-        level_set(&r->busy_avg, now, (double)r->busy);
-        on_grant(r->engine, ctx, entity);
-        return SIM_OK;
-    }
     request q = {priority, r->next_seq++, entity, on_grant, ctx};
     int rc = queue_push(r, &q);
     if (rc != SIM_OK)
@@ -303,18 +320,8 @@ int sim_resource_request(sim_resource *r, uint64_t entity, int priority, sim_gra
     level_set(&r->queue_avg, now, (double)r->qn);
     /* Only reachable mid-dispatch (a grant callback requesting again): serve in order. */
     if (r->busy < r->capacity)
-        dispatch(r);
+        sim__resource_dispatch(r);
     return SIM_OK;
-}
-
-void sim_resource_release(sim_resource *r)
-{
-    assert(r->busy > 0 && "release without a granted request");
-    if (r->busy <= 0)
-        return;
-    r->busy--;
-    level_set(&r->busy_avg, sim_now(r->engine), (double)r->busy);
-    dispatch(r);
 }
 
 size_t sim_resource_queue_length(const sim_resource *r)

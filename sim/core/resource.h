@@ -20,12 +20,14 @@
 #ifndef SIM_RESOURCE_H
 #define SIM_RESOURCE_H
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "calendar.h"
 #include "engine.h"
+#include "stats.h"
 
 struct sim_node;
 struct sim_error;
@@ -81,6 +83,37 @@ typedef void (*sim_grant_fn)(sim_engine *engine, void *ctx, uint64_t entity);
 typedef struct sim_resource sim_resource;
 
 /*
+ * The resource's state is private to resource.c; it is declared here only so that the fast
+ * paths of request and release (a free server and an empty queue; no one waiting) can be
+ * inlined into the models that run them once per customer. Use the functions below.
+ */
+typedef struct sim__request {
+    int priority;
+    uint64_t seq;
+    uint64_t entity;
+    sim_grant_fn on_grant;
+    void *ctx;
+} sim__request;
+
+struct sim_resource {
+    sim_engine *engine;
+    int capacity;
+    int busy;
+    size_t qn;               /* requests waiting (a binary heap in queue[0..qn)) */
+    sim_timeavg busy_avg, queue_avg;
+    sim__request *queue;
+    size_t qcap;
+    size_t qhead;            /* while fifo: queue[] is a ring from qhead, all of fifo_priority */
+    bool fifo;
+    int fifo_priority;
+    uint64_t next_seq;
+    const sim_calendar *cal;
+    bool scheduled;          /* capacity follows the schedule */
+    sim_event_id change_event;
+    sim_schedule schedule;
+};
+
+/*
  * A resource on `engine`. With `schedule` NULL it has `capacity` servers always; otherwise
  * it follows the schedule (copied) and schedules its own capacity-change events.
  */
@@ -89,11 +122,47 @@ sim_resource *sim_resource_alloc(sim_engine *engine, const sim_calendar *cal, in
 void sim_resource_free(sim_resource *r);
 
 /* Request a server for `entity`. SIM_OK or SIM_ENOMEM. */
-int sim_resource_request(sim_resource *r, uint64_t entity, int priority, sim_grant_fn on_grant,
-                         void *ctx);
+static inline int sim_resource_request(sim_resource *r, uint64_t entity, int priority,
+                                       sim_grant_fn on_grant, void *ctx);
 
 /* Release one server held by a granted request. */
-void sim_resource_release(sim_resource *r);
+static inline void sim_resource_release(sim_resource *r);
+
+/* Internal: the slow paths of the two inline functions (resource.c). */
+int sim__resource_enqueue(sim_resource *r, uint64_t entity, int priority,
+                          sim_grant_fn on_grant, void *ctx);
+void sim__resource_dispatch(sim_resource *r);
+
+/* The same update as sim_timeavg_set (stats.c), so the statistics are bit-identical. */
+static inline void sim__level_set(sim_timeavg *a, double t, double level)
+{
+    a->area += a->level * (t - a->last_t);
+    a->last_t = t;
+    a->level = level;
+}
+
+static inline int sim_resource_request(sim_resource *r, uint64_t entity, int priority,
+                                       sim_grant_fn on_grant, void *ctx)
+{
+    if (r->qn == 0 && r->busy < r->capacity) {
+        r->busy++;
+        sim__level_set(&r->busy_avg, sim_now(r->engine), (double)r->busy);
+        on_grant(r->engine, ctx, entity);
+        return 0; /* SIM_OK */
+    }
+    return sim__resource_enqueue(r, entity, priority, on_grant, ctx);
+}
+
+static inline void sim_resource_release(sim_resource *r)
+{
+    assert(r->busy > 0 && "release without a granted request");
+    if (r->busy <= 0)
+        return;
+    r->busy--;
+    sim__level_set(&r->busy_avg, sim_now(r->engine), (double)r->busy);
+    if (r->qn > 0)
+        sim__resource_dispatch(r);
+}
 
 size_t sim_resource_queue_length(const sim_resource *r);
 int sim_resource_busy(const sim_resource *r);

@@ -17,24 +17,75 @@
 #include "run_internal.h"
 
 /* Snapshot k: every component, in order, then the next month's flows go to k + 1. */
+static void do_snapshot(sim_run *run, size_t k)
+{
+    for (size_t c = 0; c < run->sys->n_components; c++)
+        if (run->sys->components[c].snapshot)
+            run->sys->components[c].snapshot(run->comps[c].state, k);
+    run->period = k + 1 < run->sys->n_snapshots ? k + 1 : k;
+}
+
+static void do_warmup_end(sim_run *run)
+{
+    for (size_t c = 0; c < run->sys->n_components; c++)
+        if (run->sys->components[c].warmup_end)
+            run->sys->components[c].warmup_end(run->comps[c].state);
+}
+
+/*
+ * The runner keeps one event pending at a time: the next snapshot or the warm-up boundary,
+ * whichever comes first. Scheduling all of them at the start would leave hundreds of
+ * entries in the calendar for the whole run (365 for a 30-year horizon), which makes every
+ * other event's heap operations several levels deeper. The order is that of one event per
+ * snapshot and one for the warm-up, all scheduled at the start in class SIM_CLASS_SNAPSHOT:
+ * at equal times, snapshots in index order, then the warm-up.
+ */
+static void on_runner_event(sim_engine *e, void *ctx, uint64_t unused);
+
+static int schedule_next_runner_event(sim_run *run)
+{
+    const sim_system *sys = run->sys;
+    double next = INFINITY;
+    if (run->next_snapshot < sys->n_snapshots &&
+        sys->snapshot_times[run->next_snapshot] <= sys->horizon_days)
+        next = sys->snapshot_times[run->next_snapshot];
+    if (run->warmup_pending && sys->warmup_days < next)
+        next = sys->warmup_days;
+    if (next == INFINITY)
+        return SIM_OK;
+    return sim_schedule_at_class(run->engine, next, SIM_CLASS_SNAPSHOT, on_runner_event, run, 0)
+               ? SIM_OK
+               : SIM_ENOMEM;
+}
+
+static void on_runner_event(sim_engine *e, void *ctx, uint64_t unused)
+{
+    (void)unused;
+    sim_run *run = ctx;
+    const sim_system *sys = run->sys;
+    double now = sim_now(e);
+    while (run->next_snapshot < sys->n_snapshots &&
+           sys->snapshot_times[run->next_snapshot] == now)
+        do_snapshot(run, run->next_snapshot++);
+    if (run->warmup_pending && sys->warmup_days == now) {
+        run->warmup_pending = false;
+        do_warmup_end(run);
+    }
+    schedule_next_runner_event(run); /* a refusal stops the run with the engine's error */
+}
+
+/* The classic form, one event each, for snapshot times that are not in order. */
 static void on_snapshot(sim_engine *e, void *ctx, uint64_t k)
 {
     (void)e;
-    sim_run *run = ctx;
-    for (size_t c = 0; c < run->sys->n_components; c++)
-        if (run->sys->components[c].snapshot)
-            run->sys->components[c].snapshot(run->comps[c].state, (size_t)k);
-    run->period = k + 1 < run->sys->n_snapshots ? (size_t)k + 1 : (size_t)k;
+    do_snapshot(ctx, (size_t)k);
 }
 
 static void on_warmup_end(sim_engine *e, void *ctx, uint64_t unused)
 {
     (void)e;
     (void)unused;
-    sim_run *run = ctx;
-    for (size_t c = 0; c < run->sys->n_components; c++)
-        if (run->sys->components[c].warmup_end)
-            run->sys->components[c].warmup_end(run->comps[c].state);
+    do_warmup_end(ctx);
 }
 
 static int alloc_comps(sim_run *run, sim_record *out)
@@ -79,14 +130,21 @@ static void free_run(sim_run *run)
 static int schedule_runner_events(sim_run *run)
 {
     const sim_system *sys = run->sys;
+    bool sorted = true;
+    for (size_t k = 1; k < sys->n_snapshots && sorted; k++)
+        sorted = sys->snapshot_times[k - 1] <= sys->snapshot_times[k];
+    bool warmup = sys->warmup_days > 0 && sys->warmup_days <= sys->horizon_days;
+    if (sorted) {
+        run->warmup_pending = warmup;
+        return schedule_next_runner_event(run);
+    }
     for (size_t k = 0; k < sys->n_snapshots; k++)
         if (sys->snapshot_times[k] <= sys->horizon_days &&
             !sim_schedule_at_class(run->engine, sys->snapshot_times[k], SIM_CLASS_SNAPSHOT,
                                    on_snapshot, run, k))
             return SIM_ENOMEM;
-    if (sys->warmup_days > 0 && sys->warmup_days <= sys->horizon_days &&
-        !sim_schedule_at_class(run->engine, sys->warmup_days, SIM_CLASS_SNAPSHOT, on_warmup_end,
-                               run, 0))
+    if (warmup && !sim_schedule_at_class(run->engine, sys->warmup_days, SIM_CLASS_SNAPSHOT,
+                                         on_warmup_end, run, 0))
         return SIM_ENOMEM;
     return SIM_OK;
 }

@@ -29,6 +29,8 @@ struct sim_run {
     sim_engine *engine;
     uint64_t seed, replication;
     size_t period;
+    size_t next_snapshot;    /* the runner's next snapshot (run.c) */
+    bool warmup_pending;     /* the warm-up boundary is still ahead */
     comp_state *comps;
     gsl_rng **streams;
     size_t n_streams, cap_streams;
