@@ -2,7 +2,10 @@
  * Factors for particular months (sim/core/dated_months.h), read inline or from a CSV file
  * next to the scenario: exact lookups (a dated month gets its factor, any other month the
  * repeating one), months given out of order or with gaps, and bad input with the exact
- * message naming file, line, column and key.
+ * message naming file, line, column and key. In a rate profile: 10 a day through 2023 with
+ * March at half and April closed has exactly 155 expected arrivals in March, 0 in April and
+ * 310 in March 2024 (dated factors do not repeat); sampled, April has none and March's count
+ * is Poisson(155) (4 sd over 200 runs).
  */
 #include "testutil.h"
 
@@ -11,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/arrivals.h"
 #include "core/dated_months.h"
+#include "core/rng.h"
 #include "core/error.h"
 #include "scenario/yaml.h"
 
@@ -146,12 +151,67 @@ static void test_bad_input(void **state)
            "file is empty)");
 }
 
+static void test_rate_profile(void **state)
+{
+    (void)state;
+    const char *dir = tu_tmpdir("dated-months-rate");
+    char path[512];
+    snprintf(path, sizeof path, "%s/s.yaml", dir);
+    tu_write_file(path, "referrals: {per_day: 10, by_month: {2023-03: 0.5, 2023-04: 0}}\n"
+                        "grown: {per_day: 10, growth_per_year: 5%, by_month: {2023-04: 0}}\n");
+    struct sim_error err;
+    sim_node_tree *tree = NULL;
+    sim_node *root = NULL;
+    assert_int_equal(sim_yaml_load(path, &tree, &root, &err), SIM_OK);
+    sim_rate_profile p;
+    assert_int_equal(sim_rate_profile_from_node(sim_node_get(root, "referrals"), &p, &err),
+                     SIM_OK);
+    sim_calendar cal;
+    assert_int_equal(sim_calendar_init(&cal, (sim_date){2023, 1, 1}), SIM_OK);
+    double mar = 31 + 28, apr = mar + 31, may = apr + 30, mar24 = 365 + 31 + 29;
+    assert_float_equal(sim_rate_integral(&p, &cal, 0, 31), 310, 1e-9);
+    assert_float_equal(sim_rate_integral(&p, &cal, mar, apr), 155, 1e-9);
+    assert_float_equal(sim_rate_integral(&p, &cal, apr, may), 0, 0);
+    assert_float_equal(sim_rate_integral(&p, &cal, mar24, mar24 + 31), 310, 1e-9);
+    gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+    double sum = 0;
+    const int runs = 200;
+    for (int k = 0; k < runs; k++) {
+        gsl_rng_set(g, (unsigned long)k + 1);
+        int in_mar = 0, in_apr = 0;
+        for (double t = sim_next_arrival(&p, &cal, mar - 1, g); t < may;
+             t = sim_next_arrival(&p, &cal, t, g)) {
+            in_mar += t >= mar && t < apr;
+            in_apr += t >= apr;
+        }
+        assert_int_equal(in_apr, 0);
+        sum += in_mar;
+    }
+    assert_true(fabs(sum / runs - 155) < 4 * sqrt(155.0 / runs));
+    /* With growth (sampled by thinning): April still has none, May has some. */
+    sim_rate_profile q;
+    assert_int_equal(sim_rate_profile_from_node(sim_node_get(root, "grown"), &q, &err), SIM_OK);
+    assert_int_equal(sim_node_check_unused(root, &err), SIM_OK); /* by_month was read */
+    int in_apr = 0, in_may = 0;
+    for (double t = sim_next_arrival(&q, &cal, apr - 1, g); t < may + 31;
+         t = sim_next_arrival(&q, &cal, t, g)) {
+        in_apr += t >= apr && t < may;
+        in_may += t >= may;
+    }
+    assert_int_equal(in_apr, 0);
+    assert_true(in_may > 200);
+    gsl_rng_free(g);
+    sim_calendar_fini(&cal);
+    sim_node_tree_free(tree);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_set_and_lookup),
         cmocka_unit_test(test_inline_and_csv),
         cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_rate_profile),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -38,6 +38,8 @@
  *                        non_admitted_per_week: 120
  *                        treatments_month: {dec: 0.85, mar: 1.1}  (monthly capacity factors)
  *                        non_admitted_month: {...}
+ *                        treatments_by_month: {2023-03: 0.8} or FILE.csv  (particular
+ *                        non_admitted_by_month: ...    months: strikes, a new centre)
  *                        home_sites: {IPS: 0.6, COL: 0.4}
  *   theatres:      - site: COL
  *                    working_weeks_per_year: 46 | closed_weeks: [2024-12-23, ...]
@@ -111,7 +113,9 @@ typedef struct el_list {
     double non_admitted_per_week; /* simple non-admitted capacity, 0 if none */
     double treatments_month[12];  /* monthly factors of the simple capacities (January = 0; */
     double non_admitted_month[12]; /* day-weighted mean 1, so the per_week figures hold) */
-    bool has_capacity_months;     /* either is given */
+    bool has_capacity_months;     /* any of the four is given */
+    sim_dated_months treatments_by_month, non_admitted_by_month; /* replace the monthly
+                                    * factors in the months they name (core/dated_months.h) */
     el_service_kind service;
     int servers;
     int capacity_site;

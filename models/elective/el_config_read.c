@@ -299,14 +299,16 @@ static int read_list(el_config *cfg, el_list *l, const el_specialty *sp, const s
     static const char *const keys[] = {"referrals",      "backlog",     "treatments_per_week",
                                        "service",        "servers",     "capacity_site",
                                        "non_admitted_per_week", "home_sites",
-                                       "treatments_month", "non_admitted_month", NULL};
+                                       "treatments_month", "non_admitted_month",
+                                       "treatments_by_month", "non_admitted_by_month", NULL};
     static const char *const services[] = {"exponential", "deterministic", NULL};
     TRY(sim_node_check_keys(lm, keys, err));
     const el_trust *tr = &cfg->trusts[l->trust];
     if (sim_node_has(lm, "referrals")) {
         static const char *const rkeys[] = {"per_week",     "per_day",     "per_year",
                                             "weekday",      "hour_of_week", "hour_of_day",
-                                            "month",        "growth_per_year", NULL};
+                                            "month",        "growth_per_year", "by_month",
+                                            NULL};
         sim_node *r;
         TRY(sim_node_map(lm, "referrals", &r, err));
         TRY(sim_node_check_keys(r, rkeys, err));
@@ -322,8 +324,12 @@ static int read_list(el_config *cfg, el_list *l, const el_specialty *sp, const s
                             err));
     TRY(read_month_factors(lm, "treatments_month", l->treatments_month, err));
     TRY(read_month_factors(lm, "non_admitted_month", l->non_admitted_month, err));
+    TRY(sim_dated_months_from_node(lm, "treatments_by_month", &l->treatments_by_month, err));
+    TRY(sim_dated_months_from_node(lm, "non_admitted_by_month", &l->non_admitted_by_month, err));
     l->has_capacity_months =
-        sim_node_has(lm, "treatments_month") || sim_node_has(lm, "non_admitted_month");
+        sim_node_has(lm, "treatments_month") || sim_node_has(lm, "non_admitted_month") ||
+        sim_dated_months_any(&l->treatments_by_month) ||
+        sim_dated_months_any(&l->non_admitted_by_month);
     int svc = 0;
     TRY(sim_node_opt_enum(lm, "service", services, &svc, err));
     l->service = (el_service_kind)svc;

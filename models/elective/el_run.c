@@ -106,10 +106,16 @@ static void server_done(sim_engine *eng, void *ctx, uint64_t arg)
     server_start(r, (int)arg);
 }
 
+static void server_resume(sim_engine *eng, void *ctx, uint64_t arg)
+{
+    (void)eng;
+    server_start(ctx, (int)arg);
+}
+
 static void server_start(el_run *r, int s)
 {
     el_server *sv = &r->servers[s];
-    if (sv->busy)
+    if (sv->busy || sim_now(r->eng) < sv->resume_t)
         return;
     uint32_t p;
     if (sv->admitted) {
@@ -134,8 +140,26 @@ static void server_start(el_run *r, int s)
     const el_list *lc = &r->cfg->lists[sv->list];
     double mean = sv->mean_days;
     if (lc->has_capacity_months) {
-        int month = sim_calendar_month(&r->cfg->cal, sim_now(r->eng)) - 1;
-        mean /= sv->admitted ? lc->treatments_month[month] : lc->non_admitted_month[month];
+        sim_date d = sim_calendar_date(&r->cfg->cal, sim_now(r->eng));
+        double f = sv->admitted ? sim_dated_month_factor(&lc->treatments_by_month, d.year,
+                                                         d.month, lc->treatments_month[d.month - 1])
+                                : sim_dated_month_factor(&lc->non_admitted_by_month, d.year,
+                                                         d.month,
+                                                         lc->non_admitted_month[d.month - 1]);
+        /* A month with no capacity: the patient goes back to the list and the server rests
+         * until the next month's first day. */
+        if (f <= 0) {
+            sim_date next = {d.month == 12 ? d.year + 1 : d.year, d.month % 12 + 1, 1};
+            sv->resume_t = (double)(sim_date_to_days(next) - r->cfg->cal.start_day);
+            sv->busy = false;
+            el__wait(r, p);
+            if (!sim_schedule_at(r->eng, sv->resume_t, server_resume, r, (uint64_t)s)) {
+                r->status = SIM_ENOMEM;
+                sim_stop(r->eng);
+            }
+            return;
+        }
+        mean /= f;
     }
     double d = sv->deterministic ? mean : gsl_ran_exponential(r->ls[sv->list].service, mean);
     if (!sim_schedule_in(r->eng, d, server_done, r, (uint64_t)s)) {

@@ -115,6 +115,7 @@ typedef struct el_server {
     uint32_t patient;
     double mean_days;
     bool deterministic;
+    double resume_t;         /* idle until then (a month with no capacity); 0: at once */
 } el_server;
 
 typedef struct el_lstate {

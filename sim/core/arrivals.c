@@ -125,7 +125,7 @@ int sim_rate_profile_finish(sim_rate_profile *p)
     if (mh < 0 || mm < 0)
         return SIM_EINVAL;
     p->max_hour_factor = mh;
-    p->max_month_factor = mm;
+    p->max_month_factor = fmax(mm, p->dated.max_factor);
     p->log_growth = log1p(p->growth_per_year) / DAYS_PER_YEAR;
     /* Runs of equal hour factors, counted forward around the week (168 if all are equal). */
     for (int h = 0; h < 168; h++) {
@@ -134,7 +134,7 @@ int sim_rate_profile_finish(sim_rate_profile *p)
             n++;
         p->hour_run[h] = (unsigned char)n;
     }
-    p->flat_months = 1;
+    p->flat_months = !sim_dated_months_any(&p->dated);
     for (int m = 1; m < 12; m++)
         if (p->month[m] != p->month[0])
             p->flat_months = 0;
@@ -168,7 +168,8 @@ static double hour_factor(const sim_rate_profile *p, const sim_calendar *cal, in
 {
     int how = hour_of_week(cal, k);
     sim_date d = sim_date_from_days(cal->start_day + floor_div(k, 24));
-    return p->hour_of_week[how] * p->month[d.month - 1];
+    return p->hour_of_week[how] *
+           sim_dated_month_factor(&p->dated, d.year, d.month, p->month[d.month - 1]);
 }
 
 double sim_rate_at(const sim_rate_profile *p, const sim_calendar *cal, double t)
@@ -209,7 +210,7 @@ double sim_rate_integral(const sim_rate_profile *p, const sim_calendar *cal, dou
  * following month: calendar.c's civil-from-days arithmetic (years from 1 March), done once
  * instead of converting to a date and back.
  */
-static int month_of_day(int64_t days, int64_t *next)
+static int month_of_day(int64_t days, int64_t *next, int *year)
 {
     int64_t z = days + 719468;
     int64_t era = floor_div(z, 146097);
@@ -226,6 +227,7 @@ static int month_of_day(int64_t days, int64_t *next)
         len = 28 + ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0);
     }
     *next = days - (doy - first) + len;
+    *year = (int)(yoe + era * 400 + (mp >= 10));
     return (int)(mp < 10 ? mp + 3 : mp - 9);
 }
 
@@ -249,9 +251,10 @@ static double next_arrival_piecewise(const sim_rate_profile *p, const sim_calend
     for (;;) {
         if (!p->flat_months && month_end == INT64_MAX) {
             int64_t next_day;
-            int m = month_of_day(cal->start_day + floor_div(k, 24), &next_day);
+            int year, m = month_of_day(cal->start_day + floor_div(k, 24), &next_day, &year);
             month_end = (next_day - cal->start_day) * 24;
-            month_rate = p->rate_per_day * p->month[m - 1];
+            month_rate = p->rate_per_day *
+                         sim_dated_month_factor(&p->dated, year, m, p->month[m - 1]);
         }
         int how = hour_of_week(cal, k);
         int64_t k_end = k + p->hour_run[how];
@@ -291,12 +294,13 @@ double sim__next_arrival_varying(const sim_rate_profile *p, const sim_calendar *
     for (;;) {
         /* One date conversion per window: it gives both the month and the month's end. */
         int64_t day = floor_div(hour_index(now), 24), next_day;
-        int month = month_of_day(cal->start_day + day, &next_day);
+        int year, month = month_of_day(cal->start_day + day, &next_day, &year);
         double end = (double)(next_day - cal->start_day);
         if (end > now + 7.0)
             end = now + 7.0;
         double growth_edge = p->log_growth >= 0 ? end : now;
-        double base = p->rate_per_day * p->month[month - 1];
+        double base = p->rate_per_day *
+                      sim_dated_month_factor(&p->dated, year, month, p->month[month - 1]);
         double bound = base * p->max_hour_factor * exp(p->log_growth * growth_edge);
         if (!(bound > 0)) {
             now = end;

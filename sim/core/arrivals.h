@@ -26,6 +26,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "calendar.h"
+#include "dated_months.h"
 
 struct sim_node;
 struct sim_error;
@@ -45,6 +46,10 @@ typedef struct sim_rate_profile {
     /* Set by init and finish: the mean gap when the rate is constant (0 if it is not), and
      * the rate_per_day it was computed for (the sampler ignores it if that has changed). */
     double flat_mean, flat_rate;
+    /* Factors for particular months (`by_month`), replacing the repeating month factor in
+     * those months; not rescaled (a factor is relative to the base rate). Kept last: the
+     * hot fields above stay together. */
+    sim_dated_months dated;
 } sim_rate_profile;
 
 /* A flat profile of `rate_per_day` (all factors 1, no growth). */
@@ -92,6 +97,7 @@ static inline double sim_next_arrival(const sim_rate_profile *p, const sim_calen
  *   weekday: {mon: 1.2, tue: 1.1, ...}   or  hour_of_week: [168 numbers]
  *   hour_of_day: [24 numbers]  (multiplies the weekday factors; not with hour_of_week)
  *   month: {jan: 1.1, ...}  or  [12 numbers]
+ *   by_month: {2022-12: 0.6, ...}  or  FILE.csv   (particular months; dated_months.h)
  *   growth_per_year: 1.122%   (or 0.01122)
  * Weekdays or months left out of a map have factor 1. The profile is finished
  * (sim_rate_profile_finish) on success. Other keys of `map` are left alone (unread) for

@@ -171,6 +171,9 @@ int sim_rate_profile_from_node_prefixed(const struct sim_node *map, const char *
                                   100 * SIM_MAX_GROWTH_PER_YEAR, g->text ? g->text : "");
         }
     }
+    rc = sim_dated_months_from_node(map, "by_month", &p->dated, err);
+    if (rc != SIM_OK)
+        return rc;
     if (sim_rate_profile_finish(p) != SIM_OK)
         return sim_node_error(map, err, "invalid rate profile");
     return SIM_OK;
