@@ -40,6 +40,7 @@
  *                        non_admitted_month: {...}
  *                        treatments_by_month: {2023-03: 0.8} or FILE.csv  (particular
  *                        non_admitted_by_month: ...    months: strikes, a new centre)
+ *                        capacity_days: weekdays | every_day   (default every_day)
  *                        home_sites: {IPS: 0.6, COL: 0.4}
  *   theatres:      - site: COL
  *                    working_weeks_per_year: 46 | closed_weeks: [2024-12-23, ...]
@@ -114,6 +115,8 @@ typedef struct el_list {
     double treatments_month[12];  /* monthly factors of the simple capacities (January = 0; */
     double non_admitted_month[12]; /* day-weighted mean 1, so the per_week figures hold) */
     bool has_capacity_months;     /* any of the four is given */
+    bool weekdays_only;           /* capacity_days: weekdays (the simple capacity works Monday
+                                   * to Friday, not on bank holidays); else every day */
     sim_dated_months treatments_by_month, non_admitted_by_month; /* replace the monthly
                                     * factors in the months they name (core/dated_months.h) */
     el_service_kind service;

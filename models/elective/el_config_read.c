@@ -300,7 +300,9 @@ static int read_list(el_config *cfg, el_list *l, const el_specialty *sp, const s
                                        "service",        "servers",     "capacity_site",
                                        "non_admitted_per_week", "home_sites",
                                        "treatments_month", "non_admitted_month",
-                                       "treatments_by_month", "non_admitted_by_month", NULL};
+                                       "treatments_by_month", "non_admitted_by_month",
+                                       "capacity_days", NULL};
+    static const char *const capacity_days[] = {"every_day", "weekdays", NULL};
     static const char *const services[] = {"exponential", "deterministic", NULL};
     TRY(sim_node_check_keys(lm, keys, err));
     const el_trust *tr = &cfg->trusts[l->trust];
@@ -324,6 +326,9 @@ static int read_list(el_config *cfg, el_list *l, const el_specialty *sp, const s
                             err));
     TRY(read_month_factors(lm, "treatments_month", l->treatments_month, err));
     TRY(read_month_factors(lm, "non_admitted_month", l->non_admitted_month, err));
+    int cdays = 0;
+    TRY(sim_node_opt_enum(lm, "capacity_days", capacity_days, &cdays, err));
+    l->weekdays_only = cdays == 1;
     TRY(sim_dated_months_from_node(lm, "treatments_by_month", &l->treatments_by_month, err));
     TRY(sim_dated_months_from_node(lm, "non_admitted_by_month", &l->non_admitted_by_month, err));
     l->has_capacity_months =

@@ -106,6 +106,18 @@ static void server_done(sim_engine *eng, void *ctx, uint64_t arg)
     server_start(r, (int)arg);
 }
 
+/* Days a week the simple capacity works: its per_week figures are spread over them. */
+static double days_a_week(const el_list *lc)
+{
+    return lc->weekdays_only ? 5.0 : 7.0;
+}
+
+/* capacity_days: weekdays: is day `d` (days since start) a working day? */
+static bool working_day(const el_config *cfg, double d)
+{
+    return sim_calendar_weekday(&cfg->cal, d) < 5 && !sim_calendar_is_holiday(&cfg->cal, d);
+}
+
 static void server_resume(sim_engine *eng, void *ctx, uint64_t arg)
 {
     (void)eng;
@@ -117,6 +129,21 @@ static void server_start(el_run *r, int s)
     el_server *sv = &r->servers[s];
     if (sv->busy || sim_now(r->eng) < sv->resume_t)
         return;
+    const el_list *list_cfg = &r->cfg->lists[sv->list];
+    if (list_cfg->weekdays_only && !working_day(r->cfg, floor(sim_now(r->eng)))) {
+        /* Rest until the next working day begins: a working day has the capacity of a
+         * seventh of the week's in one fifth (so a full week without holidays has its
+         * per_week figure). */
+        double d = floor(sim_now(r->eng)) + 1;
+        while (!working_day(r->cfg, d))
+            d += 1;
+        sv->resume_t = d;
+        if (!sim_schedule_at(r->eng, sv->resume_t, server_resume, r, (uint64_t)s)) {
+            r->status = SIM_ENOMEM;
+            sim_stop(r->eng);
+        }
+        return;
+    }
     uint32_t p;
     if (sv->admitted) {
         p = el__take(r, sv->list, sv->site, true);
@@ -598,7 +625,7 @@ static int run_init(el_run *r)
                 sv->list = (int)l;
                 sv->site = lc->capacity_site;
                 sv->admitted = true;
-                sv->mean_days = 7.0 * lc->servers / lc->treatments_per_week;
+                sv->mean_days = days_a_week(lc) * lc->servers / lc->treatments_per_week;
                 sv->deterministic = lc->service == EL_SERVICE_DETERMINISTIC;
             }
         if (lc->non_admitted_per_week > 0) {
@@ -606,7 +633,7 @@ static int run_init(el_run *r)
             sv->list = (int)l;
             sv->site = lc->capacity_site;
             sv->admitted = false;
-            sv->mean_days = 7.0 / lc->non_admitted_per_week;
+            sv->mean_days = days_a_week(lc) / lc->non_admitted_per_week;
             sv->deterministic = lc->service == EL_SERVICE_DETERMINISTIC;
         }
         ls->n_servers = (int)r->n_servers - ls->first_server;
