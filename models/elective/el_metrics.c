@@ -54,6 +54,8 @@ static const metric_def defs[] = {
     {"bed_cancellations", "cases", "Inpatient cases cancelled on the day for bed pressure (or refused a bed) in the month.", S, true, ID(bed_cancellations)},
     {"inpatients", "cases", "Inpatient cases operated in the month (each takes an acute bed for its stay).", S, true, ID(inpatients)},
     {"overruns", "sessions", "Sessions whose last case ended after the planned end, in the month.", S, true, ID(overruns)},
+    {"early_finishes", "sessions", "Sessions whose last case ended 30 minutes or more before the planned end (NHS Improvement's measure), in the month.", S, true, ID(early_finishes)},
+    {"late_starts", "sessions", "Sessions whose first case started 30 minutes or more late, in the month.", S, true, ID(late_starts)},
     {"mean_wait_treated_weeks", "weeks", "Mean wait (referral to treatment) of patients treated after the warm-up.", R, true, ID(mean_wait_treated)},
     {"median_wait_treated_weeks", "weeks", "Median wait of patients treated after the warm-up (completed pathways, both stages).", R, true, ID(median_wait_treated)},
     {"p92_wait_treated_weeks", "weeks", "92nd percentile wait of patients treated after the warm-up.", R, true, ID(p92_wait_treated)},

@@ -170,7 +170,8 @@ typedef struct el_metric_ids {
     int size, within18, over52, over65, over78, over104, median, p92;
     int referrals, admitted_referrals, treatments, removals, transfers_in, transfers_out;
     int stops_admitted, stops_non_admitted, decisions_to_admit, waiting_prio[EL_PRIORITIES];
-    int sessions_run, cases, capped_utilisation, cancellations, overruns, bed_cancellations,
+    int sessions_run, cases, capped_utilisation, cancellations, overruns, early_finishes,
+        late_starts, bed_cancellations,
         inpatients;
     int median_wait_treated, p92_wait_treated, median_wait_admitted, median_wait_non_admitted;
     int mean_wait_treated, mean_size, treated_total, removed_total, moved, distance, spread;

@@ -389,6 +389,7 @@ static void run_session(sim_engine *eng, void *ctx, uint64_t arg)
                      s.draw_key);
         cursor = sim_dist_sample(&th->start_delay, r->session_rng);
     }
+    double delay = cursor;
     session_free(r, (uint32_t)arg);
     for (int i = 0; i < s.n; i++) {
         uint32_t p = s.cases[i];
@@ -430,6 +431,12 @@ static void run_session(sim_engine *eng, void *ctx, uint64_t arg)
     el__count(r, r->m.cancellations, s.list, cancelled);
     if (ran > 0 && cursor > L)
         el__count(r, r->m.overruns, s.list, 1);
+    /* NHS Improvement's measures (2019): 30 minutes or more early at the end, late at the
+     * start (a list with no case run finishes early). */
+    if (cursor <= L - 30.0)
+        el__count(r, r->m.early_finishes, s.list, 1);
+    if (delay >= 30.0)
+        el__count(r, r->m.late_starts, s.list, 1);
     if (r->period < cfg->n_times) {
         r->ls[s.list].capped_minutes[r->period] += inside;
         r->ls[s.list].planned_minutes[r->period] += L;
