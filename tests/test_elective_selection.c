@@ -20,6 +20,11 @@
  *     (0.25 and 1.25) are the two longest waiters exactly, the third is random again; with
  *     share 50% the first booking is the longest waiter with chance 0.5 + 0.5 / 10.
  * The same holds for the outpatient stage (non-admitted pathways, outpatient_selection).
+ * A pooled list follows the rule over the pool: trusts A and B pool their lists (five backlog
+ * patients each, A's in bands 0-1 ... 4-5 weeks, B's in 5-6 ... 9-10), A's one server
+ * treating for the pool, every patient accepting A's site: with in_turn 0 the first booking is
+ * B's longest waiter with chance 1/10; without a rule (longest wait first) or with in_turn
+ * 100%, always.
  * Tolerances: 4 binomial standard deviations over the replications.
  */
 #include "testutil.h"
@@ -30,6 +35,7 @@
 
 typedef struct sel_obs {
     int order[3];            /* backlog serials in treatment order */
+    int list0;               /* the home list of the first treated */
     int n;
 } sel_obs;
 
@@ -42,6 +48,8 @@ static void on_treated(void *ctx, int list, uint64_t uid, double wait, double t)
     assert_true(uid & EL_UID_BACKLOG);
     if (o->n < 3)
         o->order[o->n] = (int)(uid & (EL_UID_BACKLOG - 1));
+    if (o->n == 0)
+        o->list0 = (int)(uid >> EL_UID_LIST_SHIFT);
     o->n++;
 }
 
@@ -120,6 +128,49 @@ static void check_stage(bool outpatient)
     run_ten(outpatient, "{in_turn: 0, long_wait_push: {over_weeks: 5, until: 2023-04-05}}",
             &among3, &first, &pushed);
     assert_int_equal(pushed, REPS);
+}
+
+static int first_pooled(const char *rule, int reps)
+{
+    static char yaml[2048];
+    snprintf(yaml, sizeof yaml,
+             "trusts:\n"
+             "  - {name: A, sites: [{code: SA}]}\n"
+             "  - {name: B, sites: [{code: SB}]}\n"
+             "specialties:\n"
+             "  - name: ortho\n"
+             "%s"
+             "    lists:\n"
+             "      A: {backlog: {total: 5, weeks: {0-1: 0.2, 1-2: 0.2, 2-3: 0.2, 3-4: 0.2,\n"
+             "          4-5: 0.2}}, treatments_per_week: 7, service: deterministic}\n"
+             "      B: {backlog: {total: 5, weeks: {5-6: 0.2, 6-7: 0.2, 7-8: 0.2, 8-9: 0.2,\n"
+             "          9-10: 0.2}}}\n"
+             "collaboration:\n"
+             "  - {specialty: ortho, policy: pooled, site_acceptance: {SA: 100%%}}\n",
+             rule);
+    elt f;
+    elt_open(&f, yaml, 1.5, 0, false);
+    int hits = 0;
+    for (int r = 0; r < reps; r++) {
+        sel_obs o = {.n = 0};
+        el_run_hooks hooks = {.on_treated = on_treated, .ctx = &o};
+        sim_record *rec = elt_run(&f, 17, (uint64_t)r, &hooks);
+        assert_true(o.n >= 1);
+        /* B's longest waiter: list 1, backlog serial 4 (on_treated keeps the serial). */
+        hits += o.order[0] == 4 && o.list0 == 1;
+        sim_record_free(rec);
+    }
+    elt_close(&f);
+    return hits;
+}
+
+static void test_pooled_selection(void **state)
+{
+    (void)state;
+    assert_int_equal(first_pooled("", 50), 50);
+    assert_int_equal(first_pooled("    selection: {in_turn: 100%}\n", 50), 50);
+    check_share("pooled, all random: the pool's longest waiter first",
+                (double)first_pooled("    selection: {in_turn: 0}\n", REPS) / REPS, 0.1);
 }
 
 static void test_admitted_selection(void **state)
@@ -222,6 +273,7 @@ int main(void)
         cmocka_unit_test(test_admitted_selection),
         cmocka_unit_test(test_outpatient_selection),
         cmocka_unit_test(test_urgent_first),
+        cmocka_unit_test(test_pooled_selection),
         cmocka_unit_test(test_selection_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -137,7 +137,7 @@ typedef struct el_list {
  *      (rest: fading: long waiters leave more slowly, as completed pathways' short median
  *      waits show).
  * The outpatient stage (non-admitted pathways) has no priorities: steps 2 and 3 only.
- * Pooled lists keep the old rule.
+ * A pooled list follows its admitted rule over the pool (the patients who accept the site).
  */
 typedef enum el_rest_rule { EL_REST_RANDOM, EL_REST_WEEKS, EL_REST_FADING } el_rest_rule;
 

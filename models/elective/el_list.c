@@ -216,23 +216,35 @@ const rtt_entry *el__peek_valid(el_run *r, rtt_heap *h, uint8_t state)
 
 /*
  * The selection rule (el_config.h, el_selection) for list l's admitted pathways (heaps
- * P1..P4) or its outpatient stage (the non-admitted heap). Random picks are uniform over
- * the list's dense WAITING array, rejected until one is of the stage (and routine), and for
- * weeks_waited kept with chance wait / longest wait, which picks in proportion to weeks
- * waited exactly (fading: kept with chance 2^(-wait / half-life)). A list whose stage is a tiny part of it falls back to the longest waiter
- * after 4096 rejections (documented).
+ * P1..P4) or its outpatient stage (the non-admitted heap), or for a pool's admitted pathways
+ * at one of its sites. Random picks are uniform over the WAITING patients, rejected until one
+ * is of the stage (and routine, and for a pool accepts the site), and for weeks_waited kept
+ * with chance wait / longest wait, which picks in proportion to weeks waited exactly
+ * (fading: kept with chance 2^(-wait / half-life)). A stage that is a tiny part of its lists
+ * falls back to the longest waiter after 4096 rejections (documented).
+ *
+ * The rule over a source of patients: `heap[h]` the stage's heaps (by priority for admitted
+ * pathways, heap[EL_HEAP_NONADMITTED] for the outpatient stage), the lists whose dense
+ * WAITING arrays hold its patients, and for a pool the pool site q whose acceptance a random
+ * pick must have (-1: none); `g` draws the rule's random numbers.
  */
-uint32_t el__take_by_rule(el_run *r, int l, const el_selection *sel, bool admitted,
-                          bool non_p1_ok)
+static uint32_t take_rule(el_run *r, gsl_rng *g, const el_selection *sel, bool admitted,
+                          bool non_p1_ok, rtt_heap *const *heap, const int *lists, int n_lists,
+                          int q)
 {
-    el_lstate *ls = &r->ls[l];
     double now = sim_now(r->eng);
     int h0 = EL_HEAP_NONADMITTED, h1 = EL_HEAP_NONADMITTED + 1;
-    size_t n_stage = ls->n_waiting - ls->admitted_waiting;
+    size_t n_stage = 0, n_all = 0;
+    for (int k = 0; k < n_lists; k++) {
+        const el_lstate *ls = &r->ls[lists[k]];
+        n_all += ls->n_waiting;
+        if (!admitted)
+            n_stage += ls->n_waiting - ls->admitted_waiting;
+    }
     if (admitted) {
         int urgent = non_p1_ok ? sel->urgent : 1;
         for (int prio = 0; prio < urgent; prio++) {
-            uint32_t p = el__pop_valid(r, &ls->heap[prio], EL_WAITING);
+            uint32_t p = el__pop_valid(r, heap[prio], EL_WAITING);
             if (p != EL_NONE) {
                 el__unwait(r, p);
                 return p;
@@ -242,9 +254,9 @@ uint32_t el__take_by_rule(el_run *r, int l, const el_selection *sel, bool admitt
             return EL_NONE;
         h0 = sel->urgent;
         h1 = EL_PRIORITIES;
-        n_stage = 0;
-        for (int prio = h0; prio < h1; prio++)
-            n_stage += ls->n_prio[prio];
+        for (int k = 0; k < n_lists; k++)
+            for (int prio = h0; prio < h1; prio++)
+                n_stage += r->ls[lists[k]].n_prio[prio];
     }
     if (n_stage == 0)
         return EL_NONE;
@@ -252,7 +264,7 @@ uint32_t el__take_by_rule(el_run *r, int l, const el_selection *sel, bool admitt
     int best = -1;
     double oldest = INFINITY;
     for (int h = h0; h < h1; h++) {
-        const rtt_entry *e = el__peek_valid(r, &ls->heap[h], EL_WAITING);
+        const rtt_entry *e = el__peek_valid(r, heap[h], EL_WAITING);
         if (e && e->key < oldest) {
             oldest = e->key;
             best = h;
@@ -263,29 +275,62 @@ uint32_t el__take_by_rule(el_run *r, int l, const el_selection *sel, bool admitt
     double wmax = now - oldest;
     bool pushed = now >= sel->push_from_t && now < sel->push_until_t &&
                   wmax > sel->push_over_days &&
-                  (sel->push_share >= 1.0 || gsl_rng_uniform(ls->select) < sel->push_share);
-    if (!pushed && !(sel->in_turn >= 1.0) && gsl_rng_uniform(ls->select) >= sel->in_turn) {
+                  (sel->push_share >= 1.0 || gsl_rng_uniform(g) < sel->push_share);
+    if (!pushed && !(sel->in_turn >= 1.0) && gsl_rng_uniform(g) >= sel->in_turn) {
         bool weighted = sel->rest == EL_REST_WEEKS && wmax > 0;
         bool fading = sel->rest == EL_REST_FADING;
         for (int tries = 0; tries < 4096; tries++) {
-            uint32_t p = ls->waiting[gsl_rng_uniform_int(ls->select, ls->n_waiting)];
+            size_t i = gsl_rng_uniform_int(g, n_all);
+            int k = 0;
+            while (i >= r->ls[lists[k]].n_waiting)
+                i -= r->ls[lists[k++]].n_waiting;
+            uint32_t p = r->ls[lists[k]].waiting[i];
             const el_patient *pt = &r->pat[p];
             if (((pt->flags & EL_F_ADMITTED) != 0) != admitted ||
                 (admitted && pt->priority < h0))
                 continue;
-            if (weighted && gsl_rng_uniform(ls->select) * wmax >= now - pt->clock_start)
+            if (q >= 0 && !(el_pool_mask(r, p) >> q & 1))
+                continue;
+            if (weighted && gsl_rng_uniform(g) * wmax >= now - pt->clock_start)
                 continue;
             /* Weight 2^(-wait / half-life), at most 1: kept with exactly that chance. */
-            if (fading && gsl_rng_uniform(ls->select) >=
-                              exp(-sel->fade_per_day * (now - pt->clock_start)))
+            if (fading && gsl_rng_uniform(g) >= exp(-sel->fade_per_day * (now - pt->clock_start)))
                 continue;
             el__unwait(r, p);
             return p;
         }
     }
-    uint32_t p = el__pop_valid(r, &ls->heap[best], EL_WAITING);
+    uint32_t p = el__pop_valid(r, heap[best], EL_WAITING);
     el__unwait(r, p);
     return p;
+}
+
+uint32_t el__take_by_rule(el_run *r, int l, const el_selection *sel, bool admitted,
+                          bool non_p1_ok)
+{
+    el_lstate *ls = &r->ls[l];
+    rtt_heap *heap[EL_HEAPS];
+    for (int h = 0; h < EL_HEAPS; h++)
+        heap[h] = &ls->heap[h];
+    return take_rule(r, ls->select, sel, admitted, non_p1_ok, heap, &l, 1, -1);
+}
+
+/* The admitted rule over a pool at its site q: the pool's heaps, the member lists' patients
+ * who accept the site. */
+static uint32_t take_pooled_by_rule(el_run *r, el_pool *pool, int q, int list,
+                                    const el_selection *sel, bool non_p1_ok)
+{
+    const el_config *cfg = r->cfg;
+    const el_specialty *sp = &cfg->specialties[cfg->lists[list].specialty];
+    const el_collab *c = &cfg->collabs[sp->collab];
+    int members[64], n = 0;
+    for (int k = 0; k < sp->n_lists && n < 64; k++)
+        if (c->member[cfg->lists[sp->first_list + k].trust])
+            members[n++] = sp->first_list + k;
+    rtt_heap *heap[EL_HEAPS];
+    for (int h = 0; h < EL_HEAPS; h++)
+        heap[h] = h < EL_PRIORITIES ? &pool->heap[q * EL_PRIORITIES + h] : NULL;
+    return take_rule(r, r->ls[list].select, sel, true, non_p1_ok, heap, members, n, q);
 }
 
 uint32_t el__take(el_run *r, int list, int site, bool non_p1_ok)
@@ -319,8 +364,9 @@ uint32_t el__take(el_run *r, int list, int site, bool non_p1_ok)
         return p;
     }
     const el_selection *sel = &r->cfg->specialties[r->cfg->lists[list].specialty].select_admitted;
-    if (!pool && sel->active)
-        return el__take_by_rule(r, list, sel, true, non_p1_ok);
+    if (sel->active)
+        return pool ? take_pooled_by_rule(r, pool, q, list, sel, non_p1_ok)
+                    : el__take_by_rule(r, list, sel, true, non_p1_ok);
     for (int prio = 0; prio < EL_PRIORITIES; prio++) {
         if (prio > 0 && !non_p1_ok)
             break;
