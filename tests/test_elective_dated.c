@@ -15,21 +15,31 @@
 
 #include "test_elective_support.h"
 
+/* One list of a deterministic server treating 70 a week from a 5,000 backlog, with `extra`
+ * keys on the list. */
+static const char *one_list(const char *extra)
+{
+    static char buf[2048];
+    snprintf(buf, sizeof buf,
+             "trusts:\n"
+             "  - {name: A, sites: [{code: SA}]}\n"
+             "specialties:\n"
+             "  - name: ortho\n"
+             "    lists:\n"
+             "      A:\n"
+             "        backlog: {total: 5000, weeks: {0-52: 1}}\n"
+             "        treatments_per_week: 70\n"
+             "        service: deterministic\n"
+             "        %s\n",
+             extra);
+    return buf;
+}
+
 static void test_closed_month(void **state)
 {
     (void)state;
-    const char *yaml = "trusts:\n"
-                       "  - {name: A, sites: [{code: SA}]}\n"
-                       "specialties:\n"
-                       "  - name: ortho\n"
-                       "    lists:\n"
-                       "      A:\n"
-                       "        backlog: {total: 5000, weeks: {0-52: 1}}\n"
-                       "        treatments_per_week: 70\n"
-                       "        service: deterministic\n"
-                       "        treatments_by_month: {2023-05: 0, 2023-06: 0.5}\n";
     elt f;
-    elt_open(&f, yaml, 120, 0, false);
+    elt_open(&f, one_list("treatments_by_month: {2023-05: 0, 2023-06: 0.5}"), 120, 0, false);
     sim_record *rec = elt_run(&f, 1, 0, NULL);
     int id = elt_metric(&f, "treatments");
     double apr = sim_record_get(rec, id, 1, 0), may = sim_record_get(rec, id, 2, 0),
@@ -49,21 +59,10 @@ static void test_from_csv(void **state)
     char csv[512];
     snprintf(csv, sizeof csv, "%s/strikes.csv", dir);
     tu_write_file(csv, "month,factor\n2023-05,0\n");
-    char yaml[2048];
-    snprintf(yaml, sizeof yaml,
-             "trusts:\n"
-             "  - {name: A, sites: [{code: SA}]}\n"
-             "specialties:\n"
-             "  - name: ortho\n"
-             "    lists:\n"
-             "      A:\n"
-             "        backlog: {total: 5000, weeks: {0-52: 1}}\n"
-             "        treatments_per_week: 70\n"
-             "        service: deterministic\n"
-             "        treatments_by_month: %s\n",
-             csv);
+    char key[600];
+    snprintf(key, sizeof key, "treatments_by_month: %s", csv);
     elt f;
-    elt_open(&f, yaml, 70, 0, false);
+    elt_open(&f, one_list(key), 70, 0, false);
     sim_record *rec = elt_run(&f, 1, 0, NULL);
     assert_true(sim_record_get(rec, elt_metric(&f, "treatments"), 2, 0) <= 1);
     sim_record_free(rec);
@@ -87,18 +86,8 @@ static void count_day(void *ctx, int list, uint64_t uid, double wait, double t)
 static void test_weekdays(void **state)
 {
     (void)state;
-    const char *yaml = "trusts:\n"
-                       "  - {name: A, sites: [{code: SA}]}\n"
-                       "specialties:\n"
-                       "  - name: ortho\n"
-                       "    lists:\n"
-                       "      A:\n"
-                       "        backlog: {total: 5000, weeks: {0-52: 1}}\n"
-                       "        treatments_per_week: 70\n"
-                       "        service: deterministic\n"
-                       "        capacity_days: weekdays\n";
     elt f;
-    elt_open(&f, yaml, 35, 0, true);
+    elt_open(&f, one_list("capacity_days: weekdays"), 35, 0, true);
     by_day b = {{0}};
     el_run_hooks hooks = {.on_treated = count_day, .ctx = &b};
     sim_record *rec = elt_run(&f, 1, 0, &hooks);
