@@ -1,2 +1,2 @@
 /* A fixture for scripts/check_includes (see ward.h). */
-#include "../shared/calendar.h"
+#include "../common/calendar.h"
