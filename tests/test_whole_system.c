@@ -103,7 +103,9 @@ static void test_pressure_spares_day_cases_and_ring_fenced_beds(void **state)
     assert_true(any > 0); /* the baseline does cancel for bed pressure */
     capsim_scenario_close(l);
 
-    const char *day_cases[] = {"horizon_days=365", "specialties[0].inpatient.share=0"};
+    const char *day_cases[] = {"horizon_days=365", /* one day-case procedure: no stay_days */
+                               "specialties[0].case_mix=[{name: day-case, share: 1, "
+                               "minutes: {lognormal: {mean: 95, sd: 28.5}}}]"};
     l = open_with("snee-system.yaml", day_cases, 2);
     totals(l, "elective/bed_cancellations", c);
     for (int r = 0; r < REPS; r++)

@@ -62,6 +62,9 @@ scenarios:
       specialties[0].lists.ESNEFT.backlog.admitted_share: 0.35
       specialties[0].lists.WSFT.non_admitted_per_week: 126
       specialties[0].lists.ESNEFT.non_admitted_per_week: 271
+      specialties[0].case_mix[0].minutes.lognormal.sd: 28.5
+      specialties[0].case_mix[1].minutes.lognormal.sd: 30
+      specialties[0].case_mix[2].minutes.lognormal.sd: 54
   - file: {scen}/snee-orthopaedics-dcmc.yaml
     set:
       horizon_days: 900
@@ -72,6 +75,9 @@ scenarios:
       specialties[0].lists.ESNEFT.backlog.admitted_share: 0.35
       specialties[0].lists.WSFT.non_admitted_per_week: 126
       specialties[0].lists.ESNEFT.non_admitted_per_week: 271
+      specialties[0].case_mix[0].minutes.lognormal.sd: 28.5
+      specialties[0].case_mix[1].minutes.lognormal.sd: 30
+      specialties[0].case_mix[2].minutes.lognormal.sd: 54
 """)
     run("run", "batch.yaml", "-o", RESULTS, "-j", "2")
     global LAST

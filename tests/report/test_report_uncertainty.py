@@ -246,7 +246,7 @@ class ExampleScenarios(unittest.TestCase):
             md = f.read()
         self.assertIn("## Uncertain inputs: Separate lists", md)
         self.assertIn("## Uncertain inputs: DCMC lists", md)
-        self.assertIn("7 uncertain input(s), 30 replications, 15 input samples of 2 runs", md)
+        self.assertIn("10 uncertain input(s), 30 replications, 15 input samples of 2 runs", md)
         self.assertTrue(re.search(r"What drives \*\*waiting list, WSFT\*\*.*\n\n\| Rank \| Input",
                                   md), "no ranked table for the WSFT waiting list")
         self.assertTrue("| specialties[0].decision_to_admit | 0.18 to 0.25 |" in md,
