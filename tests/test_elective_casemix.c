@@ -6,7 +6,8 @@
  *     and durations are exact), and a list holds 2 to 4 cases; by count at the mix's mean
  *     (90 minutes: 2 cases) the same theatre runs fewer cases;
  *   - the 120-minute procedure is the inpatient one (a stay): the inpatient cases are the
- *     120-minute ones, half of the cases run (binomial, 4 sd);
+ *     120-minute ones, half of the cases run (binomial, 4 sd), and the lists' case minutes are
+ *     exactly 60 a short case and 120 a long one;
  *   - lognormal durations with a late start: booked to 85% of the list, fewer than half the
  *     lists overrun (NHS data: lists finish early more often than they overrun), and far
  *     fewer than booked to 100%;
@@ -41,6 +42,8 @@ static const char *fixed_mix = "    case_mix:\n"
                                "      - {name: long, share: 50%, minutes: {constant: 120},\n"
                                "         stay_days: {constant: 3}}\n";
 
+static double theatre_minutes; /* in-theatre case minutes of the last run of totals() */
+
 static void totals(const char *yaml, double days, double *sessions, double *cases,
                    double *overruns, double *inpatients)
 {
@@ -51,6 +54,14 @@ static void totals(const char *yaml, double days, double *sessions, double *case
     *cases = elt_series_sum(&f, rec, "cases", 0);
     *overruns = elt_series_sum(&f, rec, "overruns", 0);
     *inpatients = elt_series_sum(&f, rec, "inpatients", 0);
+    /* Capped utilisation is in-list case minutes over planned minutes, month by month. */
+    int util = elt_metric(&f, "capped_utilisation"), run = elt_metric(&f, "sessions_run");
+    theatre_minutes = 0;
+    for (size_t k = 0; k < sim_monitor_time_count(f.mon); k++) {
+        double u = sim_record_get(rec, util, k, 0), n = sim_record_get(rec, run, k, 0);
+        if (n > 0)
+            theatre_minutes += u * 240.0 * n;
+    }
     sim_record_free(rec);
     elt_close(&f);
 }
@@ -68,6 +79,8 @@ static void test_fill_by_minutes(void **state)
      * (inpatient) cases are half the cases run, binomially (300+ cases: 4 sd about 0.11). */
     double share_long = ip / c;
     assert_true(fabs(share_long - 0.5) < 4 * sqrt(0.25 / c));
+    /* Each case took its procedure's minutes: 60 a short case, 120 a long one. */
+    assert_float_equal(theatre_minutes, 60 * (c - ip) + 120 * ip, 1e-6 * c);
     /* By count at the mix's mean (90 minutes: 2 cases a list) fewer cases run. */
     double s2, c2, o2, ip2;
     totals(mix_yaml("    case_minutes: {constant: 90}\n", "", ""), 182, &s2, &c2, &o2, &ip2);
