@@ -128,6 +128,12 @@ static void check_stage(bool outpatient)
     run_ten(outpatient, "{in_turn: 0, long_wait_push: {over_weeks: 5, until: 2023-04-05}}",
             &among3, &first, &pushed);
     assert_int_equal(pushed, REPS);
+    /* Pushes are tried in order: one that takes no bookings leaves the next to act. */
+    run_ten(outpatient,
+            "{in_turn: 0, long_wait_push: [{over_weeks: 5, until: 2023-04-05, share: 0},\n"
+            "                              {over_weeks: 5, until: 2023-04-05}]}",
+            &among3, &first, &pushed);
+    assert_int_equal(pushed, REPS);
 }
 
 static int first_pooled(const char *rule, int reps)

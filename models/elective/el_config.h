@@ -18,7 +18,8 @@
  *                    selection: {in_turn: 40%, rest: random | weeks_waited | fading,
  *                                half_life_weeks: 40 (fading only), urgent_through: P2,
  *                                long_wait_push: {over_weeks: 78, until: 2023-03-31,
- *                                                 share: 30% (default all bookings)}}
+ *                                                 share: 30% (default all bookings)}
+ *                                (or a list of up to 4 pushes, tried in order)}
  *                    outpatient_selection: {in_turn: 30%, rest: random, long_wait_push: ...}
  *                    outpatient_removals: {per_month: 1.5%, weeks_factor: [...]}
  *                                                  (the outpatient stage's own hazard)
@@ -141,15 +142,23 @@ typedef struct el_list {
  */
 typedef enum el_rest_rule { EL_REST_RANDOM, EL_REST_WEEKS, EL_REST_FADING } el_rest_rule;
 
+/* A long-wait push: while on, a booking goes (with chance share) to the longest waiter if he
+ * or she has waited over over_days. */
+#define EL_MAX_PUSHES 4
+typedef struct el_push {
+    double over_days;
+    double share;             /* share of bookings the push takes while on (default 1) */
+    double from_t, until_t;   /* days since start; the push runs in [from, until) */
+} el_push;
+
 typedef struct el_selection {
     bool active;
     int urgent;               /* priorities 0 .. urgent-1 are urgent (default 2: P1, P2) */
     double in_turn;           /* share of routine bookings by longest wait */
     el_rest_rule rest;
     double fade_per_day;      /* fading: ln 2 / half-life in days */
-    double push_over_days;    /* INFINITY: no push */
-    double push_share;        /* share of bookings the push takes while on (default 1) */
-    double push_from_t, push_until_t; /* days since start; the push runs in [from, until) */
+    int n_push;               /* long-wait pushes, tried in the order given */
+    el_push push[EL_MAX_PUSHES];
 } el_selection;
 
 /* A procedure of a specialty's case mix (el_config_casemix.c). */

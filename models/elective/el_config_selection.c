@@ -26,10 +26,7 @@ int el__read_selection(const el_config *cfg, const sim_node *map, const char *ke
     sel->in_turn = 1.0;
     sel->rest = EL_REST_RANDOM;
     sel->fade_per_day = 0.0;
-    sel->push_over_days = INFINITY;
-    sel->push_share = 1.0;
-    sel->push_from_t = -INFINITY;
-    sel->push_until_t = -INFINITY;
+    sel->n_push = 0;
     if (!sim_node_has(map, key))
         return SIM_OK;
     sim_node *m;
@@ -61,20 +58,35 @@ int el__read_selection(const el_config *cfg, const sim_node *map, const char *ke
                                   "expected a priority P1 to P4, got \"%s\"", text);
         sel->urgent = p + 1;
     }
-    if (sim_node_has(m, "long_wait_push")) {
-        sim_node *pm;
-        double weeks;
-        TRY(sim_node_map(m, "long_wait_push", &pm, err));
+    /* One push (a map) or several (a sequence of maps, e.g. the 104- and 78-week targets). */
+    const sim_node *pushes = sim_node_get(m, "long_wait_push");
+    if (!pushes)
+        return SIM_OK;
+    bool many = pushes->kind == SIM_NODE_SEQ;
+    size_t n = many ? pushes->n : 1;
+    if (many)
+        sim_node_mark_used((sim_node *)pushes, false);
+    if (n > EL_MAX_PUSHES)
+        return sim_node_error(pushes, err, "expected at most %d pushes", EL_MAX_PUSHES);
+    for (size_t i = 0; i < n; i++) {
+        const sim_node *pm = many ? pushes->items[i] : pushes;
+        if (pm->kind != SIM_NODE_MAP)
+            return sim_node_error(pm, err, "expected a map {over_weeks, from, until, share}");
+        sim_node_mark_used((sim_node *)pm, false);
         TRY(sim_node_check_keys(pm, push_keys, err));
+        el_push *ps = &sel->push[i];
+        double weeks;
         TRY(sim_node_number(pm, "over_weeks", 0, 1e4, &weeks, err));
         if (!sim_node_has(pm, "until"))
             return sim_node_error(pm, err, "expected an until date");
-        TRY(el__opt_date_time(cfg, pm, "until", INFINITY, &sel->push_until_t, err));
-        TRY(el__opt_date_time(cfg, pm, "from", -INFINITY, &sel->push_from_t, err));
-        if (sel->push_until_t <= sel->push_from_t)
+        TRY(el__opt_date_time(cfg, pm, "until", INFINITY, &ps->until_t, err));
+        TRY(el__opt_date_time(cfg, pm, "from", -INFINITY, &ps->from_t, err));
+        if (ps->until_t <= ps->from_t)
             return sim_node_error(sim_node_get(pm, "until"), err, "expected a date after from");
-        sel->push_over_days = weeks * 7.0;
-        TRY(sim_node_opt_fraction(pm, "share", 0, 1, &sel->push_share, err));
+        ps->over_days = weeks * 7.0;
+        ps->share = 1.0;
+        TRY(sim_node_opt_fraction(pm, "share", 0, 1, &ps->share, err));
+        sel->n_push = (int)i + 1;
     }
     return SIM_OK;
 }

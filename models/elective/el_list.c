@@ -273,9 +273,12 @@ static uint32_t take_rule(el_run *r, gsl_rng *g, const el_selection *sel, bool a
     if (best < 0)
         return EL_NONE;
     double wmax = now - oldest;
-    bool pushed = now >= sel->push_from_t && now < sel->push_until_t &&
-                  wmax > sel->push_over_days &&
-                  (sel->push_share >= 1.0 || gsl_rng_uniform(g) < sel->push_share);
+    bool pushed = false;
+    for (int k = 0; k < sel->n_push && !pushed; k++) {
+        const el_push *ps = &sel->push[k];
+        pushed = now >= ps->from_t && now < ps->until_t && wmax > ps->over_days &&
+                 (ps->share >= 1.0 || gsl_rng_uniform(g) < ps->share);
+    }
     if (!pushed && !(sel->in_turn >= 1.0) && gsl_rng_uniform(g) >= sel->in_turn) {
         bool weighted = sel->rest == EL_REST_WEEKS && wmax > 0;
         bool fading = sel->rest == EL_REST_FADING;
