@@ -82,7 +82,7 @@ static int draw_priority(const double cum[EL_PRIORITIES], double u);
 static bool decide_to_admit(el_run *r, uint32_t p)
 {
     el_patient *pt = &r->pat[p];
-    const el_specialty *sp = &r->cfg->specialties[r->cfg->lists[pt->list].specialty];
+    const el_specialty *sp = &r->cfg->specialties[r->ls[pt->list].specialty];
     if (!sp->two_stage || (pt->flags & EL_F_ADMITTED))
         return false;
     gsl_rng *g = el__patient_rng(r, EL_PS_DTA, p, 0);
@@ -101,6 +101,11 @@ static void server_done(sim_engine *eng, void *ctx, uint64_t arg)
     el_run *r = ctx;
     el_server *sv = &r->servers[arg];
     sv->busy = false;
+    /* The outpatient server takes the stage's longest waiter next, most likely: start
+     * loading that record (a cache miss: it joined weeks ago) while this one is treated. */
+    const rtt_heap *next = &r->ls[sv->list].heap[EL_HEAP_NONADMITTED];
+    if (!sv->admitted && next->n)
+        __builtin_prefetch(&r->pat[rtt_heap_top(next)->patient]);
     if (sv->admitted || !decide_to_admit(r, sv->patient))
         el__treat(r, sv->patient, sv->site, sim_now(eng));
     server_start(r, (int)arg);
@@ -129,8 +134,7 @@ static void server_start(el_run *r, int s)
     el_server *sv = &r->servers[s];
     if (sv->busy || sim_now(r->eng) < sv->resume_t)
         return;
-    const el_list *list_cfg = &r->cfg->lists[sv->list];
-    if (list_cfg->weekdays_only && !working_day(r->cfg, floor(sim_now(r->eng)))) {
+    if (sv->weekdays_only && !working_day(r->cfg, floor(sim_now(r->eng)))) {
         /* Rest until the next working day begins: a working day has the capacity of a
          * seventh of the week's in one fifth (so a full week without holidays has its
          * per_week figure). */
@@ -148,10 +152,8 @@ static void server_start(el_run *r, int s)
     if (sv->admitted) {
         p = el__take(r, sv->list, sv->site, true);
     } else {
-        const el_config *cfg = r->cfg;
-        const el_selection *sel = &cfg->specialties[cfg->lists[sv->list].specialty].select_outpatient;
-        if (sel->active) {
-            p = el__take_by_rule(r, sv->list, sel, false, true);
+        if (sv->rule) {
+            p = el__take_by_rule(r, sv->list, sv->rule, false, true);
         } else {
             p = el__pop_valid(r, &r->ls[sv->list].heap[EL_HEAP_NONADMITTED], EL_WAITING);
             if (p != EL_NONE)
@@ -164,9 +166,9 @@ static void server_start(el_run *r, int s)
     sv->busy = true;
     sv->patient = p;
     /* The month's capacity factor scales the service rate (monthly capacity series). */
-    const el_list *lc = &r->cfg->lists[sv->list];
     double mean = sv->mean_days;
-    if (lc->has_capacity_months) {
+    if (sv->capacity_months) {
+        const el_list *lc = &r->cfg->lists[sv->list];
         sim_date d = sim_calendar_date(&r->cfg->cal, sim_now(r->eng));
         double f = sv->admitted ? sim_dated_month_factor(&lc->treatments_by_month, d.year,
                                                          d.month, lc->treatments_month[d.month - 1])
@@ -201,7 +203,7 @@ static void wake_servers(el_run *r, int list)
     const el_config *cfg = r->cfg;
     if (r->n_servers == 0)
         return;
-    const el_specialty *sp = &cfg->specialties[cfg->lists[list].specialty];
+    const el_specialty *sp = &cfg->specialties[r->ls[list].specialty];
     bool pooled = sp->collab >= 0 && r->pools[sp->collab].active &&
                   cfg->collabs[sp->collab].member[cfg->lists[list].trust];
     if (!pooled) {
@@ -256,14 +258,14 @@ static int draw_priority_by_wait(const double cum[EL_PRIORITIES], double u, doub
     return p < first ? first : p;
 }
 
-static uint16_t draw_home_site(const el_config *cfg, int l, double u)
+static uint16_t draw_home_site(const el_run *r, int l, double u)
 {
-    const el_list *lc = &cfg->lists[l];
-    const el_trust *tr = &cfg->trusts[lc->trust];
-    for (int k = 0; k < tr->n_sites - 1; k++)
-        if (u < lc->home_site_cum[k])
-            return (uint16_t)(tr->first_site + k);
-    return (uint16_t)(tr->first_site + tr->n_sites - 1);
+    const el_lstate *ls = &r->ls[l];
+    const double *cum = r->cfg->lists[l].home_site_cum;
+    for (int k = 0; k < ls->n_sites - 1; k++)
+        if (u < cum[k])
+            return (uint16_t)(ls->first_site + k);
+    return (uint16_t)(ls->first_site + ls->n_sites - 1);
 }
 
 static void init_patient(el_run *r, uint32_t p, int l, uint64_t uid, double clock_start,
@@ -287,8 +289,7 @@ static void arrival(sim_engine *eng, void *ctx, uint64_t arg)
     const el_config *cfg = r->cfg;
     int l = (int)arg;
     el_lstate *ls = &r->ls[l];
-    const el_list *lc = &cfg->lists[l];
-    const el_specialty *sp = &cfg->specialties[lc->specialty];
+    const el_specialty *sp = &cfg->specialties[ls->specialty];
     double now = sim_now(eng);
 
     uint64_t serial = ls->serial++;
@@ -301,16 +302,16 @@ static void arrival(sim_engine *eng, void *ctx, uint64_t arg)
     el__count(r, r->m.referrals, l, 1);
     if (admitted)
         el__count(r, r->m.admitted_referrals, l, 1);
-    if (admitted || lc->non_admitted_per_week > 0) {
+    if (admitted || ls->outpatients) {
         uint32_t p = patient_new(r);
         if (p == EL_NONE)
             return;
         init_patient(r, p, l, (uint64_t)l << EL_UID_LIST_SHIFT | serial, now, admitted,
-                     draw_priority(sp->priority_cum, u_pri), draw_home_site(cfg, l, u_site));
+                     draw_priority(sp->priority_cum, u_pri), draw_home_site(r, l, u_site));
         el__join(r, p, l);
         el__wait(r, p);
     }
-    double next = sim_next_arrival(&lc->referrals, &cfg->cal, now, ls->arrivals);
+    double next = sim_next_arrival(&cfg->lists[l].referrals, &cfg->cal, now, ls->arrivals);
     if (isfinite(next) && next <= cfg->horizon_days)
         sim_schedule_at(eng, next, arrival, r, arg);
 }
@@ -343,7 +344,7 @@ static int create_backlog(el_run *r, int l)
                                            : draw_priority(b->priority_cum, u_pri);
             init_patient(r, p, l, (uint64_t)l << EL_UID_LIST_SHIFT | key, start,
                          u_adm < b->admitted_share, prio,
-                         draw_home_site(cfg, l, u_site));
+                         draw_home_site(r, l, u_site));
             el__join(r, p, l);
             el__wait(r, p);
             if (r->status)
@@ -568,7 +569,11 @@ static int run_init(el_run *r)
     r->free_head = EL_NONE;
     r->wake_servers = wake_servers;
     r->book_urgent = thr_book_urgent;
-    r->ls = calloc(cfg->n_lists ? cfg->n_lists : 1, sizeof *r->ls);
+    /* Aligned to the cache line, as el_lstate's layout assumes. */
+    size_t n_ls = cfg->n_lists ? cfg->n_lists : 1;
+    r->ls = aligned_alloc(_Alignof(el_lstate), n_ls * sizeof *r->ls);
+    if (r->ls)
+        memset(r->ls, 0, n_ls * sizeof *r->ls);
     r->prng = stream(r, "patient-draws", NULL);
     r->session_rng = stream(r, "session-draws", NULL);
     if (!r->eng || !r->ls || !r->prng || !r->session_rng)
@@ -592,6 +597,10 @@ static int run_init(el_run *r)
         el_lstate *ls = &r->ls[l];
         for (int h = 0; h < EL_HEAPS; h++)
             rtt_heap_init(&ls->heap[h]);
+        ls->specialty = lc->specialty;
+        ls->first_site = (uint16_t)cfg->trusts[lc->trust].first_site;
+        ls->n_sites = (uint8_t)cfg->trusts[lc->trust].n_sites;
+        ls->outpatients = lc->non_admitted_per_week > 0;
         ls->arrivals = stream(r, "referrals", lc->label);
         ls->patient = stream(r, "patient", lc->label);
         ls->removals = stream(r, "removals", lc->label);
@@ -627,6 +636,8 @@ static int run_init(el_run *r)
                 sv->admitted = true;
                 sv->mean_days = days_a_week(lc) * lc->servers / lc->treatments_per_week;
                 sv->deterministic = lc->service == EL_SERVICE_DETERMINISTIC;
+                sv->weekdays_only = lc->weekdays_only;
+                sv->capacity_months = lc->has_capacity_months;
             }
         if (lc->non_admitted_per_week > 0) {
             el_server *sv = &r->servers[r->n_servers++];
@@ -635,6 +646,10 @@ static int run_init(el_run *r)
             sv->admitted = false;
             sv->mean_days = days_a_week(lc) / lc->non_admitted_per_week;
             sv->deterministic = lc->service == EL_SERVICE_DETERMINISTIC;
+            sv->weekdays_only = lc->weekdays_only;
+            sv->capacity_months = lc->has_capacity_months;
+            const el_selection *sel = &cfg->specialties[lc->specialty].select_outpatient;
+            sv->rule = sel->active ? sel : NULL;
         }
         ls->n_servers = (int)r->n_servers - ls->first_server;
     }

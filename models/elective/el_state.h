@@ -112,34 +112,58 @@ typedef struct el_server {
     int site;
     bool admitted;
     bool busy;
+    bool deterministic;
+    bool weekdays_only;      /* copied from the list's configuration, as are the next two */
+    bool capacity_months;
     uint32_t patient;
     double mean_days;
-    bool deterministic;
     double resume_t;         /* idle until then (a month with no capacity); 0: at once */
+    const el_selection *rule; /* the outpatient stage's selection rule, or NULL */
 } el_server;
 
+/*
+ * A list's state. The fields a referral, an attendance or a treatment touch come first, in
+ * the order of use, so that an event reads three or four cache lines of it: a national run
+ * has over a thousand lists, and their state does not fit in the core's caches (the
+ * benchmark's profile, docs/elective.md "Speed"). The list's configuration that those events
+ * need is copied here for the same reason (el_list is several kilobytes apart per list).
+ */
 typedef struct el_lstate {
-    rtt_heap heap[EL_HEAPS];
-    rtt_hist hist;
+    /* line 0: referrals and the WAITING array */
+    _Alignas(64) uint64_t serial;
+    gsl_rng *patient, *arrivals;
     uint32_t *waiting;       /* WAITING patients (dense, for random removals) */
     size_t n_waiting, cap_waiting;
-    double admitted_start_sum; /* sum of clock starts of WAITING admitted patients */
-    size_t admitted_waiting;
-    size_t n_prio[EL_PRIORITIES]; /* WAITING admitted patients by priority */
-    gsl_rng *select;         /* the selection rule's draws (el_selection) */
-    gsl_rng *arrivals, *patient, *removals, *service;
-    uint64_t sid[EL_PS_N];   /* stream ids of the per-patient streams, by label */
-    uint64_t serial;
     int first_server, n_servers;
+    int specialty;           /* copied from el_list */
+    uint16_t first_site;     /* the trust's first site (copied) */
+    uint8_t n_sites;         /* the trust's sites (copied) */
+    bool outpatients;        /* non_admitted_per_week > 0 (copied) */
+    /* line 1: incomplete pathways */
+    rtt_hist hist;
     sim_timeavg size_avg;
+    /* line 2: treatments */
     sim_tally wait_treated;
     uint32_t *treated_hist;  /* waits of patients treated after the warm-up, in quarter days
                               * (allocated at the first; EL_TREATED_BINS_PER_DAY) */
     uint32_t *treated_hist_admitted; /* the same for admitted pathways only */
+    double treated;
+    /* line 3: the admitted stage */
     double treated_admitted;
-    double treated, removed, moved, distance_km;
+    double admitted_start_sum; /* sum of clock starts of WAITING admitted patients */
+    size_t admitted_waiting;
+    size_t n_prio[EL_PRIORITIES]; /* WAITING admitted patients by priority */
+    gsl_rng *select;         /* the selection rule's draws (el_selection) */
+    rtt_heap heap[EL_HEAPS];
+    uint64_t sid[EL_PS_N];   /* stream ids of the per-patient streams, by label */
+    gsl_rng *removals, *service;
+    double removed, moved, distance_km;
     double *capped_minutes, *planned_minutes; /* per snapshot period */
 } el_lstate;
+
+_Static_assert(offsetof(el_lstate, hist) == 64 && offsetof(el_lstate, wait_treated) == 128 &&
+                   offsetof(el_lstate, treated_admitted) == 192 && offsetof(el_lstate, heap) == 256,
+               "the hot fields of a list's state fill its first four cache lines");
 
 typedef struct el_pool {
     bool active;

@@ -33,27 +33,43 @@
 #include "core/rng.h"
 #include "el_theatre.h"
 
-/* first[k .. n] and items: for each key k, the theatres t with `has(t, k)`, in order. */
+/* first[k .. n] and items: for each key k (a list, or a specialty), the theatres t with a
+ * session template of k, in order of t. One pass over the templates: counts, then places. */
 static int index_theatres(const el_config *cfg, size_t n, bool by_list, uint32_t **first,
                           uint32_t **items)
 {
     *first = calloc(n + 1, sizeof **first);
     *items = malloc((cfg->n_theatres * n + 1) * sizeof **items);
-    if (!*first || !*items)
+    int32_t *seen = malloc((n ? n : 1) * sizeof *seen); /* the last theatre counted for k */
+    if (!*first || !*items || !seen) {
+        free(seen);
         return SIM_ENOMEM;
-    uint32_t m = 0;
-    for (size_t k = 0; k < n; k++) {
-        (*first)[k] = m;
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t k = 0; k < n; k++)
+            seen[k] = -1;
         for (size_t t = 0; t < cfg->n_theatres; t++) {
             const el_theatre *th = &cfg->theatres[t];
-            bool has = false;
-            for (size_t j = 0; j < th->n_tpl && !has; j++)
-                has = by_list ? th->tpl[j].list == (int)k : th->tpl[j].specialty == (int)k;
-            if (has)
-                (*items)[m++] = (uint32_t)t;
+            for (size_t j = 0; j < th->n_tpl; j++) {
+                int k = by_list ? th->tpl[j].list : th->tpl[j].specialty;
+                if (k < 0 || (size_t)k >= n || seen[k] == (int32_t)t)
+                    continue;
+                seen[k] = (int32_t)t;
+                if (pass == 0)
+                    (*first)[k + 1]++;
+                else
+                    (*items)[(*first)[k]++] = (uint32_t)t;
+            }
         }
+        if (pass == 0)
+            for (size_t k = 0; k < n; k++) /* prefix sums: first[k] = start of key k */
+                (*first)[k + 1] += (*first)[k];
     }
-    (*first)[n] = m;
+    /* The placing pass moved first[k] to the end of key k, which is the start of k + 1. */
+    for (size_t k = n; k > 0; k--)
+        (*first)[k] = (*first)[k - 1];
+    (*first)[0] = 0;
+    free(seen);
     return SIM_OK;
 }
 

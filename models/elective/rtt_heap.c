@@ -31,6 +31,8 @@ static int heap_reserve(rtt_heap *h, size_t cap)
 {
     if (cap <= h->cap)
         return SIM_OK;
+    if (cap > RTT_HEAP_MAX)
+        return SIM_ENOMEM;
     /* Round up so that the block size is a multiple of the line, as aligned_alloc needs. */
     size_t bytes = (cap + LEAD) * sizeof(rtt_entry);
     bytes = (bytes + LINE - 1) / LINE * LINE;
@@ -43,7 +45,8 @@ static int heap_reserve(rtt_heap *h, size_t cap)
     free(h->block);
     h->block = block;
     h->e = e;
-    h->cap = bytes / sizeof(rtt_entry) - LEAD;
+    size_t room = bytes / sizeof(rtt_entry) - LEAD;
+    h->cap = (uint32_t)(room < RTT_HEAP_MAX ? room : RTT_HEAP_MAX);
     return SIM_OK;
 }
 
@@ -57,11 +60,13 @@ static int run_reserve(rtt_heap *h, size_t cap)
     }
     if (cap <= h->run_cap)
         return SIM_OK;
+    if (cap > RTT_HEAP_MAX)
+        return SIM_ENOMEM;
     rtt_entry *run = realloc(h->run, cap * sizeof *run);
     if (!run)
         return SIM_ENOMEM;
     h->run = run;
-    h->run_cap = cap;
+    h->run_cap = (uint32_t)cap;
     return SIM_OK;
 }
 
@@ -100,6 +105,16 @@ static void heapify(rtt_heap *h)
         sift_down(h, i);
 }
 
+/* The next capacity: doubled, up to RTT_HEAP_MAX (one more than that fails to reserve). */
+static size_t grown(size_t cap)
+{
+    if (cap == 0)
+        return 64;
+    if (cap >= RTT_HEAP_MAX)
+        return RTT_HEAP_MAX + 1;
+    return 2 * cap < RTT_HEAP_MAX ? 2 * cap : RTT_HEAP_MAX;
+}
+
 int rtt_heap_push(rtt_heap *h, double key, uint32_t patient, uint32_t stamp)
 {
     rtt_entry x = {key, patient, stamp};
@@ -107,8 +122,7 @@ int rtt_heap_push(rtt_heap *h, double key, uint32_t patient, uint32_t stamp)
         if (h->hi == h->run_cap) {
             /* Reclaim the popped prefix when it is at least half; otherwise grow. */
             size_t live = h->hi - h->lo;
-            size_t cap = h->lo >= live && h->lo > 0 ? h->run_cap
-                                                    : (h->run_cap ? 2 * h->run_cap : 64);
+            size_t cap = h->lo >= live && h->lo > 0 ? h->run_cap : grown(h->run_cap);
             int rc = run_reserve(h, cap);
             if (rc)
                 return rc;
@@ -118,7 +132,7 @@ int rtt_heap_push(rtt_heap *h, double key, uint32_t patient, uint32_t stamp)
         return SIM_OK;
     }
     if (h->nh == h->cap) {
-        int rc = heap_reserve(h, h->cap ? 2 * h->cap : 64);
+        int rc = heap_reserve(h, grown(h->cap));
         if (rc)
             return rc;
     }

@@ -37,13 +37,18 @@ typedef struct rtt_entry {
 } rtt_entry;
 
 typedef struct rtt_heap {
-    size_t n;                /* entries in all: nh + hi - lo */
+    uint32_t n;              /* entries in all: nh + hi - lo */
+    uint32_t nh, cap;        /* heap part: entries, room */
+    uint32_t lo, hi, run_cap; /* sorted run: run[lo .. hi) ascending, room */
     rtt_entry *e;            /* heap part; e[1] starts a cache line */
+    rtt_entry *run;
     void *block;             /* the allocation that holds e */
-    size_t nh, cap;
-    rtt_entry *run;          /* sorted run: run[lo .. hi) ascending */
-    size_t lo, hi, run_cap;
 } rtt_heap;
+
+/* Counts are 32-bit so that a heap's header is 48 bytes: a list's hot heap then sits in one
+ * cache line (el_state.h). A heap holds at most RTT_HEAP_MAX entries. */
+#define RTT_HEAP_MAX ((size_t)UINT32_MAX / 2)
+_Static_assert(sizeof(rtt_heap) == 48, "a heap header is 48 bytes");
 
 static inline bool rtt_entry_less(const rtt_entry *a, const rtt_entry *b)
 {
@@ -53,10 +58,11 @@ static inline bool rtt_entry_less(const rtt_entry *a, const rtt_entry *b)
 void rtt_heap_init(rtt_heap *h);
 void rtt_heap_fini(rtt_heap *h);
 
-/* Make room for `cap` entries in all (in the run). SIM_OK or SIM_ENOMEM. */
+/* Make room for `cap` entries in all (in the run). SIM_OK, or SIM_ENOMEM (also above
+ * RTT_HEAP_MAX). */
 int rtt_heap_reserve(rtt_heap *h, size_t cap);
 
-/* Insert an entry. SIM_OK or SIM_ENOMEM. */
+/* Insert an entry. SIM_OK, or SIM_ENOMEM (also when the heap holds RTT_HEAP_MAX). */
 int rtt_heap_push(rtt_heap *h, double key, uint32_t patient, uint32_t stamp);
 
 /* The smallest entry (the heap must not be empty). */

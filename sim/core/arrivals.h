@@ -32,23 +32,24 @@ struct sim_node;
 struct sim_error;
 
 typedef struct sim_rate_profile {
+    /* The fields every draw reads come first, in one cache line with the start of month[]
+     * (a national scenario samples over a thousand profiles in turn). */
     double rate_per_day;        /* mean rate at t = 0, before profiles */
-    double hour_of_week[168];   /* relative factors; Monday 00:00 = 0 */
-    double month[12];           /* relative factors; January = 0 */
     double growth_per_year;     /* compound fraction a year, e.g. 0.01122 */
     double max_hour_factor;     /* set by sim_rate_profile_finish */
     double max_month_factor;    /* set by sim_rate_profile_finish */
     double log_growth;          /* ln(1 + growth_per_year) / 365.25, set by _finish */
-    /* Set by sim_rate_profile_finish, for sampling without thinning when there is no growth: */
-    unsigned char hour_run[168]; /* hours from this hour of week until its factor changes
-                                    (1-168; 168 when all are equal) */
-    int flat_months;            /* every month factor is the same (1) */
     /* Set by init and finish: the mean gap when the rate is constant (0 if it is not), and
      * the rate_per_day it was computed for (the sampler ignores it if that has changed). */
     double flat_mean, flat_rate;
+    double month[12];           /* relative factors; January = 0 */
+    int flat_months;            /* every month factor is the same (1) */
+    /* Set by sim_rate_profile_finish, for sampling without thinning when there is no growth: */
+    unsigned char hour_run[168]; /* hours from this hour of week until its factor changes
+                                    (1-168; 168 when all are equal) */
+    double hour_of_week[168];   /* relative factors; Monday 00:00 = 0 */
     /* Factors for particular months (`by_month`), replacing the repeating month factor in
-     * those months; not rescaled (a factor is relative to the base rate). Kept last: the
-     * hot fields above stay together. */
+     * those months; not rescaled (a factor is relative to the base rate). */
     sim_dated_months dated;
 } sim_rate_profile;
 
