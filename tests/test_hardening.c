@@ -267,6 +267,34 @@ static void test_scenario_messages(void **state)
            "have none (give bank_holidays: {dates: [...]} to set them)\n");
 }
 
+/* The elective model's patient record keeps a home site in 11 bits: a system of more sites is
+ * refused at load, naming the system section, with nothing written. */
+static void test_elective_site_limit(void **state)
+{
+    (void)state;
+    setup_dir("hard_sites");
+    static char text[200000];
+    size_t n = (size_t)snprintf(text, sizeof text,
+                                "name: many-sites\nstart_date: 2024-04-01\nhorizon_days: 10\n"
+                                "seed: 1\nreplications: 1\nsystem:\n  trusts:\n");
+    for (int t = 0; t < 33; t++) { /* 33 trusts of 64 sites: 2,112 */
+        n += (size_t)snprintf(text + n, sizeof text - n, "    - {name: T%d, sites: [", t);
+        for (int k = 0; k < 64; k++)
+            n += (size_t)snprintf(text + n, sizeof text - n, "%s{code: S%dx%d}", k ? ", " : "", t, k);
+        n += (size_t)snprintf(text + n, sizeof text - n, "]}\n");
+    }
+    snprintf(text + n, sizeof text - n,
+             "specialties:\n  - name: ent\n    lists:\n      T0:\n"
+             "        referrals: {per_week: 10}\n        treatments_per_week: 10\n");
+    write_in("sites.yaml", text);
+    expect("run sites.yaml -o sites.h5", 2,
+           "capsim: sites.yaml:7:3: system: the elective model takes at most 2047 sites, got "
+           "2112\n");
+    char out[1200];
+    snprintf(out, sizeof out, "%s/sites.h5", dir);
+    assert_false(tu_exists(out));
+}
+
 static void test_shifts_and_rates(void **state)
 {
     (void)state;
@@ -313,6 +341,7 @@ int main(void)
         cmocka_unit_test(test_many_keys),
         cmocka_unit_test(test_scenario_messages),
         cmocka_unit_test(test_shifts_and_rates),
+        cmocka_unit_test(test_elective_site_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

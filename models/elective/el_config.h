@@ -77,6 +77,7 @@ struct el_run_hooks;
 #define EL_PRIORITIES 4
 #define EL_MAX_BANDS 16
 #define EL_MAX_POOL_SITES 64
+#define EL_MAX_SITES 2047 /* sites of the system (a patient's home site has 11 bits) */
 
 typedef struct el_site {
     char *code;           /* owned */

@@ -47,6 +47,10 @@ static int read_trusts(el_config *cfg, const capsim_scenario *sc, struct sim_err
         tr->first_site = t->first_site;
         tr->n_sites = t->n_sites;
     }
+    if (sys->n_sites > EL_MAX_SITES)
+        return sim_node_error(sim_node_get(sc->root, "system"), err,
+                              "the elective model takes at most %d sites, got %zu",
+                              EL_MAX_SITES, sys->n_sites);
     for (size_t k = 0; k < sys->n_sites; k++) {
         const capsim_site *ss = &sys->sites[k];
         el_site *st = &cfg->sites[cfg->n_sites++];

@@ -119,7 +119,7 @@ void el__treat(el_run *r, uint32_t p, int site, double t)
 {
     const el_config *cfg = r->cfg;
     el_patient *pt = &r->pat[p];
-    int l = (int)pt->list, home = (int)pt->home_list;
+    int l = (int)pt->list, home = (int)EL_UID_LIST(pt->uid);
     double wait = t - pt->clock_start;
     list_leave(r, p);
     el__count(r, r->m.treatments, l, 1);

@@ -268,16 +268,16 @@ static uint16_t draw_home_site(const el_run *r, int l, double u)
     return (uint16_t)(ls->first_site + ls->n_sites - 1);
 }
 
-static void init_patient(el_run *r, uint32_t p, int l, uint64_t uid, double clock_start,
+/* A new patient of home list l; key is its backlog flag and serial (el_state.h, uid). */
+static void init_patient(el_run *r, uint32_t p, int l, uint64_t key, double clock_start,
                          bool admitted, int prio, uint16_t home_site)
 {
     el_patient *pt = &r->pat[p];
     uint32_t stamp = pt->stamp;
     memset(pt, 0, sizeof *pt);
     pt->stamp = stamp;
-    pt->uid = uid;
+    pt->uid = (uint64_t)l << EL_UID_LIST_SHIFT | key;
     pt->clock_start = clock_start;
-    pt->home_list = (uint32_t)l;
     pt->home_site = home_site;
     pt->priority = (uint8_t)prio;
     pt->flags = admitted ? EL_F_ADMITTED : 0;
@@ -293,10 +293,14 @@ static void arrival(sim_engine *eng, void *ctx, uint64_t arg)
     double now = sim_now(eng);
 
     uint64_t serial = ls->serial++;
-    sim_rng_set_entity(ls->patient, serial);
-    double u_adm = gsl_rng_uniform(ls->patient);
-    double u_pri = gsl_rng_uniform(ls->patient);
-    double u_site = gsl_rng_uniform(ls->patient);
+    /* The referral's entity of the list's "elective/patient/LABEL" stream, on the shared
+     * generator (the same numbers as a generator of that stream of its own, without touching
+     * one more cache line a referral). */
+    gsl_rng *g = r->prng;
+    sim_rng_seek(g, r->seed, r->rep, ls->patient_sid, serial);
+    double u_adm = gsl_rng_uniform(g);
+    double u_pri = gsl_rng_uniform(g);
+    double u_site = gsl_rng_uniform(g);
     /* Two stages: every referral starts in the outpatient stage. */
     bool admitted = !sp->two_stage && u_adm < sp->admitted_share;
     el__count(r, r->m.referrals, l, 1);
@@ -306,7 +310,7 @@ static void arrival(sim_engine *eng, void *ctx, uint64_t arg)
         uint32_t p = patient_new(r);
         if (p == EL_NONE)
             return;
-        init_patient(r, p, l, (uint64_t)l << EL_UID_LIST_SHIFT | serial, now, admitted,
+        init_patient(r, p, l, serial, now, admitted,
                      draw_priority(sp->priority_cum, u_pri), draw_home_site(r, l, u_site));
         el__join(r, p, l);
         el__wait(r, p);
@@ -342,7 +346,7 @@ static int create_backlog(el_run *r, int l)
                                      : -(lo + u_t * (hi - lo));
             int prio = b->priority_by_wait ? draw_priority_by_wait(b->priority_cum, u_pri, -start)
                                            : draw_priority(b->priority_cum, u_pri);
-            init_patient(r, p, l, (uint64_t)l << EL_UID_LIST_SHIFT | key, start,
+            init_patient(r, p, l, key, start,
                          u_adm < b->admitted_share, prio,
                          draw_home_site(r, l, u_site));
             el__join(r, p, l);
@@ -545,7 +549,6 @@ static void run_fini(el_run *r)
             rtt_hist_fini(&ls->hist);
             free(ls->waiting);
             gsl_rng_free(ls->arrivals);
-            gsl_rng_free(ls->patient);
             gsl_rng_free(ls->removals);
             gsl_rng_free(ls->service);
             gsl_rng_free(ls->select);
@@ -602,7 +605,9 @@ static int run_init(el_run *r)
         ls->n_sites = (uint8_t)cfg->trusts[lc->trust].n_sites;
         ls->outpatients = lc->non_admitted_per_week > 0;
         ls->arrivals = stream(r, "referrals", lc->label);
-        ls->patient = stream(r, "patient", lc->label);
+        char patient_stream[512];
+        snprintf(patient_stream, sizeof patient_stream, "elective/patient/%s", lc->label);
+        ls->patient_sid = sim_stream_id(patient_stream);
         ls->removals = stream(r, "removals", lc->label);
         ls->service = stream(r, "service", lc->label);
         ls->select = stream(r, "selection", lc->label);
@@ -617,7 +622,7 @@ static int run_init(el_run *r)
         }
         ls->capped_minutes = calloc(cfg->n_times + 1, sizeof(double));
         ls->planned_minutes = calloc(cfg->n_times + 1, sizeof(double));
-        if (!ls->arrivals || !ls->patient || !ls->removals || !ls->service || !ls->select ||
+        if (!ls->arrivals || !ls->removals || !ls->service || !ls->select ||
             !ls->capped_minutes || !ls->planned_minutes)
             return SIM_ENOMEM;
         if (rtt_hist_init(&ls->hist, cfg->hist_day_lo, cfg->hist_days))

@@ -90,22 +90,28 @@ enum { EL_PORT_BED_PRESSURE, EL_PORT_INPATIENTS, EL_PORTS };
 enum { EL_FREE = 0, EL_WAITING, EL_BOOKED, EL_IN_SERVICE, EL_REBOOK };
 enum { EL_F_ADMITTED = 1, EL_F_AID_OFFERED = 2, EL_F_MASKED = 4 };
 
+/* A patient's record is 32 bytes, two to a cache line and never across one: millions are
+ * live at once, and the record is read at most events (the bit fields cost a shift and a
+ * mask). Its home list is in its uid (EL_UID_LIST). */
 typedef struct el_patient {
     double clock_start;
     uint64_t uid;            /* list index, backlog flag, serial (see above) */
     uint32_t list;           /* the list it waits on now */
-    uint32_t home_list;      /* the list it was referred to */
     uint32_t pos;            /* index in its list's WAITING array; next free slot if FREE */
     uint32_t stamp;
-    uint16_t home_site;
-    uint8_t priority;        /* 0 = P1 ... 3 = P4 */
-    uint8_t state;
-    uint8_t flags;
-    uint8_t attempts;        /* bookings so far (keys the per-booking draws) */
-    uint8_t procedure;       /* case mix: 1 + index of its procedure, 0 until drawn */
+    unsigned home_site : 11; /* < EL_MAX_SITES (el_config.h) */
+    unsigned priority : 2;   /* 0 = P1 ... 3 = P4 */
+    unsigned state : 3;
+    unsigned flags : 3;
+    unsigned attempts : 8;   /* bookings so far (keys the per-booking draws), modulo 256 */
+    unsigned procedure : 5;  /* case mix: 1 + index of its procedure, 0 until drawn */
 } el_patient;
 
-_Static_assert(sizeof(el_patient) == 40, "a patient record is 40 bytes: millions are live at once");
+_Static_assert(sizeof(el_patient) == 32, "a patient record is 32 bytes: millions are live at once");
+_Static_assert(EL_MAX_SITES < 2048, "home_site's 11 bits hold a site's index");
+_Static_assert(EL_MAX_PROCEDURES < 32, "procedure's 5 bits hold 1 + a procedure's index");
+
+#define EL_UID_LIST(uid) ((uint32_t)((uid) >> EL_UID_LIST_SHIFT))
 
 typedef struct el_server {
     int list;
@@ -131,7 +137,8 @@ typedef struct el_server {
 typedef struct el_lstate {
     /* line 0: referrals and the WAITING array */
     _Alignas(64) uint64_t serial;
-    gsl_rng *patient, *arrivals;
+    uint64_t patient_sid;    /* stream id of "elective/patient/LABEL" (a referral's draws) */
+    gsl_rng *arrivals;
     uint32_t *waiting;       /* WAITING patients (dense, for random removals) */
     size_t n_waiting, cap_waiting;
     int first_server, n_servers;
@@ -154,16 +161,19 @@ typedef struct el_lstate {
     size_t admitted_waiting;
     size_t n_prio[EL_PRIORITIES]; /* WAITING admitted patients by priority */
     gsl_rng *select;         /* the selection rule's draws (el_selection) */
-    rtt_heap heap[EL_HEAPS];
+    /* line 4: the per-patient streams (a decision to admit, a booking) */
     uint64_t sid[EL_PS_N];   /* stream ids of the per-patient streams, by label */
+    /* lines 5-9: the heaps; the outpatient stage's (EL_HEAP_NONADMITTED) fills line 8 */
+    rtt_heap heap[EL_HEAPS];
     gsl_rng *removals, *service;
     double removed, moved, distance_km;
     double *capped_minutes, *planned_minutes; /* per snapshot period */
 } el_lstate;
 
 _Static_assert(offsetof(el_lstate, hist) == 64 && offsetof(el_lstate, wait_treated) == 128 &&
-                   offsetof(el_lstate, treated_admitted) == 192 && offsetof(el_lstate, heap) == 256,
-               "the hot fields of a list's state fill its first four cache lines");
+                   offsetof(el_lstate, treated_admitted) == 192 && offsetof(el_lstate, sid) == 256 &&
+                   offsetof(el_lstate, heap[EL_HEAP_NONADMITTED]) == 512,
+               "the hot fields of a list's state fill its first lines, as laid out above");
 
 typedef struct el_pool {
     bool active;
@@ -223,7 +233,7 @@ typedef struct el_run {
     el_patient *pat;
     uint64_t *accept;        /* [cap_pat] pooled sites accepted (bit q = pool site q), kept
                               * apart from pat (and only with collaborations) so that the
-                              * patient record stays small: 40 bytes */
+                              * patient record stays small: 32 bytes */
     size_t n_pat, cap_pat;
     uint32_t free_head;
 
@@ -256,7 +266,7 @@ typedef struct el_run {
 static inline gsl_rng *el__patient_rng(el_run *r, int purpose, uint32_t p, unsigned extra)
 {
     const el_patient *pt = &r->pat[p];
-    sim_rng_seek(r->prng, r->seed, r->rep, r->ls[pt->home_list].sid[purpose],
+    sim_rng_seek(r->prng, r->seed, r->rep, r->ls[EL_UID_LIST(pt->uid)].sid[purpose],
                  EL_UID_KEY(pt->uid) | (uint64_t)extra << 48);
     return r->prng;
 }
