@@ -9,11 +9,16 @@
  * The shipped national scenario against the observed England series (docs/elective.md,
  * "Backtest"; 10 replications at its seed, so the figures are fixed): the goals of the
  * calibration hold six months out, list size MAPE under 1%, 52- and 78-week counts under 10%.
- * A change that moves the model's draws must keep them, or recalibrate
- * (scripts/calibrate_national) and say so.
+ * The completed pathways' medians over the year (RTT Part 1A and 1B: the model's median of
+ * the year's clock stops against the mean of the observed monthly medians) are within
+ * MEDIAN_GOAL of the data with their whole 95% confidence interval, and the removals of the
+ * calibration months (+1..+6) match the observed residual (implied_removals) within 1.5 times
+ * the 95% half-width of the replications' mean. A change that moves the model's draws must
+ * keep them, or recalibrate (scripts/calibrate_national) and say so.
  */
 #include "testutil.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,6 +99,146 @@ static void test_national_goals(void **state)
     free(e);
 }
 
+/* The goal for the completed pathways' medians: the CI of the model's mean within this
+ * fraction of the observed figure. */
+#define MEDIAN_GOAL 0.10
+
+/* Field `col` (0-based) of a CSV line into buf (no quoting: the files have none). */
+static bool csv_field(const char *line, int col, char *buf, size_t size)
+{
+    for (int c = 0; c < col; c++) {
+        line = strpbrk(line, ",\n");
+        if (!line || *line != ',')
+            return false;
+        line++;
+    }
+    size_t n = strcspn(line, ",\r\n");
+    if (n >= size)
+        return false;
+    memcpy(buf, line, n);
+    buf[n] = '\0';
+    return true;
+}
+
+static int csv_column(const char *text, const char *name)
+{
+    char buf[128];
+    for (int c = 0; csv_field(text, c, buf, sizeof buf); c++)
+        if (strcmp(buf, name) == 0)
+            return c;
+    fail_msg("no column %s", name);
+    return -1;
+}
+
+/* The mean of an observed column over months first..last (YYYY-MM, inclusive), scaled. */
+static double observed_mean(const char *column, const char *first, const char *last,
+                            double scale, double *sum)
+{
+    char path[512], buf[64];
+    snprintf(path, sizeof path, "%s/data/rtt_england_overview_2021-08_2022-08.csv",
+             CAPSIM_SOURCE_DIR);
+    char *text = tu_read_file(path);
+    assert_non_null(text);
+    int mc = csv_column(text, "month"), vc = csv_column(text, column), n = 0;
+    double total = 0;
+    for (const char *line = strchr(text, '\n'); line && line[1]; line = strchr(line, '\n')) {
+        line++;
+        assert_true(csv_field(line, mc, buf, sizeof buf));
+        if (strcmp(buf, first) < 0 || strcmp(buf, last) > 0)
+            continue;
+        assert_true(csv_field(line, vc, buf, sizeof buf));
+        total += strtod(buf, NULL) * scale;
+        n++;
+    }
+    free(text);
+    assert_true(n > 0);
+    if (sum)
+        *sum = total;
+    return total / n;
+}
+
+/* mean and 95% half-width of a reps metric from the exported summary.csv. */
+static void summary_outcome(const char *csv, const char *metric, double *mean, double *hw)
+{
+    char key[128], buf[64];
+    snprintf(key, sizeof key, ",,elective,%s,", metric);
+    const char *at = strstr(csv, key);
+    if (!at)
+        fail_msg("no %s in summary.csv", metric);
+    while (at > csv && at[-1] != '\n')
+        at--;
+    assert_true(csv_field(at, csv_column(csv, "mean"), buf, sizeof buf));
+    *mean = strtod(buf, NULL);
+    assert_true(csv_field(at, csv_column(csv, "half_width"), buf, sizeof buf));
+    *hw = strtod(buf, NULL);
+}
+
+static void test_national_medians_and_removals(void **state)
+{
+    (void)state;
+    enum { REPS = 10 };
+    const char *dir = tu_tmpdir("backtest-medians");
+    char args[2048];
+    snprintf(args, sizeof args,
+             "run %s/scenarios/national-rtt-2021.yaml -r %d -j 1 -o %s/n.h5 --force --quiet "
+             "--no-checkpoint && '%s' export %s/n.h5 --csv %s/csv",
+             CAPSIM_SOURCE_DIR, REPS, dir, CAPSIM_BINARY, dir, dir);
+    char *o, *e;
+    assert_int_equal(tu_capsim(args, &o, &e), 0);
+    free(o);
+    free(e);
+    char path[600];
+    snprintf(path, sizeof path, "%s/csv/summary.csv", dir);
+    char *summary = tu_read_file(path);
+    assert_non_null(summary);
+    static const char *const metrics[2] = {"median_wait_admitted_weeks",
+                                           "median_wait_non_admitted_weeks"};
+    static const char *const columns[2] = {"admitted_median_wait_weeks",
+                                           "nonadmitted_median_wait_weeks"};
+    for (int i = 0; i < 2; i++) {
+        double mean, hw, obs = observed_mean(columns[i], "2021-09", "2022-08", 1.0, NULL);
+        summary_outcome(summary, metrics[i], &mean, &hw);
+        if (!(fabs(mean - obs) + hw <= MEDIAN_GOAL * obs))
+            fail_msg("%s: model %.3f +/- %.3f weeks (95%% CI), observed %.3f: goal within "
+                     "%.0f%% (%.3f weeks)", metrics[i], mean, hw, obs, MEDIAN_GOAL * 100,
+                     MEDIAN_GOAL * obs);
+    }
+    free(summary);
+
+    /* Removals of +1..+6 (month ends 2021-09-30 .. 2022-02-28) per replication. */
+    snprintf(path, sizeof path, "%s/csv/values.csv", dir);
+    char *values = tu_read_file(path);
+    assert_non_null(values);
+    int rc = csv_column(values, "replication"), dc = csv_column(values, "date"),
+        mc = csv_column(values, "metric"), vc = csv_column(values, "value");
+    double per_rep[REPS] = {0};
+    char buf[64];
+    for (const char *line = strchr(values, '\n'); line && line[1]; line = strchr(line, '\n')) {
+        line++;
+        assert_true(csv_field(line, mc, buf, sizeof buf));
+        if (strcmp(buf, "removals") != 0)
+            continue;
+        assert_true(csv_field(line, dc, buf, sizeof buf));
+        if (strcmp(buf, "2021-09-30") < 0 || strcmp(buf, "2022-02-28") > 0)
+            continue;
+        assert_true(csv_field(line, rc, buf, sizeof buf));
+        int r = atoi(buf);
+        assert_true(r >= 0 && r < REPS);
+        assert_true(csv_field(line, vc, buf, sizeof buf));
+        per_rep[r] += strtod(buf, NULL);
+    }
+    free(values);
+    double mean = 0, ss = 0, observed;
+    for (int r = 0; r < REPS; r++)
+        mean += per_rep[r] / REPS;
+    for (int r = 0; r < REPS; r++)
+        ss += (per_rep[r] - mean) * (per_rep[r] - mean);
+    double hw = 2.262 * sqrt(ss / (REPS - 1) / REPS); /* Student t, 9 degrees of freedom */
+    observed_mean("implied_removals", "2021-09", "2022-02", 0.01, &observed);
+    assert_true(hw > 0);
+    assert_true(tu_within("removals Sep 2021 - Feb 2022", mean, observed, hw, 1.5));
+}
+
 static void expect_error(const char *csv, const char *extra, const char *message)
 {
     const char *dir = tu_tmpdir("backtest-bad");
@@ -135,6 +280,7 @@ int main(void)
         cmocka_unit_test(test_known_answer),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_national_goals),
+        cmocka_unit_test(test_national_medians_and_removals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
