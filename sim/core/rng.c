@@ -14,12 +14,8 @@
 
 #include <Random123/philox.h>
 
-typedef struct philox_state {
-    uint64_t key[2];
-    uint64_t ctr[4];   /* block, replication, stream id, entity */
-    uint32_t buf[8];   /* outputs of the block before ctr[0] */
-    unsigned next;     /* index of the next unread output in buf; 8 = empty */
-} philox_state;
+/* The state (rng.h): buf holds the outputs of the block before ctr[0]. */
+typedef sim__philox_state philox_state;
 
 static void refill(philox_state *s)
 {
@@ -52,6 +48,13 @@ static double philox_get_double(void *vstate)
     uint32_t hi = next32(s);
     uint32_t lo = next32(s);
     return sim_rng_u01(hi, lo);
+}
+
+uint64_t sim__rng_next64_refill(gsl_rng *r)
+{
+    philox_state *s = r->state;
+    uint64_t hi = next32(s);
+    return hi << 32 | next32(s);
 }
 
 static void position(philox_state *s, uint64_t seed, uint64_t replication, uint64_t stream,
