@@ -6,6 +6,7 @@
 
 #include "core/engine.h"
 #include "core/error.h"
+#include "core/exp_sampler.h"
 #include "core/rng.h"
 #include "core/stats.h"
 #include "queue_model.h"
@@ -423,9 +424,9 @@ static void on_grant(sim_engine *e, void *ctx, uint64_t id)
             st->waited++;
     }
     st->month_served++;
-    /* The exponential's draw is that of sim_dist_sample, without the call. */
+    /* An exponential by the ziggurat (sim/core/exp_sampler.h); others by sim_dist_sample. */
     const sim_dist *d = &s->cfg->service;
-    double service = d->kind == SIM_DIST_EXPONENTIAL ? gsl_ran_exponential(s->rng_service, d->a)
+    double service = d->kind == SIM_DIST_EXPONENTIAL ? sim_exp_sample(s->rng_service, d->a)
                                                      : sim_dist_sample(d, s->rng_service);
     if (!schedule_departure(s, now + service, id))
         s->failed = SIM_ENOMEM;
@@ -435,7 +436,7 @@ static void arrival(qm_state *s)
 {
     const qm_config *c = s->cfg;
     double now = s->now;
-    double next = sim_next_arrival(&c->arrivals, &c->cal, now, s->rng_arrivals);
+    double next = sim_next_arrival_ziggurat(&c->arrivals, &c->cal, now, s->rng_arrivals);
     if (next <= c->horizon_days && !schedule_arrival(s, next))
         s->failed = SIM_ENOMEM;
 
@@ -647,7 +648,7 @@ static int qm_start(const void *cfg, sim_run *run, size_t self, void **state)
         sim_tally_init(&s->cls[g].sojourn);
     }
     sim_timeavg_init(&s->busy, 0, 0);
-    double first = sim_next_arrival(&c->arrivals, &c->cal, 0, s->rng_arrivals);
+    double first = sim_next_arrival_ziggurat(&c->arrivals, &c->cal, 0, s->rng_arrivals);
     if (first <= c->horizon_days && !schedule_arrival(s, first))
         return SIM_ENOMEM;
     return SIM_OK;
