@@ -79,10 +79,19 @@ typedef struct qm_customer {
     uint64_t next_free;
 } qm_customer;
 
+/*
+ * A count and a sum, for the means the model reports: a sim_tally's variance and extremes
+ * would cost a division and four compares per customer, and nothing reads them.
+ */
+typedef struct qm_sum {
+    double sum;
+    uint64_t n;
+} qm_sum;
+
 typedef struct qm_class_stats {
     size_t waiting;          /* in the queue now */
     sim_timeavg queue;       /* time-average of `waiting` */
-    sim_tally wait, sojourn;
+    qm_sum wait, sojourn;
     uint64_t waited, arrivals_after_warmup, balked, refused_downstream;
     /* This month's arrivals and services started, added to the record at the snapshot. */
     uint64_t month_arrivals, month_served;
@@ -139,25 +148,21 @@ typedef struct qm_state {
     qm_waiting *waiting_by_class;
 } qm_state;
 
-/*
- * The per-customer statistics, inlined: the same arithmetic as sim_tally_add and
- * sim_timeavg_set (sim/core/stats.c), so results are bit-identical, without a call into
- * stats.c twice per customer.
- */
-static inline void tally_add(sim_tally *t, double x)
+static inline void sum_add(qm_sum *t, double x)
 {
+    t->sum += x;
     t->n++;
-    double d = x - t->mean;
-    /* Through int64_t: one instruction on x86-64 (from uint64_t it takes several), and the
-     * same value below 2^53. */
-    t->mean += d / (double)(int64_t)t->n;
-    t->m2 += d * (x - t->mean);
-    if (x < t->min)
-        t->min = x;
-    if (x > t->max)
-        t->max = x;
 }
 
+static double sum_mean(const qm_sum *t)
+{
+    return t->n ? t->sum / (double)t->n : NAN;
+}
+
+/*
+ * The time-average's step, inlined: the same arithmetic as sim_timeavg_set
+ * (sim/core/stats.c), without a call into stats.c four times per customer.
+ */
 static inline void level_set(sim_timeavg *a, double t, double level)
 {
     a->area += a->level * (t - a->last_t);
@@ -386,7 +391,7 @@ static void departure(qm_state *s, uint64_t id)
     qm_customer *cu = &s->customers[id];
     double now = s->now;
     if (cu->arrival >= s->cfg->warmup_days)
-        tally_add(&s->cls[cu->cls].sojourn, now - cu->arrival);
+        sum_add(&s->cls[cu->cls].sojourn, now - cu->arrival);
     if (!s->own_calendar && sim_port_connected(s->run, s->self, QM_PORT_DEPARTURES)) {
         sim_patient p = {.id = id, .trust = -1, .site = -1, .kind = (int32_t)cu->cls,
                          .clock_start = cu->arrival, .attr = {cu->arrival}};
@@ -419,7 +424,7 @@ static void on_grant(sim_engine *e, void *ctx, uint64_t id)
     level_set(&s->busy, now, s->busy.level + 1);
     double wait = now - cu->arrival;
     if (cu->arrival >= s->cfg->warmup_days) {
-        tally_add(&st->wait, wait);
+        sum_add(&st->wait, wait);
         if (wait > 0)
             st->waited++;
     }
@@ -562,12 +567,12 @@ static void write_outcomes(qm_state *s)
     double end = c->horizon_days, span = c->horizon_days - c->warmup_days;
     for (size_t g = 0; g < c->n_classes; g++) {
         qm_class_stats *st = &s->cls[g];
-        sim_record_set(s->out, M_MEAN_WAIT, 0, g, sim_tally_mean(&st->wait));
+        sim_record_set(s->out, M_MEAN_WAIT, 0, g, sum_mean(&st->wait));
         sim_record_set(s->out, M_WAITED_SHARE, 0, g,
                        st->wait.n ? (double)st->waited / (double)st->wait.n : NAN);
         sim_record_set(s->out, M_MEAN_QUEUE, 0, g, sim_timeavg_mean(&st->queue, end));
         sim_record_set(s->out, M_THROUGHPUT, 0, g, (double)st->arrivals_after_warmup / span);
-        sim_record_set(s->out, M_MEAN_SOJOURN, 0, g, sim_tally_mean(&st->sojourn));
+        sim_record_set(s->out, M_MEAN_SOJOURN, 0, g, sum_mean(&st->sojourn));
         sim_record_set(s->out, M_CUSTOMERS, 0, g, (double)st->wait.n);
         sim_record_set(s->out, M_BALKED_SHARE, 0, g,
                        st->arrivals_after_warmup
@@ -644,8 +649,6 @@ static int qm_start(const void *cfg, sim_run *run, size_t self, void **state)
     }
     for (size_t g = 0; g < c->n_classes; g++) {
         sim_timeavg_init(&s->cls[g].queue, 0, 0);
-        sim_tally_init(&s->cls[g].wait);
-        sim_tally_init(&s->cls[g].sojourn);
     }
     sim_timeavg_init(&s->busy, 0, 0);
     double first = sim_next_arrival_ziggurat(&c->arrivals, &c->cal, 0, s->rng_arrivals);
