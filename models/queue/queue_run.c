@@ -133,8 +133,7 @@ typedef struct qm_state {
     bool own_calendar;
     double now;
     uint64_t seq;
-    bool arrival_pending;
-    qm_pending arrival_at;
+    qm_pending arrival_at;   /* NONE_PENDING when no arrival is pending */
     qm_pending *dep;
     size_t n_dep, cap_dep;
     bool dep_root_fired;     /* dep[0] is the departure being handled (see advance) */
@@ -335,12 +334,21 @@ static void sift_down_departure(qm_state *s, qm_pending x)
     h[i] = x;
 }
 
+/*
+ * What the own calendar's next arrival, and its empty heap's root dep[0], hold when nothing
+ * is pending: later than every event, so advance picks the earlier of the two with one
+ * compare and stops at it.
+ */
+static const qm_pending NONE_PENDING = {INFINITY, UINT64_MAX, 0};
+
 /* Remove the earliest departure from the own calendar's heap. */
 static void pop_departure(qm_state *s)
 {
     size_t n = --s->n_dep;
     if (n > 0)
         sift_down_departure(s, s->dep[n]);
+    else
+        s->dep[0] = NONE_PENDING;
 }
 
 /* Schedule the next arrival at t; false if the calendar refused it. */
@@ -349,7 +357,6 @@ static bool schedule_arrival(qm_state *s, double t)
     if (!s->own_calendar)
         return sim_schedule_at(s->engine, t, on_arrival_event, s, 0) != 0;
     s->arrival_at = (qm_pending){t, s->seq++, 0};
-    s->arrival_pending = true;
     return true;
 }
 
@@ -493,19 +500,16 @@ static void on_departure_event(sim_engine *e, void *ctx, uint64_t id)
  */
 static void advance(qm_state *s, double limit, bool inclusive)
 {
+    /* Times are not negative: before a limit of 0 there is nothing (the bound is -0x1p-1074). */
+    double last = inclusive ? limit : nextafter(limit, -INFINITY);
     while (!s->failed) {
-        const qm_pending *next;
-        if (s->arrival_pending && (s->n_dep == 0 || pending_less(&s->arrival_at, &s->dep[0])))
-            next = &s->arrival_at;
-        else if (s->n_dep > 0)
-            next = &s->dep[0];
-        else
-            return;
-        if (next->time > limit || (!inclusive && next->time == limit))
+        const qm_pending *next =
+            pending_less(&s->arrival_at, &s->dep[0]) ? &s->arrival_at : &s->dep[0];
+        if (next->time > last)
             return;
         s->now = next->time;
         if (next == &s->arrival_at) {
-            s->arrival_pending = false;
+            s->arrival_at = NONE_PENDING;
             arrival(s);
         } else {
             /*
@@ -639,8 +643,11 @@ static int qm_start(const void *cfg, sim_run *run, size_t self, void **state)
     s->own_calendar = own_calendar_ok(c, run, self);
     if (s->own_calendar) {
         s->waiting_by_class = calloc(c->n_classes, sizeof *s->waiting_by_class);
-        if (!s->waiting_by_class)
+        s->cap_dep = 64;
+        s->dep = malloc(s->cap_dep * sizeof *s->dep);
+        if (!s->waiting_by_class || !s->dep)
             return SIM_ENOMEM;
+        s->dep[0] = s->arrival_at = NONE_PENDING;
     } else {
         s->servers = sim_resource_alloc(s->engine, &c->cal, c->servers,
                                         c->scheduled ? &c->schedule : NULL);
