@@ -22,10 +22,16 @@ static void refill(philox_state *s)
     philox4x64_ctr_t c = {{s->ctr[0], s->ctr[1], s->ctr[2], s->ctr[3]}};
     philox4x64_key_t k = {{s->key[0], s->key[1]}};
     philox4x64_ctr_t v = philox4x64_R(10, c, k);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* Word i's low half is buf[2i] and its high half buf[2i + 1], as the loop below. */
+    for (int i = 0; i < 4; i++)
+        s->words[i] = v.v[i];
+#else
     for (int i = 0; i < 4; i++) {
         s->buf[2 * i] = (uint32_t)v.v[i];
         s->buf[2 * i + 1] = (uint32_t)(v.v[i] >> 32);
     }
+#endif
     s->ctr[0]++;
     s->next = 0;
 }
@@ -53,8 +59,15 @@ static double philox_get_double(void *vstate)
 uint64_t sim__rng_next64_refill(gsl_rng *r)
 {
     philox_state *s = r->state;
-    uint64_t hi = next32(s);
-    return hi << 32 | next32(s);
+    if (s->next >= 8) {
+        refill(s);
+        s->next = 2;
+        return (uint64_t)s->buf[0] << 32 | s->buf[1];
+    }
+    uint64_t hi = s->buf[7]; /* the block's last output, then the next block's first */
+    refill(s);
+    s->next = 1;
+    return hi << 32 | s->buf[0];
 }
 
 static void position(philox_state *s, uint64_t seed, uint64_t replication, uint64_t stream,

@@ -59,7 +59,10 @@ extern const gsl_rng_type *sim_rng_philox;
 typedef struct sim__philox_state {
     uint64_t key[2];
     uint64_t ctr[4];   /* block, replication, stream id, entity */
-    uint32_t buf[8];
+    union {
+        uint32_t buf[8];
+        uint64_t words[4]; /* the block's words, stored whole on a little-endian machine */
+    };
     unsigned next;
 } sim__philox_state;
 
