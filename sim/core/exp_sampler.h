@@ -12,12 +12,12 @@
  * built once at start-up from these formulas (exp_sampler.c). A draw takes 64 bits from
  * capsim's generator (sim_rng_next64): the low 8 bits pick layer i, the top 53 a uniform u
  * in [0, 1), and x = u x_i. If x < x_{i+1} the point lies under f whatever its height, and
- * x is the draw: that is 98.9% of the time, at the cost of a compare and a multiply. Else
+ * x is the draw: that is 97.8% of the time, at the cost of a compare and a multiply. Else
  * (the slow path, out of line) layer 0 gives the tail, exactly, by the memoryless property
  * (X given X > r is r + an exponential, drawn again); another layer draws the point's
  * height in its wedge and keeps x if it lies under exp(-x), or starts again. The method is
  * exact: the draws follow the exponential distribution to the resolution of the 53-bit
- * uniform (tests/test_exp_sampler.c checks moments, the CDF and the tail out to P(X > 15)).
+ * uniform (tests/test_exp_sampler.c checks moments, the CDF, P(X > 10) and the tail beyond r).
  *
  * Draws are not those of gsl_ran_exponential (-mean ln u): a model that changes sampler
  * changes its results. The queue model uses it (docs/performance.md); other models keep
