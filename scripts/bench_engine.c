@@ -6,6 +6,8 @@
  *   bench_engine bareheap N EVENTS    the same on a bare C binary heap
  *   bench_engine mmc CUSTOMERS        only the M/M/10 queue on the engine (for callgrind)
  *   bench_engine baremmc CUSTOMERS    M/M/10 as a bare C loop with GSL (binary heap of events)
+ *   bench_engine baremmczig CUSTOMERS the same loop with the ziggurat sampler capsim's queue
+ *                                     model uses (sim/core/exp_sampler.h; Philox only)
  *
  * (a), (b) The hold model (Vaucher and Duval 1975): N entities, each repeatedly waiting an
  *     exponential time with mean 1; every event schedules the entity's next one. It measures
@@ -16,7 +18,9 @@
  * (c) M/M/10 at load 0.9 (arrival rate 9, service rate 1 per server) with 1,000,000
  *     customers on the engine and a sim_resource: the path a model takes. Its mean wait in
  *     queue is printed beside the Erlang C value 0.668732. The bare loop keeps a binary heap
- *     of arrival and departure times, a FIFO of waiting arrival times and a busy count.
+ *     of arrival and departure times, a FIFO of waiting arrival times and a busy count;
+ *     its exponential draws are GSL's (-mean ln u), or with baremmczig the ziggurat's, so
+ *     capsim's overhead can be read against a loop with the same draws.
  *
  * Random numbers: the project's Philox streams (sim_rng_alloc), as models draw them; with
  * --mt as the first argument, gsl_rng_mt19937 instead (to separate engine from generator
@@ -34,6 +38,7 @@
 #include <time.h>
 
 #include "core/engine.h"
+#include "core/exp_sampler.h"
 #include "core/resource.h"
 #include "core/rng.h"
 #include "core/stats.h"
@@ -162,8 +167,18 @@ static int bench_bare_hold(const char *label, size_t entities, uint64_t events)
     return 0;
 }
 
-/* M/M/10 as a bare C loop: events {time, 0 = arrival | 1 = departure} in a binary heap. */
-static int bench_bare_mmc(const char *label, uint64_t customers)
+/* An exponential draw of the bare loop: GSL's, or the ziggurat's (inlined either way). */
+static inline double bare_exponential(gsl_rng *rng, double mean, int ziggurat)
+{
+    return ziggurat ? sim_exp_sample(rng, mean) : gsl_ran_exponential(rng, mean);
+}
+
+/*
+ * M/M/10 as a bare C loop: events {time, 0 = arrival | 1 = departure} in a binary heap.
+ * Always inlined, so each caller's loop is compiled for its sampler.
+ */
+static inline __attribute__((always_inline)) int bare_mmc_loop(const char *label,
+                                                               uint64_t customers, int zig)
 {
     enum { SERVERS = 10 };
     const double lambda = 9.0, mu = 1.0;
@@ -178,7 +193,7 @@ static int bench_bare_mmc(const char *label, uint64_t customers)
     int busy = 0;
     double wait_sum = 0;
     double t0 = wall_seconds(), c0 = cpu_seconds();
-    bare_push(heap, &n, (bare_entry){gsl_ran_exponential(rng, 1.0 / lambda), 0});
+    bare_push(heap, &n, (bare_entry){bare_exponential(rng, 1.0 / lambda, zig), 0});
     while (n > 0) {
         bare_entry ev = heap[0];
         n--;
@@ -188,7 +203,7 @@ static int bench_bare_mmc(const char *label, uint64_t customers)
         double now = ev.time, start = -1;
         if (ev.entity == 0) {
             if (++arrivals < customers)
-                bare_push(heap, &n, (bare_entry){now + gsl_ran_exponential(rng, 1.0 / lambda), 0});
+                bare_push(heap, &n, (bare_entry){now + bare_exponential(rng, 1.0 / lambda, zig), 0});
             if (busy < SERVERS) {
                 busy++;
                 start = now;
@@ -217,17 +232,28 @@ static int bench_bare_mmc(const char *label, uint64_t customers)
             double waited = now - start;
             if (served++ >= warmup)
                 wait_sum += waited;
-            bare_push(heap, &n, (bare_entry){now + gsl_ran_exponential(rng, 1.0 / mu), 1});
+            bare_push(heap, &n, (bare_entry){now + bare_exponential(rng, 1.0 / mu, zig), 1});
         }
     }
     double dt = wall_seconds() - t0, dc = cpu_seconds() - c0;
-    printf("%s bare M/M/10 loop: %llu customers (%llu events) in %.3f s = %.2f M customers/s "
+    printf("%s bare M/M/10 loop%s: %llu customers (%llu events) in %.3f s = %.2f M customers/s "
            "(CPU %.3f s); mean wait %.6f\n",
-           label, (unsigned long long)customers, (unsigned long long)events, dt,
+           label, zig ? " (ziggurat)" : "", (unsigned long long)customers,
+           (unsigned long long)events, dt,
            (double)customers / dt / 1e6, dc, wait_sum / (double)(served - warmup));
     free(fifo);
     gsl_rng_free(rng);
     return 0;
+}
+
+static int bench_bare_mmc(const char *label, uint64_t customers)
+{
+    return bare_mmc_loop(label, customers, 0);
+}
+
+static int bench_bare_mmc_ziggurat(const char *label, uint64_t customers)
+{
+    return bare_mmc_loop(label, customers, 1);
 }
 
 typedef struct mmc {
@@ -338,8 +364,10 @@ int main(int argc, char **argv)
         return bench_mmc("(c)", strtoull(argv[2], NULL, 10));
     if (argc == 3 && strcmp(argv[1], "baremmc") == 0)
         return bench_bare_mmc("(c)", strtoull(argv[2], NULL, 10));
+    if (argc == 3 && strcmp(argv[1], "baremmczig") == 0 && !use_mt)
+        return bench_bare_mmc_ziggurat("(c)", strtoull(argv[2], NULL, 10));
     if (argc != 1) {
-        fprintf(stderr, "usage: %s [--mt] [hold|bareheap ENTITIES EVENTS | mmc|baremmc "
+        fprintf(stderr, "usage: %s [--mt] [hold|bareheap ENTITIES EVENTS | mmc|baremmc|baremmczig "
                 "CUSTOMERS]\n", argv[0]);
         return 2;
     }
@@ -349,5 +377,7 @@ int main(int argc, char **argv)
     rc |= bench_bare_hold("(b)", 100000, 10000000);
     rc |= bench_mmc("(c)", 1000000);
     rc |= bench_bare_mmc("(c)", 1000000);
+    if (!use_mt)
+        rc |= bench_bare_mmc_ziggurat("(c)", 1000000);
     return rc;
 }

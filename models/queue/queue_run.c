@@ -6,6 +6,7 @@
 
 #include "core/engine.h"
 #include "core/error.h"
+#include "core/exp_sampler.h"
 #include "core/rng.h"
 #include "core/stats.h"
 #include "queue_model.h"
@@ -78,10 +79,19 @@ typedef struct qm_customer {
     uint64_t next_free;
 } qm_customer;
 
+/*
+ * A count and a sum, for the means the model reports: a sim_tally's variance and extremes
+ * would cost a division and four compares per customer, and nothing reads them.
+ */
+typedef struct qm_sum {
+    double sum;
+    uint64_t n;
+} qm_sum;
+
 typedef struct qm_class_stats {
     size_t waiting;          /* in the queue now */
     sim_timeavg queue;       /* time-average of `waiting` */
-    sim_tally wait, sojourn;
+    qm_sum wait, sojourn;
     uint64_t waited, arrivals_after_warmup, balked, refused_downstream;
     /* This month's arrivals and services started, added to the record at the snapshot. */
     uint64_t month_arrivals, month_served;
@@ -123,8 +133,7 @@ typedef struct qm_state {
     bool own_calendar;
     double now;
     uint64_t seq;
-    bool arrival_pending;
-    qm_pending arrival_at;
+    qm_pending arrival_at;   /* NONE_PENDING when no arrival is pending */
     qm_pending *dep;
     size_t n_dep, cap_dep;
     bool dep_root_fired;     /* dep[0] is the departure being handled (see advance) */
@@ -138,25 +147,23 @@ typedef struct qm_state {
     qm_waiting *waiting_by_class;
 } qm_state;
 
-/*
- * The per-customer statistics, inlined: the same arithmetic as sim_tally_add and
- * sim_timeavg_set (sim/core/stats.c), so results are bit-identical, without a call into
- * stats.c twice per customer.
- */
-static inline void tally_add(sim_tally *t, double x)
+static inline void sum_add(qm_sum *t, double x)
 {
+    t->sum += x;
     t->n++;
-    double d = x - t->mean;
-    /* Through int64_t: one instruction on x86-64 (from uint64_t it takes several), and the
-     * same value below 2^53. */
-    t->mean += d / (double)(int64_t)t->n;
-    t->m2 += d * (x - t->mean);
-    if (x < t->min)
-        t->min = x;
-    if (x > t->max)
-        t->max = x;
 }
 
+static double sum_mean(const qm_sum *t)
+{
+    return t->n ? t->sum / (double)t->n : NAN;
+}
+
+/*
+ * The time-average's step, inlined: the same arithmetic as sim_timeavg_set
+ * (sim/core/stats.c), without a call into stats.c four times per customer. Queue lengths
+ * are converted through int64_t: one instruction (from size_t it takes a branch), and the
+ * same value.
+ */
 static inline void level_set(sim_timeavg *a, double t, double level)
 {
     a->area += a->level * (t - a->last_t);
@@ -293,7 +300,7 @@ static bool own_request(qm_state *s, uint64_t id, size_t k)
 /* A server is free (own calendar): the next waiting customer takes it. */
 static void own_release(qm_state *s)
 {
-    size_t k = s->n_waiting ? next_served_class(s) : SIZE_MAX;
+    size_t k = !s->n_waiting ? SIZE_MAX : s->cfg->n_classes == 1 ? 0 : next_served_class(s);
     if (k == SIZE_MAX) {
         s->busy_servers--;
         return;
@@ -329,12 +336,21 @@ static void sift_down_departure(qm_state *s, qm_pending x)
     h[i] = x;
 }
 
+/*
+ * What the own calendar's next arrival, and its empty heap's root dep[0], hold when nothing
+ * is pending: later than every event, so advance picks the earlier of the two with one
+ * compare and stops at it.
+ */
+static const qm_pending NONE_PENDING = {INFINITY, UINT64_MAX, 0};
+
 /* Remove the earliest departure from the own calendar's heap. */
 static void pop_departure(qm_state *s)
 {
     size_t n = --s->n_dep;
     if (n > 0)
         sift_down_departure(s, s->dep[n]);
+    else
+        s->dep[0] = NONE_PENDING;
 }
 
 /* Schedule the next arrival at t; false if the calendar refused it. */
@@ -343,7 +359,6 @@ static bool schedule_arrival(qm_state *s, double t)
     if (!s->own_calendar)
         return sim_schedule_at(s->engine, t, on_arrival_event, s, 0) != 0;
     s->arrival_at = (qm_pending){t, s->seq++, 0};
-    s->arrival_pending = true;
     return true;
 }
 
@@ -385,7 +400,7 @@ static void departure(qm_state *s, uint64_t id)
     qm_customer *cu = &s->customers[id];
     double now = s->now;
     if (cu->arrival >= s->cfg->warmup_days)
-        tally_add(&s->cls[cu->cls].sojourn, now - cu->arrival);
+        sum_add(&s->cls[cu->cls].sojourn, now - cu->arrival);
     if (!s->own_calendar && sim_port_connected(s->run, s->self, QM_PORT_DEPARTURES)) {
         sim_patient p = {.id = id, .trust = -1, .site = -1, .kind = (int32_t)cu->cls,
                          .clock_start = cu->arrival, .attr = {cu->arrival}};
@@ -414,18 +429,18 @@ static void on_grant(sim_engine *e, void *ctx, uint64_t id)
     qm_customer *cu = &s->customers[id];
     qm_class_stats *st = &s->cls[cu->cls];
     st->waiting--;
-    level_set(&st->queue, now, (double)st->waiting);
+    level_set(&st->queue, now, (double)(int64_t)st->waiting);
     level_set(&s->busy, now, s->busy.level + 1);
     double wait = now - cu->arrival;
     if (cu->arrival >= s->cfg->warmup_days) {
-        tally_add(&st->wait, wait);
+        sum_add(&st->wait, wait);
         if (wait > 0)
             st->waited++;
     }
     st->month_served++;
-    /* The exponential's draw is that of sim_dist_sample, without the call. */
+    /* An exponential by the ziggurat (sim/core/exp_sampler.h); others by sim_dist_sample. */
     const sim_dist *d = &s->cfg->service;
-    double service = d->kind == SIM_DIST_EXPONENTIAL ? gsl_ran_exponential(s->rng_service, d->a)
+    double service = d->kind == SIM_DIST_EXPONENTIAL ? sim_exp_sample(s->rng_service, d->a)
                                                      : sim_dist_sample(d, s->rng_service);
     if (!schedule_departure(s, now + service, id))
         s->failed = SIM_ENOMEM;
@@ -435,7 +450,7 @@ static void arrival(qm_state *s)
 {
     const qm_config *c = s->cfg;
     double now = s->now;
-    double next = sim_next_arrival(&c->arrivals, &c->cal, now, s->rng_arrivals);
+    double next = sim_next_arrival_ziggurat(&c->arrivals, &c->cal, now, s->rng_arrivals);
     if (next <= c->horizon_days && !schedule_arrival(s, next))
         s->failed = SIM_ENOMEM;
 
@@ -457,7 +472,7 @@ static void arrival(qm_state *s)
     }
     s->customers[id] = (qm_customer){now, k, 0};
     st->waiting++;
-    level_set(&st->queue, now, (double)st->waiting);
+    level_set(&st->queue, now, (double)(int64_t)st->waiting);
     if (s->own_calendar ? !own_request(s, id, k)
                         : sim_resource_request(s->servers, id, c->classes[k].priority, on_grant,
                                                s) != SIM_OK)
@@ -487,19 +502,16 @@ static void on_departure_event(sim_engine *e, void *ctx, uint64_t id)
  */
 static void advance(qm_state *s, double limit, bool inclusive)
 {
+    /* Times are not negative: before a limit of 0 there is nothing (the bound is -0x1p-1074). */
+    double last = inclusive ? limit : nextafter(limit, -INFINITY);
     while (!s->failed) {
-        const qm_pending *next;
-        if (s->arrival_pending && (s->n_dep == 0 || pending_less(&s->arrival_at, &s->dep[0])))
-            next = &s->arrival_at;
-        else if (s->n_dep > 0)
-            next = &s->dep[0];
-        else
-            return;
-        if (next->time > limit || (!inclusive && next->time == limit))
+        const qm_pending *next =
+            pending_less(&s->arrival_at, &s->dep[0]) ? &s->arrival_at : &s->dep[0];
+        if (next->time > last)
             return;
         s->now = next->time;
         if (next == &s->arrival_at) {
-            s->arrival_pending = false;
+            s->arrival_at = NONE_PENDING;
             arrival(s);
         } else {
             /*
@@ -561,12 +573,12 @@ static void write_outcomes(qm_state *s)
     double end = c->horizon_days, span = c->horizon_days - c->warmup_days;
     for (size_t g = 0; g < c->n_classes; g++) {
         qm_class_stats *st = &s->cls[g];
-        sim_record_set(s->out, M_MEAN_WAIT, 0, g, sim_tally_mean(&st->wait));
+        sim_record_set(s->out, M_MEAN_WAIT, 0, g, sum_mean(&st->wait));
         sim_record_set(s->out, M_WAITED_SHARE, 0, g,
                        st->wait.n ? (double)st->waited / (double)st->wait.n : NAN);
         sim_record_set(s->out, M_MEAN_QUEUE, 0, g, sim_timeavg_mean(&st->queue, end));
         sim_record_set(s->out, M_THROUGHPUT, 0, g, (double)st->arrivals_after_warmup / span);
-        sim_record_set(s->out, M_MEAN_SOJOURN, 0, g, sim_tally_mean(&st->sojourn));
+        sim_record_set(s->out, M_MEAN_SOJOURN, 0, g, sum_mean(&st->sojourn));
         sim_record_set(s->out, M_CUSTOMERS, 0, g, (double)st->wait.n);
         sim_record_set(s->out, M_BALKED_SHARE, 0, g,
                        st->arrivals_after_warmup
@@ -633,8 +645,11 @@ static int qm_start(const void *cfg, sim_run *run, size_t self, void **state)
     s->own_calendar = own_calendar_ok(c, run, self);
     if (s->own_calendar) {
         s->waiting_by_class = calloc(c->n_classes, sizeof *s->waiting_by_class);
-        if (!s->waiting_by_class)
+        s->cap_dep = 64;
+        s->dep = malloc(s->cap_dep * sizeof *s->dep);
+        if (!s->waiting_by_class || !s->dep)
             return SIM_ENOMEM;
+        s->dep[0] = s->arrival_at = NONE_PENDING;
     } else {
         s->servers = sim_resource_alloc(s->engine, &c->cal, c->servers,
                                         c->scheduled ? &c->schedule : NULL);
@@ -643,11 +658,9 @@ static int qm_start(const void *cfg, sim_run *run, size_t self, void **state)
     }
     for (size_t g = 0; g < c->n_classes; g++) {
         sim_timeavg_init(&s->cls[g].queue, 0, 0);
-        sim_tally_init(&s->cls[g].wait);
-        sim_tally_init(&s->cls[g].sojourn);
     }
     sim_timeavg_init(&s->busy, 0, 0);
-    double first = sim_next_arrival(&c->arrivals, &c->cal, 0, s->rng_arrivals);
+    double first = sim_next_arrival_ziggurat(&c->arrivals, &c->cal, 0, s->rng_arrivals);
     if (first <= c->horizon_days && !schedule_arrival(s, first))
         return SIM_ENOMEM;
     return SIM_OK;

@@ -27,6 +27,7 @@
 
 #include "calendar.h"
 #include "dated_months.h"
+#include "exp_sampler.h"
 
 struct sim_node;
 struct sim_error;
@@ -89,6 +90,19 @@ static inline double sim_next_arrival(const sim_rate_profile *p, const sim_calen
 {
     if (p->flat_mean > 0 && p->flat_rate == p->rate_per_day)
         return t + gsl_ran_exponential(r, p->flat_mean);
+    return sim__next_arrival_varying(p, cal, t, r);
+}
+
+/*
+ * sim_next_arrival with a constant rate's gap drawn by the ziggurat (exp_sampler.h) instead
+ * of GSL's -mean ln u: other draws, so only for models that chose it (the queue model); r
+ * must be of type sim_rng_philox. Rates that vary are sampled as by sim_next_arrival.
+ */
+static inline double sim_next_arrival_ziggurat(const sim_rate_profile *p,
+                                               const sim_calendar *cal, double t, gsl_rng *r)
+{
+    if (p->flat_mean > 0 && p->flat_rate == p->rate_per_day)
+        return t + sim_exp_sample(r, p->flat_mean);
     return sim__next_arrival_varying(p, cal, t, r);
 }
 

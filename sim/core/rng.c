@@ -14,22 +14,24 @@
 
 #include <Random123/philox.h>
 
-typedef struct philox_state {
-    uint64_t key[2];
-    uint64_t ctr[4];   /* block, replication, stream id, entity */
-    uint32_t buf[8];   /* outputs of the block before ctr[0] */
-    unsigned next;     /* index of the next unread output in buf; 8 = empty */
-} philox_state;
+/* The state (rng.h): buf holds the outputs of the block before ctr[0]. */
+typedef sim__philox_state philox_state;
 
 static void refill(philox_state *s)
 {
     philox4x64_ctr_t c = {{s->ctr[0], s->ctr[1], s->ctr[2], s->ctr[3]}};
     philox4x64_key_t k = {{s->key[0], s->key[1]}};
     philox4x64_ctr_t v = philox4x64_R(10, c, k);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* Word i's low half is buf[2i] and its high half buf[2i + 1], as the loop below. */
+    for (int i = 0; i < 4; i++)
+        s->words[i] = v.v[i];
+#else
     for (int i = 0; i < 4; i++) {
         s->buf[2 * i] = (uint32_t)v.v[i];
         s->buf[2 * i + 1] = (uint32_t)(v.v[i] >> 32);
     }
+#endif
     s->ctr[0]++;
     s->next = 0;
 }
@@ -52,6 +54,20 @@ static double philox_get_double(void *vstate)
     uint32_t hi = next32(s);
     uint32_t lo = next32(s);
     return sim_rng_u01(hi, lo);
+}
+
+uint64_t sim__rng_next64_refill(gsl_rng *r)
+{
+    philox_state *s = r->state;
+    if (s->next >= 8) {
+        refill(s);
+        s->next = 2;
+        return (uint64_t)s->buf[0] << 32 | s->buf[1];
+    }
+    uint64_t hi = s->buf[7]; /* the block's last output, then the next block's first */
+    refill(s);
+    s->next = 1;
+    return hi << 32 | s->buf[0];
 }
 
 static void position(philox_state *s, uint64_t seed, uint64_t replication, uint64_t stream,

@@ -52,6 +52,41 @@ static inline double sim_rng_u01(uint32_t hi, uint32_t lo)
 extern const gsl_rng_type *sim_rng_philox;
 
 /*
+ * Internal: the state of a sim_rng_philox generator (r->state), public only so that
+ * sim_rng_next64 can be inline. The key, the counter and the current block's eight 32-bit
+ * outputs; `next` is the index of the next unread output (8 = empty).
+ */
+typedef struct sim__philox_state {
+    uint64_t key[2];
+    uint64_t ctr[4];   /* block, replication, stream id, entity */
+    union {
+        uint32_t buf[8];
+        uint64_t words[4]; /* the block's words, stored whole on a little-endian machine */
+    };
+    unsigned next;
+} sim__philox_state;
+
+/* sim_rng_next64 when fewer than two outputs are buffered (internal). */
+uint64_t sim__rng_next64_refill(gsl_rng *r);
+
+/*
+ * The next 64 random bits of r (of type sim_rng_philox): the two 32-bit outputs a, b that
+ * gsl_rng_get would return next, as a << 32 | b (so sim_rng_u01's conversion of them is
+ * what gsl_rng_uniform returns). Inline, for samplers that take raw bits
+ * (sim/core/exp_sampler.h): no call through the gsl_rng_type per draw.
+ */
+static inline uint64_t sim_rng_next64(gsl_rng *r)
+{
+    sim__philox_state *s = (sim__philox_state *)r->state;
+    unsigned n = s->next;
+    if (n <= 6) {
+        s->next = n + 2;
+        return (uint64_t)s->buf[n] << 32 | s->buf[n + 1];
+    }
+    return sim__rng_next64_refill(r);
+}
+
+/*
  * Stable 64-bit id of a stream name (the same on every platform and version): the 64-bit
  * FNV-1a hash of the name's bytes (offset basis 0xcbf29ce484222325, prime 0x100000001b3),
  * then the splitmix64 finaliser (z ^= z >> 30; z *= 0xbf58476d1ce4e5b9; z ^= z >> 27;
