@@ -194,8 +194,17 @@ typedef struct el_session {
     uint64_t draw_key;       /* entity of the (theatre, specialty) stream: day, rank */
 } el_session;
 
+/* A theatre's pending session, with the two fields a search for a slot filters on, so that
+ * the search reads one compact array and opens only the sessions that pass (a P1 booking
+ * scans every pending session of the patient's theatres). */
+typedef struct el_pending {
+    double start;            /* = sess[session].start */
+    uint32_t session;
+    int32_t specialty;       /* = sess[session].specialty */
+} el_pending;
+
 typedef struct el_tstate {
-    uint32_t *pending;       /* booked sessions not yet run */
+    el_pending *pending;     /* booked sessions not yet run */
     size_t n_pending, cap_pending;
     uint64_t *sid;           /* [n_specialties]: stream ids for session draws */
 } el_tstate;

@@ -142,7 +142,7 @@ static void session_free(el_run *r, uint32_t s)
 {
     el_tstate *ts = &r->ts[r->sess[s].theatre];
     for (size_t i = 0; i < ts->n_pending; i++)
-        if (ts->pending[i] == s) {
+        if (ts->pending[i].session == s) {
             ts->pending[i] = ts->pending[--ts->n_pending];
             break;
         }
@@ -297,7 +297,7 @@ bool thr_book_urgent(el_run *r, uint32_t p)
     const el_config *cfg = r->cfg;
     const el_patient *pt = &r->pat[p];
     double now = sim_now(r->eng), deadline = now + 3.0;
-    int spec = cfg->lists[pt->list].specialty;
+    int spec = r->ls[pt->list].specialty;
     int ci = cfg->specialties[spec].collab;
     bool pooled = ci >= 0 && cfg->collabs[ci].policy == EL_POOLED && r->pools[ci].active;
     /* Only the theatres that could take the patient: its list's, or its pooled specialty's. */
@@ -308,10 +308,12 @@ bool thr_book_urgent(el_run *r, uint32_t p)
     for (uint32_t k = first[key]; k < first[key + 1]; k++) {
         el_tstate *ts = &r->ts[items[k]];
         for (size_t i = 0; i < ts->n_pending; i++) {
-            uint32_t j = ts->pending[i];
+            const el_pending *q = &ts->pending[i];
+            if (q->start <= now || q->start > deadline || q->specialty != spec)
+                continue;
+            uint32_t j = q->session;
             const el_session *o = &r->sess[j];
-            if (o->start <= now || o->start > deadline || o->specialty != spec ||
-                !compatible(r, o, p))
+            if (!compatible(r, o, p))
                 continue;
             if (fits(r, o, p) && (best == EL_NONE || o->start < r->sess[best].start))
                 best = j;
@@ -335,10 +337,12 @@ static void rebook(el_run *r, const el_session *s, uint32_t p)
     double now = s->start, deadline = now + EL_REBOOK_DAYS;
     uint32_t best = EL_NONE, earliest = EL_NONE;
     for (size_t i = 0; i < ts->n_pending; i++) {
-        uint32_t j = ts->pending[i];
+        const el_pending *q = &ts->pending[i];
+        if (q->start <= now || q->start > deadline || q->specialty != s->specialty)
+            continue;
+        uint32_t j = q->session;
         const el_session *o = &r->sess[j];
-        if (o->start <= now || o->start > deadline || o->specialty != s->specialty ||
-            !compatible(r, o, p))
+        if (!compatible(r, o, p))
             continue;
         if (fits(r, o, p) && (best == EL_NONE || o->start < r->sess[best].start))
             best = j;
@@ -509,7 +513,7 @@ static void plan_day(el_run *r, size_t t, int64_t d, double now)
             }
             if (ts->n_pending == ts->cap_pending) {
                 size_t cap = ts->cap_pending ? 2 * ts->cap_pending : 32;
-                uint32_t *np = realloc(ts->pending, cap * sizeof *np);
+                el_pending *np = realloc(ts->pending, cap * sizeof *np);
                 if (!np) {
                     fail(r);
                     return;
@@ -517,7 +521,7 @@ static void plan_day(el_run *r, size_t t, int64_t d, double now)
                 ts->pending = np;
                 ts->cap_pending = cap;
             }
-            ts->pending[ts->n_pending++] = si;
+            ts->pending[ts->n_pending++] = (el_pending){start, si, tp->specialty};
             el_session *s = &r->sess[si];
             s->start = start;
             s->minutes = tp->minutes;
