@@ -535,6 +535,36 @@ static void test_from_node_errors(void **state)
                          "t.yaml:3:15: hour_of_week: give weekday or hour_of_week, not both");
 }
 
+/* hour_run[h]: the hours from h, forward around the week, until the factor changes (168 if
+ * it never does), against counting them one by one. */
+static void test_hour_runs(void **state)
+{
+    (void)state;
+    for (int c = 0; c < 4; c++) {
+        sim_rate_profile p;
+        sim_rate_profile_init(&p, 10.0);
+        for (int h = 0; h < 168; h++) {
+            double f = 1.0;
+            if (c == 1)
+                f = h / 24 < 5 && h % 24 >= 8 && h % 24 < 18 ? 2.0 : 0.5; /* weekday days */
+            else if (c == 2)
+                f = h < 3 || h > 160 ? 3.0 : 1.0;                         /* across the wrap */
+            else if (c == 3)
+                f = 1.0 + (h * 7 % 5 == 0);                               /* short runs */
+            p.hour_of_week[h] = f;
+        }
+        assert_int_equal(sim_rate_profile_finish(&p), SIM_OK);
+        for (int h = 0; h < 168; h++) {
+            int n = 1;
+            while (n < 168 && p.hour_of_week[(h + n) % 168] == p.hour_of_week[h])
+                n++;
+            if (p.hour_run[h] != n)
+                print_error("case %d, hour %d: run %d, counted %d\n", c, h, p.hour_run[h], n);
+            assert_int_equal(p.hour_run[h], n);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -550,6 +580,7 @@ int main(void)
         cmocka_unit_test(test_leap_february),
         cmocka_unit_test(test_from_node),
         cmocka_unit_test(test_from_node_errors),
+        cmocka_unit_test(test_hour_runs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

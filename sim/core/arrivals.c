@@ -127,12 +127,22 @@ int sim_rate_profile_finish(sim_rate_profile *p)
     p->max_hour_factor = mh;
     p->max_month_factor = fmax(mm, p->dated.max_factor);
     p->log_growth = log1p(p->growth_per_year) / DAYS_PER_YEAR;
-    /* Runs of equal hour factors, counted forward around the week (168 if all are equal). */
-    for (int h = 0; h < 168; h++) {
-        int n = 1;
-        while (n < 168 && p->hour_of_week[(h + n) % 168] == p->hour_of_week[h])
-            n++;
-        p->hour_run[h] = (unsigned char)n;
+    /* Runs of equal hour factors, counted forward around the week (168 if all are equal):
+     * backwards once round the week from an hour whose successor differs, where a run ends. */
+    int edge = -1;
+    for (int h = 0; h < 168 && edge < 0; h++)
+        if (p->hour_of_week[(h + 1) % 168] != p->hour_of_week[h])
+            edge = h;
+    if (edge < 0) {
+        memset(p->hour_run, 168, sizeof p->hour_run);
+    } else {
+        p->hour_run[edge] = 1;
+        for (int k = 1; k < 168; k++) {
+            int h = (edge - k + 168) % 168, next = (h + 1) % 168;
+            p->hour_run[h] = p->hour_of_week[next] == p->hour_of_week[h]
+                                 ? (unsigned char)(p->hour_run[next] + 1)
+                                 : 1;
+        }
     }
     p->flat_months = !sim_dated_months_any(&p->dated);
     for (int m = 1; m < 12; m++)
