@@ -220,7 +220,38 @@ double sim_rate_integral(const sim_rate_profile *p, const sim_calendar *cal, dou
  * following month: calendar.c's civil-from-days arithmetic (years from 1 March), done once
  * instead of converting to a date and back.
  */
+static int month_of_day_uncached(int64_t days, int64_t *next, int *year);
+
+/*
+ * The last month looked up, per thread: the lists of a national scenario draw their
+ * referrals in turn at nearly the same time, so consecutive lookups are nearly always in
+ * the same month, and this returns what the arithmetic would.
+ */
+static _Thread_local struct {
+    int64_t first, next; /* [first, next): the month's days */
+    int year, month;
+} last_month = {1, 0, 0, 0}; /* empty */
+
 static int month_of_day(int64_t days, int64_t *next, int *year)
+{
+    if (days >= last_month.first && days < last_month.next) {
+        *next = last_month.next;
+        *year = last_month.year;
+        return last_month.month;
+    }
+    int month = month_of_day_uncached(days, next, year);
+    static const int month_days[13] = {0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int len = month_days[month];
+    if (month == 2)
+        len += (*year % 4 == 0 && *year % 100 != 0) || *year % 400 == 0;
+    last_month.first = *next - len;
+    last_month.next = *next;
+    last_month.year = *year;
+    last_month.month = month;
+    return month;
+}
+
+static int month_of_day_uncached(int64_t days, int64_t *next, int *year)
 {
     int64_t z = days + 719468;
     int64_t era = floor_div(z, 146097);
