@@ -191,6 +191,7 @@ typedef struct el_session {
     double booked_minutes;   /* their mean minutes with turnarounds */
     uint32_t cases[EL_MAX_CASES];
     uint32_t next_free;
+    uint32_t pending_pos;    /* index in its theatre's pending sessions while pending */
     uint64_t draw_key;       /* entity of the (theatre, specialty) stream: day, rank */
 } el_session;
 

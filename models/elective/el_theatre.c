@@ -141,11 +141,10 @@ static uint32_t session_new(el_run *r)
 static void session_free(el_run *r, uint32_t s)
 {
     el_tstate *ts = &r->ts[r->sess[s].theatre];
-    for (size_t i = 0; i < ts->n_pending; i++)
-        if (ts->pending[i].session == s) {
-            ts->pending[i] = ts->pending[--ts->n_pending];
-            break;
-        }
+    /* Swap-remove from the theatre's pending sessions (their order is the searches' order). */
+    uint32_t i = r->sess[s].pending_pos;
+    ts->pending[i] = ts->pending[--ts->n_pending];
+    r->sess[ts->pending[i].session].pending_pos = i;
     r->sess[s].next_free = r->sess_free;
     r->sess_free = s;
 }
@@ -521,8 +520,9 @@ static void plan_day(el_run *r, size_t t, int64_t d, double now)
                 ts->pending = np;
                 ts->cap_pending = cap;
             }
-            ts->pending[ts->n_pending++] = (el_pending){start, si, tp->specialty};
             el_session *s = &r->sess[si];
+            s->pending_pos = (uint32_t)ts->n_pending;
+            ts->pending[ts->n_pending++] = (el_pending){start, si, tp->specialty};
             s->start = start;
             s->minutes = tp->minutes;
             s->theatre = (int)t;
