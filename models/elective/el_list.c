@@ -17,12 +17,6 @@ static void patient_free(el_run *r, uint32_t p)
     r->free_head = p;
 }
 
-void el__count(el_run *r, int metric, int list, double delta)
-{
-    if (r->period < r->cfg->n_times)
-        sim_record_add(r->rec, metric, r->period, (size_t)list, delta);
-}
-
 int el__scratch(el_run *r, size_t n)
 {
     if (n <= r->cap_scratch)

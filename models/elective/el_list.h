@@ -10,7 +10,13 @@
 #include "el_pool.h"
 
 /* Count into a series metric at the current period (ignored after the last snapshot). */
-void el__count(el_run *r, int metric, int list, double delta);
+static inline void el__count(el_run *r, int metric, int list, double delta)
+{
+    if (r->period < r->cfg->n_times) {
+        const el_count_at *c = &r->count_at[metric];
+        r->rec->values[c->offset + r->period * c->stride + (size_t)list * c->cell] += delta;
+    }
+}
 /* Grow the scratch array to hold n entries. */
 int el__scratch(el_run *r, size_t n);
 /* A patient joins the incomplete pathways of list l (histogram and size). */

@@ -562,6 +562,7 @@ static void run_fini(el_run *r)
     free(r->pat);
     free(r->accept);
     free(r->scratch);
+    free(r->count_at);
     gsl_rng_free(r->prng);
     gsl_rng_free(r->session_rng);
 }
@@ -680,6 +681,8 @@ int el_start(const void *config, sim_run *run, size_t self, void **state)
     r->seed = sim_run_seed(run);
     r->rep = sim_run_replication(run);
     int rc = el_metric_ids_find(r->rec, &r->m);
+    if (!rc && !(r->count_at = el_count_at_alloc(r->rec)))
+        rc = SIM_ENOMEM;
     if (!rc)
         rc = run_init(r);
     for (size_t l = 0; !rc && l < cfg->n_lists; l++)
