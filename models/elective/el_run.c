@@ -8,7 +8,8 @@
  * chosen uniformly without replacement, each kept with q(patient) / q_max, where q is the
  * daily probability that gives the monthly hazard (1 - q)^(days per month) = 1 - h. So a
  * list with removals only shrinks as N0 (1 - h)^months, exactly, with one event a day
- * rather than one pending event per patient.
+ * rather than one pending event per patient. A month's by_month factor multiplies the
+ * stage's rate in h and in q_max alike, so the draw stays exact month by month.
  */
 #include "el_run.h"
 #include "el_backlog_shape.h"
