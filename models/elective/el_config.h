@@ -23,8 +23,14 @@
  *                    outpatient_selection: {in_turn: 30%, rest: random, long_wait_push: ...}
  *                    outpatient_removals: {per_month: 1.5%, weeks_factor: [...]}
  *                                                  (the outpatient stage's own hazard)
+ *                                  (both removals maps take by_month: {2022-01: 1.4} or
+ *                                   FILE.csv: the rate times the factor in that month)
  *                    decision_to_admit: 25%        (two-stage pathway: every referral starts
  *                                                   in the outpatient stage)
+ *                    urgent_referrals: 10%         (two stages: urgent referrals, seen first
+ *                                  at the outpatient stage; or {share: 10%, priority_mix:
+ *                                  {P1: 0.1, P2: 0.9}}, their decisions' priorities,
+ *                                  default P2)
  *                    lists:
  *                      WSFT:
  *                        referrals: {per_week: 95, weekday: {...}, month: {...},
@@ -201,6 +207,14 @@ typedef struct el_specialty {
     el_selection select_admitted, select_outpatient;
     bool two_stage;                      /* decision_to_admit given: see el_run.c */
     double decision_to_admit;            /* share of outpatient clock stops that become DTAs */
+    /* urgent_referrals (two stages): the share of referrals that are clinically urgent (seen
+     * first at the outpatient stage), and the priority mix of their decisions to admit
+     * (default all P2); 0: none (the outpatient stage has no priorities) */
+    double urgent_referrals;
+    double urgent_priority_cum[EL_PRIORITIES];
+    /* removals.by_month, outpatient_removals.by_month: the stages' monthly rates times these
+     * factors in the months they name (core/dated_months.h) */
+    sim_dated_months removal_by_month, op_removal_by_month;
     int first_list, n_lists;             /* its lists are contiguous */
     int collab;                          /* index into collabs, or -1 */
 } el_specialty;

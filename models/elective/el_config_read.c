@@ -131,7 +131,8 @@ static int read_weeks_factor(const sim_node *r, double *lo_days, double *hi_days
 
 static int read_op_removals(el_specialty *sp, const sim_node *m, struct sim_error *err)
 {
-    static const char *const keys[] = {"per_month", "weeks_factor", NULL};
+    static const char *const keys[] = {"per_month", "weeks_factor", "by_month", NULL};
+    sim_dated_months_init(&sp->op_removal_by_month);
     if (!sim_node_has(m, "outpatient_removals"))
         return SIM_OK;
     sim_node *r;
@@ -141,16 +142,19 @@ static int read_op_removals(el_specialty *sp, const sim_node *m, struct sim_erro
     if (sim_node_has(r, "weeks_factor"))
         TRY(read_weeks_factor(r, sp->op_band_lo_days, sp->op_band_hi_days, sp->op_band_factor,
                               &sp->n_op_bands, err));
+    TRY(sim_dated_months_from_node(r, "by_month", &sp->op_removal_by_month, err));
     sp->has_op_removals = true;
     return SIM_OK;
 }
 
 static int read_removals(el_specialty *sp, const sim_node *m, struct sim_error *err)
 {
-    static const char *const keys[] = {"per_month", "priority_factor", "weeks_factor", NULL};
+    static const char *const keys[] = {"per_month", "priority_factor", "weeks_factor",
+                                       "by_month", NULL};
     static const char *const pkeys[] = {"P1", "P2", "P3", "P4", NULL};
     for (int p = 0; p < EL_PRIORITIES; p++)
         sp->removal_priority_factor[p] = 1.0;
+    sim_dated_months_init(&sp->removal_by_month);
     if (!sim_node_has(m, "removals"))
         return SIM_OK;
     sim_node *r;
@@ -167,6 +171,32 @@ static int read_removals(el_specialty *sp, const sim_node *m, struct sim_error *
     if (sim_node_has(r, "weeks_factor"))
         TRY(read_weeks_factor(r, sp->removal_band_lo_days, sp->removal_band_hi_days,
                               sp->removal_band_factor, &sp->n_removal_bands, err));
+    TRY(sim_dated_months_from_node(r, "by_month", &sp->removal_by_month, err));
+    return SIM_OK;
+}
+
+/* urgent_referrals: a share, or {share, priority_mix} (the priorities their decisions to
+ * admit take; default P2). Needs the two-stage pathway: read after decision_to_admit. */
+static int read_urgent_referrals(el_specialty *sp, const sim_node *m, struct sim_error *err)
+{
+    static const char *const keys[] = {"share", "priority_mix", NULL};
+    for (int p = 0; p < EL_PRIORITIES; p++)
+        sp->urgent_priority_cum[p] = p >= 1 ? 1.0 : 0.0;
+    const sim_node *u = sim_node_get(m, "urgent_referrals");
+    if (!u)
+        return SIM_OK;
+    if (!sp->two_stage)
+        return sim_node_error(u, err,
+                              "urgent_referrals needs a two-stage pathway (decision_to_admit): "
+                              "urgency is seen at the outpatient stage");
+    if (u->kind != SIM_NODE_MAP)
+        return sim_node_fraction(m, "urgent_referrals", 0, 1, &sp->urgent_referrals, err);
+    sim_node *um;
+    TRY(sim_node_map(m, "urgent_referrals", &um, err));
+    TRY(sim_node_check_keys(um, keys, err));
+    TRY(sim_node_fraction(um, "share", 0, 1, &sp->urgent_referrals, err));
+    if (sim_node_has(um, "priority_mix"))
+        TRY(el__read_priority_mix(um, "priority_mix", sp->urgent_priority_cum, err));
     return SIM_OK;
 }
 
@@ -400,7 +430,8 @@ static int read_specialties(el_config *cfg, const sim_node *root, struct sim_err
                                        "priority_review", "removals",     "case_minutes",
                                        "max_wait_weeks",  "lists",        "selection",
                                        "outpatient_selection", "decision_to_admit",
-                                       "outpatient_removals", "inpatient",  "case_mix", NULL};
+                                       "outpatient_removals", "inpatient",  "case_mix",
+                                       "urgent_referrals", NULL};
     sim_node *seq;
     TRY(sim_node_seq(root, "specialties", &seq, err));
     if (seq->n == 0)
@@ -474,6 +505,7 @@ static int read_specialties(el_config *cfg, const sim_node *root, struct sim_err
             TRY(sim_node_fraction(m, "decision_to_admit", 0, 1, &sp->decision_to_admit, err));
             sp->two_stage = true;
         }
+        TRY(read_urgent_referrals(sp, m, err));
         TRY(sim_node_map(m, "lists", &lists, err));
         if (lists->n == 0)
             return sim_node_error(lists, err, "expected at least one trust's list");

@@ -76,7 +76,8 @@ void el__wait(el_run *r, uint32_t p)
     }
     pt->pos = (uint32_t)ls->n_waiting;
     ls->waiting[ls->n_waiting++] = p;
-    int h = EL_HEAP_NONADMITTED;
+    /* The outpatient stage: priority 0 marks an urgent referral (el_state.h). */
+    int h = pt->priority == 0 ? EL_HEAP_OP_URGENT : EL_HEAP_NONADMITTED;
     if (pt->flags & EL_F_ADMITTED) {
         h = pt->priority;
         ls->admitted_start_sum += pt->clock_start;

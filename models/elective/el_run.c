@@ -8,7 +8,8 @@
  * chosen uniformly without replacement, each kept with q(patient) / q_max, where q is the
  * daily probability that gives the monthly hazard (1 - q)^(days per month) = 1 - h. So a
  * list with removals only shrinks as N0 (1 - h)^months, exactly, with one event a day
- * rather than one pending event per patient.
+ * rather than one pending event per patient. A month's by_month factor multiplies the
+ * stage's rate in h and in q_max alike, so the draw stays exact month by month.
  */
 #include "el_run.h"
 #include "el_backlog_shape.h"
@@ -89,8 +90,11 @@ static bool decide_to_admit(el_run *r, uint32_t p)
     double u = gsl_rng_uniform(g), u_pri = gsl_rng_uniform(g);
     if (u >= sp->decision_to_admit)
         return false;
+    /* An urgent referral (priority 0 at the outpatient stage) takes an urgent priority. */
+    bool urgent = sp->urgent_referrals > 0 && pt->priority == 0;
     pt->flags |= EL_F_ADMITTED;
-    pt->priority = (uint8_t)draw_priority(sp->priority_cum, u_pri);
+    pt->priority = (uint8_t)draw_priority(urgent ? sp->urgent_priority_cum : sp->priority_cum,
+                                          u_pri);
     el__count(r, r->m.decisions_to_admit, (int)pt->list, 1);
     el__wait(r, p);
     return true;
@@ -152,13 +156,17 @@ static void server_start(el_run *r, int s)
     if (sv->admitted) {
         p = el__take(r, sv->list, sv->site, true);
     } else {
-        if (sv->rule) {
+        /* Urgent referrals first, longest wait first (urgent_referrals). */
+        p = EL_NONE;
+        if (sv->urgent_first)
+            p = el__pop_valid(r, &r->ls[sv->list].heap[EL_HEAP_OP_URGENT], EL_WAITING);
+        if (p != EL_NONE)
+            el__unwait(r, p);
+        else if (sv->rule)
             p = el__take_by_rule(r, sv->list, sv->rule, false, true);
-        } else {
-            p = el__pop_valid(r, &r->ls[sv->list].heap[EL_HEAP_NONADMITTED], EL_WAITING);
-            if (p != EL_NONE)
-                el__unwait(r, p);
-        }
+        else if ((p = el__pop_valid(r, &r->ls[sv->list].heap[EL_HEAP_NONADMITTED], EL_WAITING)) !=
+                 EL_NONE)
+            el__unwait(r, p);
     }
     if (p == EL_NONE)
         return;
@@ -303,6 +311,15 @@ static void arrival(sim_engine *eng, void *ctx, uint64_t arg)
     double u_site = gsl_rng_uniform(g);
     /* Two stages: every referral starts in the outpatient stage. */
     bool admitted = !sp->two_stage && u_adm < sp->admitted_share;
+    /* Urgency from the referral's own entity of "elective/urgency/LABEL": a scenario without
+     * urgent_referrals draws nothing more. The outpatient stage's priority 0 means urgent. */
+    int prio = EL_PRIORITIES - 1;
+    if (admitted) {
+        prio = draw_priority(sp->priority_cum, u_pri);
+    } else if (sp->urgent_referrals > 0) {
+        sim_rng_seek(g, r->seed, r->rep, ls->urgency_sid, serial);
+        prio = gsl_rng_uniform(g) < sp->urgent_referrals ? 0 : EL_PRIORITIES - 1;
+    }
     el__count(r, r->m.referrals, l, 1);
     if (admitted)
         el__count(r, r->m.admitted_referrals, l, 1);
@@ -310,8 +327,7 @@ static void arrival(sim_engine *eng, void *ctx, uint64_t arg)
         uint32_t p = patient_new(r);
         if (p == EL_NONE)
             return;
-        init_patient(r, p, l, serial, now, admitted,
-                     draw_priority(sp->priority_cum, u_pri), draw_home_site(r, l, u_site));
+        init_patient(r, p, l, serial, now, admitted, prio, draw_home_site(r, l, u_site));
         el__join(r, p, l);
         el__wait(r, p);
     }
@@ -346,8 +362,10 @@ static int create_backlog(el_run *r, int l)
                                      : -(lo + u_t * (hi - lo));
             int prio = b->priority_by_wait ? draw_priority_by_wait(b->priority_cum, u_pri, -start)
                                            : draw_priority(b->priority_cum, u_pri);
-            init_patient(r, p, l, key, start,
-                         u_adm < b->admitted_share, prio,
+            bool adm = u_adm < b->admitted_share;
+            if (!adm)
+                prio = EL_PRIORITIES - 1; /* the backlog's outpatient stage is routine */
+            init_patient(r, p, l, key, start, adm, prio,
                          draw_home_site(r, l, u_site));
             el__join(r, p, l);
             el__wait(r, p);
@@ -387,8 +405,10 @@ static double removal_factor(const el_specialty *sp, const el_patient *pt, doubl
     return f;
 }
 
-/* The patient's monthly removal hazard: its stage's rate times its factors. */
-static double patient_hazard(const el_specialty *sp, const el_patient *pt, double now)
+/* The patient's monthly removal hazard: its stage's rate times its factors; f_adm and f_op
+ * are this month's factors of the stages' rates (by_month, 1 in a month not named). */
+static double patient_hazard(const el_specialty *sp, const el_patient *pt, double now,
+                             double f_adm, double f_op)
 {
     if (!(pt->flags & EL_F_ADMITTED) && sp->has_op_removals) {
         double w = now - pt->clock_start, f = 1.0;
@@ -397,9 +417,23 @@ static double patient_hazard(const el_specialty *sp, const el_patient *pt, doubl
                 f = sp->op_band_factor[i];
                 break;
             }
-        return fmin(1.0, sp->op_removal_per_month * f);
+        return fmin(1.0, sp->op_removal_per_month * f_op * f);
     }
-    return fmin(1.0, sp->removal_per_month * removal_factor(sp, pt, now));
+    return fmin(1.0, sp->removal_per_month * f_adm * removal_factor(sp, pt, now));
+}
+
+/* This month's factors of the stages' removal rates (removals.by_month and
+ * outpatient_removals.by_month; 1 where not given, which leaves the rates bit for bit). */
+static void removal_month_factors(const el_run *r, const el_specialty *sp, double now,
+                                  double *f_adm, double *f_op)
+{
+    *f_adm = *f_op = 1.0;
+    if (!sim_dated_months_any(&sp->removal_by_month) &&
+        !sim_dated_months_any(&sp->op_removal_by_month))
+        return;
+    sim_date d = sim_calendar_date(&r->cfg->cal, now);
+    *f_adm = sim_dated_month_factor(&sp->removal_by_month, d.year, d.month, 1.0);
+    *f_op = sim_dated_month_factor(&sp->op_removal_by_month, d.year, d.month, 1.0);
 }
 
 static void daily_removals(el_run *r, int l, double now)
@@ -421,12 +455,14 @@ static void daily_removals(el_run *r, int l, double now)
             bmax = bmax > sp->removal_band_factor[i] ? bmax : sp->removal_band_factor[i];
         bmax = bmax > 1.0 ? bmax : 1.0; /* waits outside every band use factor 1 */
     }
-    double hmax = fmin(1.0, sp->removal_per_month * fmax * bmax);
+    double f_adm, f_op;
+    removal_month_factors(r, sp, now, &f_adm, &f_op);
+    double hmax = fmin(1.0, sp->removal_per_month * f_adm * fmax * bmax);
     if (sp->has_op_removals) {
         double omax = 1.0;
         for (size_t i = 0; i < sp->n_op_bands; i++)
             omax = omax > sp->op_band_factor[i] ? omax : sp->op_band_factor[i];
-        double h_op = fmin(1.0, sp->op_removal_per_month * omax);
+        double h_op = fmin(1.0, sp->op_removal_per_month * f_op * omax);
         hmax = hmax > h_op ? hmax : h_op;
     }
     double qmax = daily_prob(hmax);
@@ -459,7 +495,7 @@ static void daily_removals(el_run *r, int l, double now)
     for (size_t j = 0; j < k; j++) {
         uint32_t p = ls->waiting[j];
         if (thin) {
-            double h = patient_hazard(sp, &r->pat[p], now);
+            double h = patient_hazard(sp, &r->pat[p], now, f_adm, f_op);
             if (gsl_rng_uniform(ls->removals) * qmax >= daily_prob(h))
                 continue;
         }
@@ -612,6 +648,9 @@ static int run_init(el_run *r)
         ls->removals = stream(r, "removals", lc->label);
         ls->service = stream(r, "service", lc->label);
         ls->select = stream(r, "selection", lc->label);
+        char urgency_stream[512];
+        snprintf(urgency_stream, sizeof urgency_stream, "elective/urgency/%s", lc->label);
+        ls->urgency_sid = sim_stream_id(urgency_stream);
         static const char *const kinds[EL_PS_N] = {"backlog",         "case-minutes",
                                                    "cancel-on-day",   "site-acceptance",
                                                    "mutual-aid",      "decision-to-admit",
@@ -656,6 +695,7 @@ static int run_init(el_run *r)
             sv->capacity_months = lc->has_capacity_months;
             const el_selection *sel = &cfg->specialties[lc->specialty].select_outpatient;
             sv->rule = sel->active ? sel : NULL;
+            sv->urgent_first = cfg->specialties[lc->specialty].urgent_referrals > 0;
         }
         ls->n_servers = (int)r->n_servers - ls->first_server;
     }

@@ -26,9 +26,11 @@
  * list size and its wait histogram until the clock stops (treatment) or the patient is
  * removed.
  *
- * Waiting lists. Each list keeps six heaps ordered by clock start: P1..P4 of admitted
- * pathways, non-admitted pathways, and the rebooking queue (ordered by the rebooking
- * deadline). A pooled collaboration adds heaps per (treating site, priority) holding the
+ * Waiting lists. Each list keeps seven heaps ordered by clock start: P1..P4 of admitted
+ * pathways, non-admitted pathways, the rebooking queue (ordered by the rebooking
+ * deadline) and the urgent referrals at the outpatient stage (urgent_referrals: seen
+ * before the rest). A patient at the outpatient stage has priority 0 if its referral was
+ * urgent, else 3 (its decision to admit sets its clinical priority). A pooled collaboration adds heaps per (treating site, priority) holding the
  * member lists' patients who accept that site. Entries are deleted lazily (rtt_heap.h): a
  * patient's stamp changes whenever it leaves WAITING, which makes all its entries stale.
  * Removals other than treatment pick patients uniformly from the list's dense array of
@@ -70,7 +72,8 @@
 #define EL_MAX_CASES 16
 #define EL_HEAP_NONADMITTED 4
 #define EL_HEAP_REBOOK 5
-#define EL_HEAPS 6
+#define EL_HEAP_OP_URGENT 6 /* urgent referrals at the outpatient stage (urgent_referrals) */
+#define EL_HEAPS 7
 #define EL_REBOOK_DAYS 28.0
 #define EL_TREATED_BINS_PER_DAY 4
 
@@ -121,6 +124,7 @@ typedef struct el_server {
     bool deterministic;
     bool weekdays_only;      /* copied from the list's configuration, as are the next two */
     bool capacity_months;
+    bool urgent_first;       /* outpatient stage with urgent referrals: their heap first */
     uint32_t patient;
     double mean_days;
     double resume_t;         /* idle until then (a month with no capacity); 0: at once */
@@ -168,6 +172,8 @@ typedef struct el_lstate {
     gsl_rng *removals, *service;
     double removed, moved, distance_km;
     double *capped_minutes, *planned_minutes; /* per snapshot period */
+    /* Read at a referral only when its specialty has urgent_referrals: after the hot lines. */
+    uint64_t urgency_sid;    /* stream id of "elective/urgency/LABEL" (per referral) */
 } el_lstate;
 
 _Static_assert(offsetof(el_lstate, hist) == 64 && offsetof(el_lstate, wait_treated) == 128 &&
