@@ -291,6 +291,29 @@ static bool compatible(el_run *r, const el_session *o, uint32_t p)
  * for urgent cases, and the usual booking horizon does not apply). False if there is none:
  * the patient waits for the next booking, P1 first.
  */
+/*
+ * Among theatre ts's pending sessions of specialty spec starting in (now, deadline] that
+ * patient p may go to: update *best, the earliest one the case fits, and *earliest, the
+ * earliest with a free slot (first found wins a tie: the pending order).
+ */
+static void find_slot(el_run *r, const el_tstate *ts, double now, double deadline, int spec,
+                      uint32_t p, uint32_t *best, uint32_t *earliest)
+{
+    for (size_t i = 0; i < ts->n_pending; i++) {
+        const el_pending *q = &ts->pending[i];
+        if (q->start <= now || q->start > deadline || q->specialty != spec)
+            continue;
+        uint32_t j = q->session;
+        const el_session *o = &r->sess[j];
+        if (!compatible(r, o, p))
+            continue;
+        if (fits(r, o, p) && (*best == EL_NONE || o->start < r->sess[*best].start))
+            *best = j;
+        if (o->n < EL_MAX_CASES && (*earliest == EL_NONE || o->start < r->sess[*earliest].start))
+            *earliest = j;
+    }
+}
+
 bool thr_book_urgent(el_run *r, uint32_t p)
 {
     const el_config *cfg = r->cfg;
@@ -304,22 +327,8 @@ bool thr_book_urgent(el_run *r, uint32_t p)
     const uint32_t *items = pooled ? r->st_theatre : r->lt_theatre;
     size_t key = pooled ? (size_t)spec : pt->list;
     uint32_t best = EL_NONE, earliest = EL_NONE;
-    for (uint32_t k = first[key]; k < first[key + 1]; k++) {
-        el_tstate *ts = &r->ts[items[k]];
-        for (size_t i = 0; i < ts->n_pending; i++) {
-            const el_pending *q = &ts->pending[i];
-            if (q->start <= now || q->start > deadline || q->specialty != spec)
-                continue;
-            uint32_t j = q->session;
-            const el_session *o = &r->sess[j];
-            if (!compatible(r, o, p))
-                continue;
-            if (fits(r, o, p) && (best == EL_NONE || o->start < r->sess[best].start))
-                best = j;
-            if (o->n < EL_MAX_CASES && (earliest == EL_NONE || o->start < r->sess[earliest].start))
-                earliest = j;
-        }
-    }
+    for (uint32_t k = first[key]; k < first[key + 1]; k++)
+        find_slot(r, &r->ts[items[k]], now, deadline, spec, p, &best, &earliest);
     if (best == EL_NONE)
         best = earliest;
     if (best == EL_NONE)
@@ -335,19 +344,7 @@ static void rebook(el_run *r, const el_session *s, uint32_t p)
     el_tstate *ts = &r->ts[s->theatre];
     double now = s->start, deadline = now + EL_REBOOK_DAYS;
     uint32_t best = EL_NONE, earliest = EL_NONE;
-    for (size_t i = 0; i < ts->n_pending; i++) {
-        const el_pending *q = &ts->pending[i];
-        if (q->start <= now || q->start > deadline || q->specialty != s->specialty)
-            continue;
-        uint32_t j = q->session;
-        const el_session *o = &r->sess[j];
-        if (!compatible(r, o, p))
-            continue;
-        if (fits(r, o, p) && (best == EL_NONE || o->start < r->sess[best].start))
-            best = j;
-        if (o->n < EL_MAX_CASES && (earliest == EL_NONE || o->start < r->sess[earliest].start))
-            earliest = j;
-    }
+    find_slot(r, ts, now, deadline, s->specialty, p, &best, &earliest);
     if (best == EL_NONE && th->book_days_ahead >= EL_REBOOK_DAYS)
         best = earliest;
     if (best != EL_NONE) {
