@@ -5,7 +5,7 @@
  * Events: each referral (its arrival, and for a pathway that joins a list its treatment or
  * removal, about three), each backlog patient (two), and a daily tick per list. Memory:
  * every patient who can be on a list at once, the backlog plus the referrals that join a
- * list over the run, at about 96 bytes each (the 40-byte record, its heap entries and
+ * list over the run, at about 96 bytes each (the 32-byte record, its heap entries and
  * histogram share, allocator overhead), measured against the national benchmark's peak
  * (7.6 M waiting and 4.2 M admitted referrals a year: about 700 MiB).
  */
