@@ -243,9 +243,11 @@ static void test_backlog_priority_mix(void **state)
 }
 
 /*
- * Priority review P3 -> P1 after 4 weeks: the backlog's P3 patients (20%, clock starts in
- * the week before the start) are P3 at the start and all P1 by the first month end; the P4
- * patients never change.
+ * Priority review P3 -> P1 after 6 weeks: the backlog's P3 patients (20%, clock starts in
+ * the week before the start) are P3 at the start and at the first month end (day 28: waits
+ * of 4-5 weeks) and all P1 by the second (day 59: over 8 weeks); the P4 patients never
+ * change. (With 4 weeks the first month end saw a mix, and a review that ignored
+ * after_weeks went unnoticed.)
  */
 static void test_priority_review_rule(void **state)
 {
@@ -253,7 +255,7 @@ static void test_priority_review_rule(void **state)
     const char *yaml = "trusts: [{name: A, sites: [{code: SA}]}]\n"
                        "specialties:\n"
                        "  - name: ortho\n"
-                       "    priority_review: [{from: P3, to: P1, after_weeks: 4}]\n"
+                       "    priority_review: [{from: P3, to: P1, after_weeks: 6}]\n"
                        "    lists:\n"
                        "      A: {backlog: {total: 400, weeks: {0-1: 1},\n"
                        "                    priority_mix: {P3: 0.2, P4: 0.8}}}\n";
@@ -263,15 +265,54 @@ static void test_priority_review_rule(void **state)
     double p3 = waiting(&f, rec, 3, 0);
     check_binomial("P3 in the backlog", p3, 400, 0.2);
     assert_true(waiting(&f, rec, 1, 0) == 0);
-    /* The first month end (day 28, midnight) comes before that day's review; by the second
-     * (day 59) every P3 patient has waited over 4 weeks. */
-    assert_true(waiting(&f, rec, 1, 1) + waiting(&f, rec, 3, 1) == p3);
+    /* Nobody has waited 6 weeks by the first month end; by the second (day 59) every P3
+     * patient has. */
+    if (!(waiting(&f, rec, 1, 1) == 0 && waiting(&f, rec, 3, 1) == p3))
+        fail_msg("month 1: P1 %g, P3 %g; backlog P3 %g (none has waited 6 weeks)",
+                 waiting(&f, rec, 1, 1), waiting(&f, rec, 3, 1), p3);
     if (!(waiting(&f, rec, 1, 2) == p3 && waiting(&f, rec, 3, 2) == 0))
         fail_msg("month 2: P1 %g, P3 %g; backlog P3 %g", waiting(&f, rec, 1, 2),
                  waiting(&f, rec, 3, 2), p3);
     assert_true(waiting(&f, rec, 4, 2) == 400 - p3);
     sim_record_free(rec);
     elt_close(&f);
+}
+
+/*
+ * book_days_ahead: a session is filled when it is planned, that many days before it runs, and
+ * no slot is held for P1 (p1_share 0), so a routine referral is treated no sooner than the
+ * first session planned after it: a wait of at least book_days_ahead - 1 days (sessions at
+ * 08:00 and 13:00 each day, planned at the 06:00 tick). With ample capacity it is about
+ * book_days_ahead days: 7 ahead against 1, in the mean wait of the treated.
+ */
+static void test_book_days_ahead(void **state)
+{
+    (void)state;
+    const char *base = "trusts: [{name: A, sites: [{code: SA}]}]\n"
+                       "specialties:\n"
+                       "  - name: ortho\n"
+                       "    case_minutes: {constant: 30}\n"
+                       "    lists: {A: {referrals: {per_day: 2}}}\n"
+                       "theatres:\n"
+                       "  - site: SA\n"
+                       "    book_days_ahead: %d\n"
+                       "    p1_share: 0%%\n"
+                       "    sessions: [{weekday: [mon, tue, wed, thu, fri, sat, sun], specialty: ortho,\n"
+                       "                hours: 4, cases: 4, count: 2}]\n";
+    double wait[2];
+    int ahead[2] = {1, 7};
+    for (int k = 0; k < 2; k++) {
+        char yaml[2000];
+        snprintf(yaml, sizeof yaml, base, ahead[k]);
+        elt f;
+        elt_open(&f, yaml, 120, 30, false);
+        sim_summary s = rep_summary(&f, 4, 11, "mean_wait_treated_weeks", "A/ortho");
+        wait[k] = s.mean * 7;
+        elt_close(&f);
+        if (!(wait[k] >= ahead[k] - 1 && wait[k] <= ahead[k] + 1.5))
+            fail_msg("book_days_ahead %d: mean wait %.3g days, expected %d to %.1f", ahead[k],
+                     wait[k], ahead[k] - 1, ahead[k] + 1.5);
+    }
 }
 
 /* An open "104+" band reaches max_wait_weeks: waits uniform in (104, 120] weeks. */
@@ -713,6 +754,7 @@ int main(void)
         cmocka_unit_test(test_p1_share),
         cmocka_unit_test(test_backlog_priority_mix),
         cmocka_unit_test(test_priority_review_rule),
+        cmocka_unit_test(test_book_days_ahead),
         cmocka_unit_test(test_max_wait_weeks),
         cmocka_unit_test(test_removal_band_limits),
         cmocka_unit_test(test_backlog_admitted_share),
