@@ -197,6 +197,14 @@ uint32_t el__pop_valid(el_run *r, rtt_heap *h, uint8_t state)
     return EL_NONE;
 }
 
+uint32_t el__take_waiting(el_run *r, rtt_heap *h)
+{
+    uint32_t p = el__pop_valid(r, h, EL_WAITING);
+    if (p != EL_NONE)
+        el__unwait(r, p);
+    return p;
+}
+
 /* The first valid entry, without taking it (stale entries above it are dropped). */
 const rtt_entry *el__peek_valid(el_run *r, rtt_heap *h, uint8_t state)
 {
@@ -239,11 +247,9 @@ static uint32_t take_rule(el_run *r, gsl_rng *g, const el_selection *sel, bool a
     if (admitted) {
         int urgent = non_p1_ok ? sel->urgent : 1;
         for (int prio = 0; prio < urgent; prio++) {
-            uint32_t p = el__pop_valid(r, heap[prio], EL_WAITING);
-            if (p != EL_NONE) {
-                el__unwait(r, p);
+            uint32_t p = el__take_waiting(r, heap[prio]);
+            if (p != EL_NONE)
                 return p;
-            }
         }
         if (!non_p1_ok)
             return EL_NONE;
@@ -298,9 +304,7 @@ static uint32_t take_rule(el_run *r, gsl_rng *g, const el_selection *sel, bool a
             return p;
         }
     }
-    uint32_t p = el__pop_valid(r, heap[best], EL_WAITING);
-    el__unwait(r, p);
-    return p;
+    return el__take_waiting(r, heap[best]);
 }
 
 uint32_t el__take_by_rule(el_run *r, int l, const el_selection *sel, bool admitted,
@@ -369,11 +373,9 @@ uint32_t el__take(el_run *r, int list, int site, bool non_p1_ok)
         if (prio > 0 && !non_p1_ok)
             break;
         rtt_heap *h = pool ? &pool->heap[q * EL_PRIORITIES + prio] : &r->ls[list].heap[prio];
-        p = el__pop_valid(r, h, EL_WAITING);
-        if (p != EL_NONE) {
-            el__unwait(r, p);
+        p = el__take_waiting(r, h);
+        if (p != EL_NONE)
             return p;
-        }
     }
     return EL_NONE;
 }

@@ -12,10 +12,8 @@
 /* Count into a series metric at the current period (ignored after the last snapshot). */
 static inline void el__count(el_run *r, int metric, int list, double delta)
 {
-    if (r->period < r->cfg->n_times) {
-        const el_count_at *c = &r->count_at[metric];
-        r->rec->values[c->offset + r->period * c->stride + (size_t)list * c->cell] += delta;
-    }
+    if (r->period < r->cfg->n_times)
+        r->rec->values[sim_record_index(r->metric[metric], r->period, (size_t)list)] += delta;
 }
 /* Grow the scratch array to hold n entries. */
 int el__scratch(el_run *r, size_t n);
@@ -43,5 +41,8 @@ uint32_t el__take_by_rule(el_run *r, int l, const el_selection *sel, bool admitt
  * (stale entries above it are dropped); EL_NONE / NULL if there is none. */
 uint32_t el__pop_valid(el_run *r, rtt_heap *h, uint8_t state);
 const rtt_entry *el__peek_valid(el_run *r, rtt_heap *h, uint8_t state);
+/* The longest WAITING patient of h, taken off the heaps and the removal array (el__unwait);
+ * EL_NONE if there is none. */
+uint32_t el__take_waiting(el_run *r, rtt_heap *h);
 
 #endif

@@ -105,20 +105,16 @@ int el_metric_ids_find(const sim_record *rec, el_metric_ids *ids)
     return SIM_OK;
 }
 
-el_count_at *el_count_at_alloc(const sim_record *rec)
+const sim_metric **el_metrics_alloc(const sim_record *rec)
 {
     const sim_monitor *m = rec->monitor;
     size_t n = sim_monitor_model_metrics(m, sim_monitor_metric(m, rec->base)->model);
-    el_count_at *c = calloc(n ? n : 1, sizeof *c);
-    if (!c)
+    const sim_metric **mt = calloc(n ? n : 1, sizeof *mt);
+    if (!mt)
         return NULL;
-    for (size_t i = 0; i < n; i++) {
-        const sim_metric *mt = sim_monitor_metric(m, rec->base + i);
-        c[i].offset = mt->offset;
-        c[i].stride = mt->kind == SIM_METRIC_SERIES ? mt->cells : 0;
-        c[i].cell = mt->n_dims ? 1 : 0;
-    }
-    return c;
+    for (size_t i = 0; i < n; i++)
+        mt[i] = sim_monitor_metric(m, rec->base + i);
+    return mt;
 }
 
 typedef struct valid_ctx {

@@ -9,9 +9,9 @@
 
 int el_declare(const el_config *cfg, sim_monitor *m);
 int el_metric_ids_find(const sim_record *rec, el_metric_ids *ids);
-/* Where el__count adds each of the model's metrics in rec (free() it); NULL if out of
- * memory. */
-el_count_at *el_count_at_alloc(const sim_record *rec);
+/* The declarations of the model's metrics in rec, by the record's metric id (free() it);
+ * NULL if out of memory. */
+const sim_metric **el_metrics_alloc(const sim_record *rec);
 void el_snapshot(el_run *r, size_t k);
 void el_write_outcomes(el_run *r);
 

@@ -157,16 +157,11 @@ static void server_start(el_run *r, int s)
         p = el__take(r, sv->list, sv->site, true);
     } else {
         /* Urgent referrals first, longest wait first (urgent_referrals). */
-        p = EL_NONE;
-        if (sv->urgent_first)
-            p = el__pop_valid(r, &r->ls[sv->list].heap[EL_HEAP_OP_URGENT], EL_WAITING);
-        if (p != EL_NONE)
-            el__unwait(r, p);
-        else if (sv->rule)
-            p = el__take_by_rule(r, sv->list, sv->rule, false, true);
-        else if ((p = el__pop_valid(r, &r->ls[sv->list].heap[EL_HEAP_NONADMITTED], EL_WAITING)) !=
-                 EL_NONE)
-            el__unwait(r, p);
+        el_lstate *ls = &r->ls[sv->list];
+        p = sv->urgent_first ? el__take_waiting(r, &ls->heap[EL_HEAP_OP_URGENT]) : EL_NONE;
+        if (p == EL_NONE)
+            p = sv->rule ? el__take_by_rule(r, sv->list, sv->rule, false, true)
+                         : el__take_waiting(r, &ls->heap[EL_HEAP_NONADMITTED]);
     }
     if (p == EL_NONE)
         return;
@@ -598,7 +593,7 @@ static void run_fini(el_run *r)
     free(r->pat);
     free(r->accept);
     free(r->scratch);
-    free(r->count_at);
+    free((void *)r->metric);
     gsl_rng_free(r->prng);
     gsl_rng_free(r->session_rng);
 }
@@ -721,7 +716,7 @@ int el_start(const void *config, sim_run *run, size_t self, void **state)
     r->seed = sim_run_seed(run);
     r->rep = sim_run_replication(run);
     int rc = el_metric_ids_find(r->rec, &r->m);
-    if (!rc && !(r->count_at = el_count_at_alloc(r->rec)))
+    if (!rc && !(r->metric = el_metrics_alloc(r->rec)))
         rc = SIM_ENOMEM;
     if (!rc)
         rc = run_init(r);

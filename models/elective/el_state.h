@@ -235,12 +235,6 @@ typedef struct el_run_hooks {
     uint64_t *events;        /* if set, receives the number of events run (benchmarks) */
 } el_run_hooks;
 
-/* Where a count of a metric goes in the record: sim_record_index's arithmetic, set up once
- * (el__count runs at every referral and treatment). */
-typedef struct el_count_at {
-    size_t offset, stride, cell; /* value index = offset + period * stride + list * cell */
-} el_count_at;
-
 typedef struct el_run {
     const el_config *cfg;
     sim_engine *eng;
@@ -248,7 +242,8 @@ typedef struct el_run {
     size_t self;
     sim_record *rec;
     el_metric_ids m;
-    el_count_at *count_at;   /* [the model's metrics] */
+    const sim_metric **metric; /* [the model's metrics]: their declarations, for el__count
+                              * (sim_record_index without sim_record_add's lookup) */
     const el_run_hooks *hooks;
     uint64_t seed, rep;
     int status;              /* first error (SIM_ENOMEM) met inside a handler */

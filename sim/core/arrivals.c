@@ -216,11 +216,11 @@ double sim_rate_integral(const sim_rate_profile *p, const sim_calendar *cal, dou
 }
 
 /*
- * The month (1-12) of day `days` since 1970-01-01, and in *next the day of the first of the
- * following month: calendar.c's civil-from-days arithmetic (years from 1 March), done once
- * instead of converting to a date and back.
+ * The month (1-12) of day `days` since 1970-01-01, in *first the day of its first and in
+ * *next the day of the first of the following month: calendar.c's civil-from-days
+ * arithmetic (years from 1 March), done once instead of converting to a date and back.
  */
-static int month_of_day_uncached(int64_t days, int64_t *next, int *year);
+static int month_of_day_uncached(int64_t days, int64_t *first, int64_t *next, int *year);
 
 /*
  * The last month looked up, per thread: the lists of a national scenario draw their
@@ -234,24 +234,15 @@ static _Thread_local struct {
 
 static int month_of_day(int64_t days, int64_t *next, int *year)
 {
-    if (days >= last_month.first && days < last_month.next) {
-        *next = last_month.next;
-        *year = last_month.year;
-        return last_month.month;
-    }
-    int month = month_of_day_uncached(days, next, year);
-    static const int month_days[13] = {0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int len = month_days[month];
-    if (month == 2)
-        len += (*year % 4 == 0 && *year % 100 != 0) || *year % 400 == 0;
-    last_month.first = *next - len;
-    last_month.next = *next;
-    last_month.year = *year;
-    last_month.month = month;
-    return month;
+    if (days < last_month.first || days >= last_month.next)
+        last_month.month = month_of_day_uncached(days, &last_month.first, &last_month.next,
+                                                 &last_month.year);
+    *next = last_month.next;
+    *year = last_month.year;
+    return last_month.month;
 }
 
-static int month_of_day_uncached(int64_t days, int64_t *next, int *year)
+static int month_of_day_uncached(int64_t days, int64_t *first_day, int64_t *next, int *year)
 {
     int64_t z = days + 719468;
     int64_t era = floor_div(z, 146097);
@@ -267,7 +258,8 @@ static int month_of_day_uncached(int64_t days, int64_t *next, int *year)
         int64_t y = yoe + era * 400 + 1;        /* February's civil year */
         len = 28 + ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0);
     }
-    *next = days - (doy - first) + len;
+    *first_day = days - (doy - first);
+    *next = *first_day + len;
     *year = (int)(yoe + era * 400 + (mp >= 10));
     return (int)(mp < 10 ? mp + 3 : mp - 9);
 }
