@@ -400,7 +400,59 @@ static void test_piecewise_is_inversion(void **state)
     sim_calendar_fini(&cal);
 }
 
-/* Only February open, from a leap year, with and without growth (the thinning path). */
+/*
+ * With growth the sampler still inverts the cumulative rate: the expected count between
+ * an arrival and the next is the twin stream's exponential, to rounding, for a constant
+ * rate with growth (closed form), a profile with nights closed and a closed month (piece
+ * by piece), and a decline.
+ */
+static void test_growth_is_inversion(void **state)
+{
+    (void)state;
+    sim_calendar cal;
+    assert_int_equal(sim_calendar_init(&cal, D(2023, 12, 20)), SIM_OK);
+    for (int variant = 0; variant < 3; variant++) {
+        sim_rate_profile p;
+        sim_rate_profile_init(&p, 3);
+        p.growth_per_year = variant == 2 ? -0.3 : 0.5;
+        if (variant > 0) {
+            for (int h = 0; h < 168; h++)
+                p.hour_of_week[h] = (h % 24) < 8 ? 0 : (h / 24 == 0 ? 2 : 1);
+            p.month[1] = 0; /* February closed */
+        }
+        assert_int_equal(sim_rate_profile_finish(&p), SIM_OK);
+        gsl_rng *r = sim_rng_alloc(24, (uint64_t)variant, "arrivals/growth");
+        gsl_rng *twin = sim_rng_alloc(24, (uint64_t)variant, "arrivals/growth");
+        double t = 0.123;
+        for (int i = 0; i < 3000; i++) {
+            double e = gsl_ran_exponential(twin, 1.0);
+            double next = sim_next_arrival(&p, &cal, t, r);
+            assert_true(next > t && isfinite(next));
+            assert_true(sim_rate_at(&p, &cal, next) > 0);
+            if (variant > 0)
+                assert_int_not_equal(sim_calendar_month(&cal, next), 2);
+            assert_near(sim_rate_integral(&p, &cal, t, next), e, 1e-9 * (1 + e));
+            t = next;
+        }
+        gsl_rng_free(r);
+        gsl_rng_free(twin);
+    }
+    /* A decline has a finite total: 0.02 a day falling at 1% a day has 2 left from 0, so
+     * an exponential draw above 2 (about 14% of them) means no arrival ever. */
+    sim_rate_profile p;
+    sim_rate_profile_init(&p, 0.02);
+    p.growth_per_year = expm1(-0.01 * 365.25);
+    assert_int_equal(sim_rate_profile_finish(&p), SIM_OK);
+    gsl_rng *r = sim_rng_alloc(25, 0, "arrivals/decline");
+    int never = 0;
+    for (int i = 0; i < 4000; i++)
+        never += isinf(sim_next_arrival(&p, &cal, 0, r));
+    assert_near(never, 4000 * exp(-2.0), Z99 * sqrt(4000 * exp(-2.0)));
+    gsl_rng_free(r);
+    sim_calendar_fini(&cal);
+}
+
+/* Only February open, from a leap year, with and without growth. */
 static void test_leap_february(void **state)
 {
     (void)state;
@@ -577,6 +629,7 @@ int main(void)
         cmocka_unit_test(test_edge_cases),
         cmocka_unit_test(test_constant_rate_one_draw),
         cmocka_unit_test(test_piecewise_is_inversion),
+        cmocka_unit_test(test_growth_is_inversion),
         cmocka_unit_test(test_leap_february),
         cmocka_unit_test(test_from_node),
         cmocka_unit_test(test_from_node_errors),

@@ -114,6 +114,69 @@ static void test_removals_by_month_both_stages(void **state)
     elt_close(&f);
 }
 
+/*
+ * A day's candidates are drawn without replacement. The run starts on Sunday 30 April, so
+ * its first month end comes after one tick. The admitted stage's hazard is 100% a month
+ * (daily candidate probability 1) and the outpatient stage's 0: the tick draws all 20,000
+ * patients as candidates and removes exactly the admitted ones (about 10,000). A draw with
+ * replacement would spend draws on outpatient-stage patients drawn already and leave about
+ * a quarter of the admitted ones waiting. The clinic is closed, so exactly the outpatient
+ * stage is left at the month end.
+ */
+static void test_removals_without_replacement(void **state)
+{
+    (void)state;
+    elt f;
+    elt_start = (sim_date){2023, 4, 30};
+    elt_open(&f, yaml_with(", by_month: {2023-04: 10}", ", by_month: {2023-04: 0}"), 1, 0,
+             false);
+    elt_start = (sim_date){2023, 4, 3};
+    int g = elt_group(&f, "A/ent");
+    int m_size = elt_metric(&f, "waiting_list_size");
+    int m_adm = elt_metric(&f, "admitted_waiting_p4");
+    assert_int_equal(sim_monitor_time_count(f.mon), 2);
+    for (int r = 0; r < 3; r++) {
+        sim_record *rec = elt_run(&f, 1, (uint64_t)r, NULL);
+        double size0 = sim_record_get(rec, m_size, 0, (size_t)g);
+        double adm0 = sim_record_get(rec, m_adm, 0, (size_t)g);
+        assert_float_equal(size0, 20000, 0);
+        assert_true(adm0 > 9500 && adm0 < 10500);
+        assert_float_equal(sim_record_get(rec, m_adm, 1, (size_t)g), 0, 0);
+        assert_float_equal(sim_record_get(rec, m_size, 1, (size_t)g), size0 - adm0, 0);
+        sim_record_free(rec);
+    }
+    elt_close(&f);
+}
+
+/*
+ * The same with a daily candidate probability of 0.2 (the admitted stage at 99.88775% a
+ * month, that is 10% x 9.988775): about 4,000 candidates a day, drawn one by one and drawn
+ * again when already chosen. The admitted ones are all removed, so after the tick a share
+ * 1 - q of the admitted stage is left, q = 1 - (1 - h)^(1 / (365.25 / 12)) = 0.2; with
+ * replacement about 2% more would be.
+ */
+static void test_removals_without_replacement_few(void **state)
+{
+    (void)state;
+    elt f;
+    elt_start = (sim_date){2023, 4, 30};
+    elt_open(&f, yaml_with(", by_month: {2023-04: 9.988775}", ", by_month: {2023-04: 0}"), 1, 0,
+             false);
+    elt_start = (sim_date){2023, 4, 3};
+    int g = elt_group(&f, "A/ent");
+    int m_adm = elt_metric(&f, "admitted_waiting_p4");
+    double left[REPS];
+    for (int r = 0; r < REPS; r++) {
+        sim_record *rec = elt_run(&f, 1, (uint64_t)r, NULL);
+        left[r] = sim_record_get(rec, m_adm, 1, (size_t)g) / sim_record_get(rec, m_adm, 0, (size_t)g);
+        sim_record_free(rec);
+    }
+    sim_summary s;
+    sim_summarise(left, REPS, &s);
+    assert_true(tu_within("admitted stage left", s.mean, survive(0.9988775, 1), s.half_width, 1.5));
+    elt_close(&f);
+}
+
 static void test_removals_by_month_errors(void **state)
 {
     (void)state;
@@ -142,6 +205,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_removals_by_month),
         cmocka_unit_test(test_removals_by_month_both_stages),
+        cmocka_unit_test(test_removals_without_replacement),
+        cmocka_unit_test(test_removals_without_replacement_few),
         cmocka_unit_test(test_removals_by_month_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

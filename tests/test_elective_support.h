@@ -34,9 +34,13 @@ typedef struct elt {
     sim_monitor *mon;
 } elt;
 
+/* The start date of the runs elt_open configures (a test may set another before it). */
+static sim_date elt_start = {2023, 4, 3};
+
 /*
- * Configure from `yaml` (the model's sections only). Start Monday 3 April 2023, no bank
- * holidays unless `holidays`. Returns the configure code; on error err holds the message.
+ * Configure from `yaml` (the model's sections only). Start on elt_start (Monday 3 April 2023
+ * unless a test set another), no bank holidays unless `holidays`. Returns the configure
+ * code; on error err holds the message.
  */
 __attribute__((unused)) static int elt_open_rc(elt *f, const char *yaml, double horizon, double warmup, bool holidays,
                        struct sim_error *err)
@@ -53,7 +57,7 @@ __attribute__((unused)) static int elt_open_rc(elt *f, const char *yaml, double 
     f->sc.path = "test.yaml";
     f->sc.root = root;
     f->sc.name = "test";
-    f->sc.start_date = (sim_date){2023, 4, 3};
+    f->sc.start_date = elt_start;
     f->sc.horizon_days = horizon;
     f->sc.warmup_days = warmup;
     f->sc.seed = 1;

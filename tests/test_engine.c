@@ -625,6 +625,76 @@ static void test_far_tier_reset_renumber_purge(void **state)
     sim_engine_free(e);
 }
 
+/* Prefetchers: each event is announced to its handler's prefetcher while the event before
+ * it runs (with its own ctx and arg), other handlers' events are not, and the order of
+ * events is the same with or without one. */
+static log_t announced;
+
+static void note(const void *ctx, uint64_t arg)
+{
+    (void)ctx;
+    assert_true(announced.n < 4096);
+    announced.arg[announced.n++] = arg;
+}
+
+static void note_other(const void *ctx, uint64_t arg)
+{
+    (void)ctx;
+    (void)arg;
+    fail_msg("a replaced prefetcher was called");
+}
+
+static void quiet(sim_engine *e, void *ctx, uint64_t arg)
+{
+    (void)e;
+    (void)ctx;
+    (void)arg;
+}
+
+static void quiet_a(sim_engine *e, void *ctx, uint64_t arg) { quiet(e, ctx, arg); }
+static void quiet_b(sim_engine *e, void *ctx, uint64_t arg) { quiet(e, ctx, arg); }
+static void quiet_c(sim_engine *e, void *ctx, uint64_t arg) { quiet(e, ctx, arg); }
+
+static void test_prefetcher(void **state)
+{
+    (void)state;
+    sim_engine *e = sim_engine_alloc(0);
+    log_t *l = calloc(1, sizeof *l);
+    announced.n = 0;
+    assert_int_equal(sim_set_prefetcher(e, record, note_other), SIM_OK);
+    assert_int_equal(sim_set_prefetcher(e, record, note), SIM_OK); /* replaces */
+    /* Ten events of `record` at 1 ... 10 (args 0 ... 9) and one of `quiet` at 4.5. */
+    for (uint64_t i = 0; i < 10; i++)
+        assert_true(sim_schedule_at(e, 1.0 + (double)i, record, l, i) != 0);
+    assert_true(sim_schedule_at(e, 4.5, quiet, l, 99) != 0);
+    assert_int_equal(sim_run_until(e, INFINITY), SIM_OK);
+    assert_int_equal(l->n, 10);
+    for (uint64_t i = 0; i < 10; i++)
+        assert_int_equal(l->arg[i], i);
+    /* Announced while its predecessor ran, and only while two more were pending behind the
+     * running one: args 1 ... 8, with quiet's event (between 3 and 4) not announced. */
+    assert_int_equal(announced.n, 8);
+    for (uint64_t i = 0; i < 8; i++)
+        assert_int_equal(announced.arg[i], i + 1);
+    /* Four handlers at most; removing one frees its place; reset drops them all. */
+    sim_handler more[] = {quiet, quiet_a, quiet_b, quiet_c};
+    for (int k = 0; k < 3; k++)
+        assert_int_equal(sim_set_prefetcher(e, more[k], note), SIM_OK);
+    assert_int_equal(sim_set_prefetcher(e, more[3], note), SIM_ENOMEM);
+    assert_int_equal(sim_set_prefetcher(e, quiet, NULL), SIM_OK);
+    assert_int_equal(sim_set_prefetcher(e, more[3], note), SIM_OK);
+    sim_engine_reset(e);
+    announced.n = 0;
+    l->n = 0;
+    for (uint64_t i = 0; i < 5; i++)
+        assert_true(sim_schedule_at(e, 1.0 + (double)i, record, l, i) != 0);
+    assert_int_equal(sim_run_until(e, INFINITY), SIM_OK);
+    assert_int_equal(l->n, 5);
+    assert_int_equal(announced.n, 0);
+    free(l);
+    sim_engine_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -644,6 +714,7 @@ int main(void)
         cmocka_unit_test(test_hold_model),
         cmocka_unit_test(test_far_tier_order),
         cmocka_unit_test(test_far_tier_reset_renumber_purge),
+        cmocka_unit_test(test_prefetcher),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

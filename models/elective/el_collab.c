@@ -34,10 +34,16 @@ static void pool_start(el_run *r, int ci)
         int l = sp->first_list + k;
         if (!c->member[cfg->lists[l].trust])
             continue;
-        el_lstate *ls = &r->ls[l];
-        for (size_t i = 0; i < ls->n_waiting; i++)
-            if (r->pat[ls->waiting[i]].flags & EL_F_ADMITTED)
-                el_pool_enqueue(r, ls->waiting[i]);
+        /* Its admitted patients WAITING now: the valid entries of heaps P1..P4. */
+        for (int prio = 0; prio < EL_PRIORITIES; prio++) {
+            const rtt_heap *h = &r->ls[l].heap[prio];
+            for (size_t i = 0; i < h->n; i++) {
+                const rtt_entry *e = rtt_heap_at(h, i);
+                const el_patient *pt = &r->pat[e->patient];
+                if (pt->state == EL_WAITING && pt->stamp == e->stamp)
+                    el_pool_enqueue(r, e->patient);
+            }
+        }
     }
     for (int k = 0; k < sp->n_lists; k++)
         r->wake_servers(r, sp->first_list + k);

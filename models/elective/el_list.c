@@ -63,19 +63,8 @@ void el__wait(el_run *r, uint32_t p)
         return;
     pt->state = EL_WAITING;
     pt->stamp++;
-    if (ls->n_waiting == ls->cap_waiting) {
-        size_t cap = ls->cap_waiting ? 2 * ls->cap_waiting : 256;
-        uint32_t *w = realloc(ls->waiting, cap * sizeof *w);
-        if (!w) {
-            r->status = SIM_ENOMEM;
-            sim_stop(r->eng);
-            return;
-        }
-        ls->waiting = w;
-        ls->cap_waiting = cap;
-    }
-    pt->pos = (uint32_t)ls->n_waiting;
-    ls->waiting[ls->n_waiting++] = p;
+    pt->pos = 0; /* no removal draw has chosen it (el_run.removal_draw starts at 1) */
+    ls->n_waiting++;
     /* The outpatient stage: priority 0 marks an urgent referral (el_state.h). */
     int h = pt->priority == 0 ? EL_HEAP_OP_URGENT : EL_HEAP_NONADMITTED;
     if (pt->flags & EL_F_ADMITTED) {
@@ -99,9 +88,7 @@ void el__unwait(el_run *r, uint32_t p)
 {
     el_patient *pt = &r->pat[p];
     el_lstate *ls = &r->ls[pt->list];
-    uint32_t last = ls->waiting[--ls->n_waiting];
-    ls->waiting[pt->pos] = last;
-    r->pat[last].pos = pt->pos;
+    ls->n_waiting--;
     if (pt->flags & EL_F_ADMITTED) {
         ls->admitted_start_sum -= pt->clock_start;
         ls->admitted_waiting--;
@@ -217,6 +204,47 @@ const rtt_entry *el__peek_valid(el_run *r, rtt_heap *h, uint8_t state)
     return NULL;
 }
 
+/* The heaps that hold a list's WAITING patients: P1..P4, the outpatient stage and its
+ * urgent referrals (the rebooking queue's patients are not WAITING). */
+static const int waiting_heaps[EL_WAITING_HEAPS] = {0, 1, 2, 3, EL_HEAP_NONADMITTED,
+                                                    EL_HEAP_OP_URGENT};
+
+uint32_t el__sample_waiting(el_run *r, gsl_rng *g, rtt_heap *const *heaps, int n_heaps,
+                            size_t entries)
+{
+    size_t i = gsl_rng_uniform_int(g, entries);
+    int k = 0;
+    while (k < n_heaps - 1 && i >= heaps[k]->n)
+        i -= heaps[k++]->n;
+    const rtt_entry *e = rtt_heap_at(heaps[k], i);
+    return entry_valid(r, e, EL_WAITING) ? e->patient : EL_NONE;
+}
+
+size_t el__waiting_heaps(el_run *r, int l, rtt_heap *heaps[])
+{
+    size_t entries = 0;
+    for (int k = 0; k < EL_WAITING_HEAPS; k++) {
+        heaps[k] = &r->ls[l].heap[waiting_heaps[k]];
+        entries += heaps[k]->n;
+    }
+    return entries;
+}
+
+static bool entry_waiting(const void *ctx, const rtt_entry *e)
+{
+    return entry_valid(ctx, e, EL_WAITING);
+}
+
+void el__compact_waiting(el_run *r, int l)
+{
+    rtt_heap *heaps[EL_HEAPS];
+    size_t entries = el__waiting_heaps(r, l, heaps);
+    if (entries <= 2 * r->ls[l].n_waiting + 64)
+        return;
+    for (int k = 0; k < EL_WAITING_HEAPS; k++)
+        rtt_heap_compact(heaps[k], entry_waiting, r);
+}
+
 /*
  * The selection rule (el_config.h, el_selection) for list l's admitted pathways (heaps
  * P1..P4) or its outpatient stage (the non-admitted heap), or for a pool's admitted pathways
@@ -237,13 +265,10 @@ static uint32_t take_rule(el_run *r, gsl_rng *g, const el_selection *sel, bool a
 {
     double now = sim_now(r->eng);
     int h0 = EL_HEAP_NONADMITTED, h1 = EL_HEAP_NONADMITTED + 1;
-    size_t n_stage = 0, n_all = 0;
-    for (int k = 0; k < n_lists; k++) {
-        const el_lstate *ls = &r->ls[lists[k]];
-        n_all += ls->n_waiting;
-        if (!admitted)
-            n_stage += ls->n_waiting - ls->admitted_waiting;
-    }
+    size_t n_stage = 0;
+    if (!admitted)
+        for (int k = 0; k < n_lists; k++)
+            n_stage += r->ls[lists[k]].n_waiting - r->ls[lists[k]].admitted_waiting;
     if (admitted) {
         int urgent = non_p1_ok ? sel->urgent : 1;
         for (int prio = 0; prio < urgent; prio++) {
@@ -283,16 +308,28 @@ static uint32_t take_rule(el_run *r, gsl_rng *g, const el_selection *sel, bool a
     if (!pushed && !(sel->in_turn >= 1.0) && gsl_rng_uniform(g) >= sel->in_turn) {
         bool weighted = sel->rest == EL_REST_WEEKS && wmax > 0;
         bool fading = sel->rest == EL_REST_FADING;
+        /* The lists' own heaps of the stage (routine priorities, or the outpatient stage
+         * with its urgent referrals): a uniform valid entry is a uniform patient of it. */
+        rtt_heap *stage[64 * EL_PRIORITIES];
+        int n_st = 0;
+        size_t entries = 0;
+        for (int k = 0; k < n_lists && k < 64; k++) {
+            el_lstate *ls = &r->ls[lists[k]];
+            if (admitted)
+                for (int prio = h0; prio < h1; prio++)
+                    stage[n_st++] = &ls->heap[prio];
+            else {
+                stage[n_st++] = &ls->heap[EL_HEAP_NONADMITTED];
+                stage[n_st++] = &ls->heap[EL_HEAP_OP_URGENT];
+            }
+        }
+        for (int k = 0; k < n_st; k++)
+            entries += stage[k]->n;
         for (int tries = 0; tries < 4096; tries++) {
-            size_t i = gsl_rng_uniform_int(g, n_all);
-            int k = 0;
-            while (i >= r->ls[lists[k]].n_waiting)
-                i -= r->ls[lists[k++]].n_waiting;
-            uint32_t p = r->ls[lists[k]].waiting[i];
-            const el_patient *pt = &r->pat[p];
-            if (((pt->flags & EL_F_ADMITTED) != 0) != admitted ||
-                (admitted && pt->priority < h0))
+            uint32_t p = el__sample_waiting(r, g, stage, n_st, entries);
+            if (p == EL_NONE)
                 continue;
+            const el_patient *pt = &r->pat[p];
             if (q >= 0 && !(el_pool_mask(r, p) >> q & 1))
                 continue;
             if (weighted && gsl_rng_uniform(g) * wmax >= now - pt->clock_start)

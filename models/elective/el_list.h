@@ -22,7 +22,8 @@ void el__join(el_run *r, uint32_t p, int l);
 /* Put a patient on its list's heaps as WAITING and wake servers that could treat it (or,
  * P1 with theatres, book it within 72 hours): el_run.wake_servers, el_run.book_urgent. */
 void el__wait(el_run *r, uint32_t p);
-/* Take a WAITING patient off the heaps and the removal array (it is being booked/served). */
+/* A WAITING patient stops waiting (it is being booked, served or removed): its heap entries
+ * become stale. */
 void el__unwait(el_run *r, uint32_t p);
 /* The clock stops: treated at `site` at time t. Frees the patient. */
 void el__treat(el_run *r, uint32_t p, int site, double t);
@@ -41,8 +42,20 @@ uint32_t el__take_by_rule(el_run *r, int l, const el_selection *sel, bool admitt
  * (stale entries above it are dropped); EL_NONE / NULL if there is none. */
 uint32_t el__pop_valid(el_run *r, rtt_heap *h, uint8_t state);
 const rtt_entry *el__peek_valid(el_run *r, rtt_heap *h, uint8_t state);
-/* The longest WAITING patient of h, taken off the heaps and the removal array (el__unwait);
- * EL_NONE if there is none. */
+/* The longest WAITING patient of h, taken off the heaps (el__unwait); EL_NONE if there is
+ * none. */
 uint32_t el__take_waiting(el_run *r, rtt_heap *h);
+/* A random WAITING patient: a uniform entry of heaps[0 .. n_heaps), which hold `entries`
+ * in all; its patient if the entry is valid (WAITING, stamp matching), else EL_NONE, and
+ * the caller draws again (el_state.h, "Waiting lists"). */
+uint32_t el__sample_waiting(el_run *r, gsl_rng *g, rtt_heap *const *heaps, int n_heaps,
+                            size_t entries);
+/* List l's heaps of WAITING patients into heaps[] (EL_HEAPS room); returns how many entries
+ * they hold. Their number is EL_WAITING_HEAPS. */
+enum { EL_WAITING_HEAPS = 6 };
+size_t el__waiting_heaps(el_run *r, int l, rtt_heap *heaps[]);
+/* Drop list l's stale entries from those heaps once they outnumber the valid ones (with a
+ * margin of 64), so that a uniform entry is valid about half the time or more. */
+void el__compact_waiting(el_run *r, int l);
 
 #endif

@@ -115,6 +115,42 @@ static void server_done(sim_engine *eng, void *ctx, uint64_t arg)
     server_start(r, (int)arg);
 }
 
+/*
+ * The prefetchers (sim_set_prefetcher): the engine announces the next event while the one
+ * before it runs. A national run's lists do not fit in the caches, and an event's first
+ * reads (its list's state, its patients, the head of its heap) are misses that each stall
+ * it; announced, they load in the shadow of the event before. Only prefetches: nothing is
+ * written, and the hints may be stale.
+ */
+static void prefetch_list(const el_lstate *ls)
+{
+    const char *b = (const char *)ls;
+    __builtin_prefetch(b);                                /* referrals, WAITING array */
+    __builtin_prefetch(b + offsetof(el_lstate, hist));    /* incomplete pathways */
+    __builtin_prefetch(&ls->heap[EL_HEAP_NONADMITTED]);   /* the outpatient stage's heap */
+}
+
+static void server_done_prefetch(const void *ctx, uint64_t arg)
+{
+    const el_run *r = ctx;
+    const el_server *sv = &r->servers[arg];
+    const el_lstate *ls = &r->ls[sv->list];
+    prefetch_list(ls);
+    __builtin_prefetch((const char *)ls + offsetof(el_lstate, wait_treated));
+    __builtin_prefetch(ls->sid);
+    __builtin_prefetch(&r->pat[sv->patient]);
+    if (sv->next_entry) {
+        __builtin_prefetch(sv->next_entry);
+        __builtin_prefetch(&r->pat[sv->next_patient]);
+    }
+}
+
+static void arrival_prefetch(const void *ctx, uint64_t arg)
+{
+    const el_run *r = ctx;
+    prefetch_list(&r->ls[arg]);
+}
+
 /* Days a week the simple capacity works: its per_week figures are spread over them. */
 static double days_a_week(const el_list *lc)
 {
@@ -168,6 +204,11 @@ static void server_start(el_run *r, int s)
     r->pat[p].state = EL_IN_SERVICE;
     sv->busy = true;
     sv->patient = p;
+    if (!sv->admitted) {
+        const rtt_heap *h = &r->ls[sv->list].heap[EL_HEAP_NONADMITTED];
+        sv->next_entry = h->n ? rtt_heap_top(h) : NULL;
+        sv->next_patient = h->n ? sv->next_entry->patient : p;
+    }
     /* The month's capacity factor scales the service rate (monthly capacity series). */
     double mean = sv->mean_days;
     if (sv->capacity_months) {
@@ -431,6 +472,29 @@ static void removal_month_factors(const el_run *r, const el_specialty *sp, doubl
     *f_op = sim_dated_month_factor(&sp->op_removal_by_month, d.year, d.month, 1.0);
 }
 
+/* The marks of the removal draws wrapped around (after 2^32 calls): clear every WAITING
+ * patient's, so that none can match a new one. */
+static void reset_removal_marks(el_run *r)
+{
+    for (size_t p = 0; p < r->n_pat; p++)
+        if (r->pat[p].state == EL_WAITING)
+            r->pat[p].pos = 0;
+    r->removal_draw = 1;
+}
+
+/* A candidate of the day's removals (drawn with chance qmax) is removed with chance
+ * q(patient) / qmax when the hazards differ (thin), else always. */
+static void remove_candidate(el_run *r, const el_specialty *sp, uint32_t p, double now, bool thin,
+                             double qmax, double f_adm, double f_op)
+{
+    if (thin) {
+        double h = patient_hazard(sp, &r->pat[p], now, f_adm, f_op);
+        if (gsl_rng_uniform(r->ls[r->pat[p].list].removals) * qmax >= daily_prob(h))
+            return;
+    }
+    el__remove(r, p);
+}
+
 static void daily_removals(el_run *r, int l, double now)
 {
     const el_specialty *sp = &r->cfg->specialties[r->cfg->lists[l].specialty];
@@ -465,39 +529,45 @@ static void daily_removals(el_run *r, int l, double now)
     unsigned k = gsl_ran_binomial(ls->removals, qmax, (unsigned)n);
     if (k == 0)
         return;
-    /* Partial Fisher-Yates: the first k slots become a uniform sample without replacement. */
-    for (size_t j = 0; j < k; j++) {
-        size_t i = j + gsl_rng_uniform_int(ls->removals, (unsigned long)(n - j));
-        uint32_t a = ls->waiting[j], b = ls->waiting[i];
-        ls->waiting[j] = b;
-        ls->waiting[i] = a;
-        r->pat[b].pos = (uint32_t)j;
-        r->pat[a].pos = (uint32_t)i;
-    }
-    /* Thin by the patient's own hazard, then remove from the top down so swap-removal only
-     * moves entries that were already decided. */
     bool thin = hmax > 0 && (sp->has_op_removals || fmax > 1.0 || bmax > 1.0 || sp->n_removal_bands ||
                              sp->removal_priority_factor[0] != 1.0 ||
                              sp->removal_priority_factor[1] != 1.0 ||
                              sp->removal_priority_factor[2] != 1.0 ||
                              sp->removal_priority_factor[3] != 1.0);
-    if (el__scratch(r, k)) {
-        r->status = SIM_ENOMEM;
-        sim_stop(r->eng);
+    /* k candidates uniformly without replacement, each then kept with the patient's own
+     * hazard; removing one leaves the heaps' storage as it is (its entry goes stale). */
+    rtt_heap *heaps[EL_HEAPS];
+    size_t entries = el__waiting_heaps(r, l, heaps);
+    if ((size_t)k * 4 > n) {
+        /* Many: one pass over the valid entries, each chosen with chance (k - chosen) /
+         * (n - seen), which is a uniform k-subset (selection sampling: Knuth, TAOCP 2,
+         * 3.4.2, Algorithm S). */
+        size_t seen = 0, chosen = 0;
+        for (int h = 0; h < EL_WAITING_HEAPS && chosen < k; h++)
+            for (size_t i = 0; i < heaps[h]->n && chosen < k; i++) {
+                const rtt_entry *e = rtt_heap_at(heaps[h], i);
+                const el_patient *pt = &r->pat[e->patient];
+                if (pt->state != EL_WAITING || pt->stamp != e->stamp)
+                    continue;
+                if ((double)(n - seen++) * gsl_rng_uniform(ls->removals) >= (double)(k - chosen))
+                    continue;
+                chosen++;
+                remove_candidate(r, sp, e->patient, now, thin, qmax, f_adm, f_op);
+            }
         return;
     }
-    size_t nr = 0;
-    for (size_t j = 0; j < k; j++) {
-        uint32_t p = ls->waiting[j];
-        if (thin) {
-            double h = patient_hazard(sp, &r->pat[p], now, f_adm, f_op);
-            if (gsl_rng_uniform(ls->removals) * qmax >= daily_prob(h))
-                continue;
-        }
-        r->scratch[nr++] = p;
+    /* Few: uniform entries of the list's heaps, drawn again when stale or already a
+     * candidate today (marked in pos). */
+    if (++r->removal_draw == 0)
+        reset_removal_marks(r);
+    for (unsigned j = 0; j < k;) {
+        uint32_t p = el__sample_waiting(r, ls->removals, heaps, EL_WAITING_HEAPS, entries);
+        if (p == EL_NONE || r->pat[p].pos == r->removal_draw)
+            continue;
+        r->pat[p].pos = r->removal_draw;
+        j++;
+        remove_candidate(r, sp, p, now, thin, qmax, f_adm, f_op);
     }
-    for (size_t j = 0; j < nr; j++)
-        el__remove(r, r->scratch[j]);
 }
 
 static void daily_review(el_run *r, int l, double now)
@@ -531,6 +601,7 @@ static void tick(sim_engine *eng, void *ctx, uint64_t arg)
     double now = sim_now(eng);
     collab_daily(r, day);
     for (size_t l = 0; l < cfg->n_lists; l++) {
+        el__compact_waiting(r, (int)l);
         daily_removals(r, (int)l, now);
         daily_review(r, (int)l, now);
     }
@@ -578,7 +649,6 @@ static void run_fini(el_run *r)
             for (int h = 0; h < EL_HEAPS; h++)
                 rtt_heap_fini(&ls->heap[h]);
             rtt_hist_fini(&ls->hist);
-            free(ls->waiting);
             gsl_rng_free(ls->arrivals);
             gsl_rng_free(ls->removals);
             gsl_rng_free(ls->service);
@@ -734,6 +804,9 @@ int el_start(const void *config, sim_run *run, size_t self, void **state)
     }
     if (!rc && TICK_OFFSET <= cfg->horizon_days && !sim_schedule_at(r->eng, TICK_OFFSET, tick, r, 0))
         rc = SIM_ENOMEM;
+    /* Hints only: a run goes on without them when other models hold every prefetcher. */
+    (void)sim_set_prefetcher(r->eng, server_done, server_done_prefetch);
+    (void)sim_set_prefetcher(r->eng, arrival, arrival_prefetch);
     return rc;
 }
 

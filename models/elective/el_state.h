@@ -33,8 +33,11 @@
  * urgent, else 3 (its decision to admit sets its clinical priority). A pooled collaboration adds heaps per (treating site, priority) holding the
  * member lists' patients who accept that site. Entries are deleted lazily (rtt_heap.h): a
  * patient's stamp changes whenever it leaves WAITING, which makes all its entries stale.
- * Removals other than treatment pick patients uniformly from the list's dense array of
- * WAITING patients.
+ * A random WAITING patient (removals other than treatment, the selection rules' random
+ * picks) is a uniform entry of the heaps that hold them, drawn again while it is stale:
+ * every WAITING patient has exactly one valid entry there. The heaps are compacted when
+ * their stale entries come to outnumber the valid ones (el__sample_waiting), so a draw
+ * takes fewer than two tries on average.
  *
  * Random numbers. Streams are named after what they drive, and draws that belong to a
  * patient (priority, home site, acceptance of sites, case duration, cancellation, mutual-aid
@@ -100,7 +103,8 @@ typedef struct el_patient {
     double clock_start;
     uint64_t uid;            /* list index, backlog flag, serial (see above) */
     uint32_t list;           /* the list it waits on now */
-    uint32_t pos;            /* index in its list's WAITING array; next free slot if FREE */
+    uint32_t pos;            /* next free slot if FREE; if WAITING, the removal draw that
+                              * last chose it as a candidate (el_run.removal_draw) */
     uint32_t stamp;
     unsigned home_site : 11; /* < EL_MAX_SITES (el_config.h) */
     unsigned priority : 2;   /* 0 = P1 ... 3 = P4 */
@@ -129,6 +133,10 @@ typedef struct el_server {
     double mean_days;
     double resume_t;         /* idle until then (a month with no capacity); 0: at once */
     const el_selection *rule; /* the outpatient stage's selection rule, or NULL */
+    /* Who is likely next when this service ends (the stage's heap top when it began): a
+     * hint for the prefetcher of server_done (el_run.c), never read for anything else. */
+    const rtt_entry *next_entry;
+    uint32_t next_patient;
 } el_server;
 
 /*
@@ -139,19 +147,19 @@ typedef struct el_server {
  * need is copied here for the same reason (el_list is several kilobytes apart per list).
  */
 typedef struct el_lstate {
-    /* line 0: referrals and the WAITING array */
+    /* line 0: referrals */
     _Alignas(64) uint64_t serial;
     uint64_t patient_sid;    /* stream id of "elective/patient/LABEL" (a referral's draws) */
+    uint64_t urgency_sid;    /* stream id of "elective/urgency/LABEL" (urgent_referrals) */
     gsl_rng *arrivals;
-    uint32_t *waiting;       /* WAITING patients (dense, for random removals) */
-    size_t n_waiting, cap_waiting;
+    size_t n_waiting;        /* WAITING patients */
     int first_server, n_servers;
     int specialty;           /* copied from el_list */
     uint16_t first_site;     /* the trust's first site (copied) */
     uint8_t n_sites;         /* the trust's sites (copied) */
     bool outpatients;        /* non_admitted_per_week > 0 (copied) */
     /* line 1: incomplete pathways */
-    rtt_hist hist;
+    _Alignas(64) rtt_hist hist;
     sim_timeavg size_avg;
     /* line 2: treatments */
     sim_tally wait_treated;
@@ -172,8 +180,6 @@ typedef struct el_lstate {
     gsl_rng *removals, *service;
     double removed, moved, distance_km;
     double *capped_minutes, *planned_minutes; /* per snapshot period */
-    /* Read at a referral only when its specialty has urgent_referrals: after the hot lines. */
-    uint64_t urgency_sid;    /* stream id of "elective/urgency/LABEL" (per referral) */
 } el_lstate;
 
 _Static_assert(offsetof(el_lstate, hist) == 64 && offsetof(el_lstate, wait_treated) == 128 &&
@@ -272,6 +278,7 @@ typedef struct el_run {
     size_t period;           /* snapshot index that the current month's flows go to */
     uint32_t *scratch;
     size_t cap_scratch;
+    uint32_t removal_draw;   /* daily_removals' calls so far: marks a day's candidates */
     bool loading;            /* creating the backlog: servers start at the first tick */
 
     /* Set by the runner (el_run.c), called by lower layers (see above). */

@@ -73,6 +73,15 @@ static inline const rtt_entry *rtt_heap_top(const rtt_heap *h)
     return &h->run[h->lo];
 }
 
+/* The i-th stored entry (i < n), in storage order: the sorted run's, then the heap part's.
+ * A uniform i is a uniform entry, which is how lists draw a random waiting patient (stale
+ * entries rejected). */
+static inline const rtt_entry *rtt_heap_at(const rtt_heap *h, size_t i)
+{
+    size_t in_run = h->hi - h->lo;
+    return i < in_run ? &h->run[h->lo + i] : &h->e[i - in_run];
+}
+
 /* Remove the smallest entry. */
 void rtt_heap_pop(rtt_heap *h);
 

@@ -8,12 +8,11 @@
  * where the hour-of-week and monthly factors are relative (normalised to mean 1, the months'
  * weighted by their length in days, so the base rate is the long-run mean and a year's
  * expected count is rate_per_day x 365.25) and the growth trend compounds continuously. Arrival
- * times are sampled exactly by thinning (Lewis and Shedler 1979) against a piecewise bound
- * that is recomputed per window of at most a week, cut at the first of each month, so no
- * fixed time step biases the counts. Without growth the rate is piecewise constant, and
- * arrivals are sampled by inverting its cumulative rate instead (one exponential draw per
- * arrival, no rejected candidates); at a constant rate that is the current time plus an
- * exponential gap. Hours are clock hours from the start (t x 24), and the
+ * times are sampled exactly by inverting the cumulative rate, piece by piece (runs of equal
+ * hour factors cut at month starts, with growth in closed form inside each): one
+ * exponential draw per arrival, no rejected candidates and no fixed time step; at a
+ * constant rate that is the current time plus an exponential gap. Hours are clock hours
+ * from the start (t x 24), and the
  * rate does not change on bank holidays (a model that closes on holidays does so itself).
  *
  * sim_rate_profile is a plain public struct; fill it with sim_rate_profile_init and set
@@ -45,7 +44,7 @@ typedef struct sim_rate_profile {
     double flat_mean, flat_rate;
     double month[12];           /* relative factors; January = 0 */
     int flat_months;            /* every month factor is the same (1) */
-    /* Set by sim_rate_profile_finish, for sampling without thinning when there is no growth: */
+    /* Set by sim_rate_profile_finish, for the sampler's walk over constant pieces: */
     unsigned char hour_run[168]; /* hours from this hour of week until its factor changes
                                     (1-168; 168 when all are equal) */
     double hour_of_week[168];   /* relative factors; Monday 00:00 = 0 */

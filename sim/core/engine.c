@@ -230,6 +230,10 @@ struct sim_engine {
     size_t far_min;      /* far_on_at after a success; the tier goes off below far_min / 4 */
     size_t load;         /* entries a bucket near the front: SIM_BUCKET_LOAD, less in tests */
     size_t layout_m;     /* far entries at the last layout */
+    /* Prefetchers (sim_set_prefetcher): pf_fn[i]'s events are announced to pf[i]. */
+    size_t n_pf;
+    sim_handler pf_fn[SIM_PREFETCHERS];
+    sim_prefetcher pf[SIM_PREFETCHERS];
 };
 
 static inline bool entry_less(const entry *a, const entry *b)
@@ -682,6 +686,45 @@ void sim_engine_reset(sim_engine *e)
     e->stopped = false;
     e->error = 0;
     e->message[0] = '\0';
+    e->n_pf = 0;
+}
+
+int sim_set_prefetcher(sim_engine *e, sim_handler fn, sim_prefetcher pf)
+{
+    size_t i = 0;
+    while (i < e->n_pf && e->pf_fn[i] != fn)
+        i++;
+    if (!pf) {
+        if (i < e->n_pf) {
+            e->n_pf--;
+            e->pf_fn[i] = e->pf_fn[e->n_pf];
+            e->pf[i] = e->pf[e->n_pf];
+        }
+        return SIM_OK;
+    }
+    if (i == SIM_PREFETCHERS)
+        return SIM_ENOMEM;
+    if (i == e->n_pf)
+        e->n_pf++;
+    e->pf_fn[i] = fn;
+    e->pf[i] = pf;
+    return SIM_OK;
+}
+
+/* Announce the likely next event to its handler's prefetcher (sim_set_prefetcher). The
+ * next event is the earlier of the root's children, unless the running handler schedules
+ * one earlier still; its slot was prefetched a turn ago. */
+static inline void announce_next(const sim_engine *e)
+{
+    if (e->n < 3)
+        return;
+    size_t c = 1 + entry_less(&e->heap[2], &e->heap[1]);
+    const slot *ns = &e->slots[e->heap[c].key & SLOT_MASK];
+    for (size_t i = 0; i < e->n_pf; i++)
+        if (ns->fn == e->pf_fn[i]) {
+            e->pf[i](ns->ctx, ns->arg);
+            return;
+        }
 }
 
 static int cmp_entries(const void *a, const void *b)
@@ -880,6 +923,8 @@ int sim_run_until(sim_engine *e, double t_end)
             __builtin_prefetch(&e->slots[e->heap[2].key & SLOT_MASK]);
         }
 #endif
+        if (e->n_pf)
+            announce_next(e);
         sl.fn(e, sl.ctx, sl.arg);
         settle_root(e);
         if (e->stopped)

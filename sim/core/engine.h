@@ -97,6 +97,20 @@ sim_event_id sim_schedule_at_class(sim_engine *engine, double time, unsigned cls
 sim_event_id sim_schedule_in(sim_engine *engine, double delay, sim_handler fn, void *ctx,
                              uint64_t arg);
 
+/*
+ * A prefetcher for the events of handler `fn`: the run loop calls `pf(ctx, arg)` with the
+ * ctx and arg of the event that is most likely to run next (the earlier child of the
+ * running event's entry), just before it runs the current one, so that the memory the next
+ * event will read can be loading while this one runs. A hint: `pf` must not change any
+ * state a model can see (it issues __builtin_prefetch and reads, nothing else), and it may
+ * be called for an event that then runs later than next, or not at all (cancelled). At most
+ * SIM_PREFETCHERS handlers; setting one for a handler that has one replaces it, and a NULL
+ * `pf` removes it. SIM_OK, or SIM_ENOMEM when all are in use. sim_engine_reset drops them.
+ */
+enum { SIM_PREFETCHERS = 4 };
+typedef void (*sim_prefetcher)(const void *ctx, uint64_t arg);
+int sim_set_prefetcher(sim_engine *engine, sim_handler fn, sim_prefetcher pf);
+
 /* Cancel a pending event. SIM_OK, or SIM_ESTATE if it already fired or was cancelled. */
 int sim_cancel(sim_engine *engine, sim_event_id id);
 
