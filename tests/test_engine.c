@@ -626,21 +626,25 @@ static void test_far_tier_reset_renumber_purge(void **state)
 }
 
 /* Prefetchers: each event is announced to its handler's prefetcher while the event before
- * it runs (with its own ctx and arg), other handlers' events are not, and the order of
- * events is the same with or without one. */
-static log_t announced;
+ * it runs, and while the one before that runs (ahead = 1 and 2, with its own ctx and arg);
+ * other handlers' events are not announced, and the order of events is the same with or
+ * without a prefetcher. */
+static log_t announced, announced2;
 
-static void note(const void *ctx, uint64_t arg)
+static void note(const void *ctx, uint64_t arg, unsigned ahead)
 {
     (void)ctx;
-    assert_true(announced.n < 4096);
-    announced.arg[announced.n++] = arg;
+    log_t *l = ahead == 1 ? &announced : &announced2;
+    assert_true(ahead == 1 || ahead == 2);
+    assert_true(l->n < 4096);
+    l->arg[l->n++] = arg;
 }
 
-static void note_other(const void *ctx, uint64_t arg)
+static void note_other(const void *ctx, uint64_t arg, unsigned ahead)
 {
     (void)ctx;
     (void)arg;
+    (void)ahead;
     fail_msg("a replaced prefetcher was called");
 }
 
@@ -660,7 +664,7 @@ static void test_prefetcher(void **state)
     (void)state;
     sim_engine *e = sim_engine_alloc(0);
     log_t *l = calloc(1, sizeof *l);
-    announced.n = 0;
+    announced.n = announced2.n = 0;
     assert_int_equal(sim_set_prefetcher(e, record, note_other), SIM_OK);
     assert_int_equal(sim_set_prefetcher(e, record, note), SIM_OK); /* replaces */
     /* Ten events of `record` at 1 ... 10 (args 0 ... 9) and one of `quiet` at 4.5. */
@@ -672,10 +676,16 @@ static void test_prefetcher(void **state)
     for (uint64_t i = 0; i < 10; i++)
         assert_int_equal(l->arg[i], i);
     /* Announced while its predecessor ran, and only while two more were pending behind the
-     * running one: args 1 ... 8, with quiet's event (between 3 and 4) not announced. */
+     * running one: args 1 ... 8, with quiet's event (between 3 and 4) not announced (so
+     * nothing was announced as next while 3 ran); and two ahead, args 2 ... 9 (nothing
+     * while 2 ran, when quiet's event was two ahead). */
     assert_int_equal(announced.n, 8);
     for (uint64_t i = 0; i < 8; i++)
         assert_int_equal(announced.arg[i], i + 1);
+    const uint64_t two[] = {2, 3, 4, 5, 6, 7, 8, 9};
+    assert_int_equal(announced2.n, sizeof two / sizeof two[0]);
+    for (size_t i = 0; i < announced2.n; i++)
+        assert_int_equal(announced2.arg[i], two[i]);
     /* Four handlers at most; removing one frees its place; reset drops them all. */
     sim_handler more[] = {quiet, quiet_a, quiet_b, quiet_c};
     for (int k = 0; k < 3; k++)
@@ -684,13 +694,13 @@ static void test_prefetcher(void **state)
     assert_int_equal(sim_set_prefetcher(e, quiet, NULL), SIM_OK);
     assert_int_equal(sim_set_prefetcher(e, more[3], note), SIM_OK);
     sim_engine_reset(e);
-    announced.n = 0;
+    announced.n = announced2.n = 0;
     l->n = 0;
     for (uint64_t i = 0; i < 5; i++)
         assert_true(sim_schedule_at(e, 1.0 + (double)i, record, l, i) != 0);
     assert_int_equal(sim_run_until(e, INFINITY), SIM_OK);
     assert_int_equal(l->n, 5);
-    assert_int_equal(announced.n, 0);
+    assert_int_equal(announced.n + announced2.n, 0);
     free(l);
     sim_engine_free(e);
 }

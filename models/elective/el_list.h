@@ -9,11 +9,20 @@
 
 #include "el_pool.h"
 
+/* Where a series metric of list `list` counts at the current period; NULL after the last
+ * snapshot. */
+static inline double *el__count_at(const el_run *r, int metric, int list)
+{
+    if (r->period >= r->cfg->n_times)
+        return NULL;
+    return &r->rec->values[sim_record_index(r->metric[metric], r->period, (size_t)list)];
+}
 /* Count into a series metric at the current period (ignored after the last snapshot). */
 static inline void el__count(el_run *r, int metric, int list, double delta)
 {
-    if (r->period < r->cfg->n_times)
-        r->rec->values[sim_record_index(r->metric[metric], r->period, (size_t)list)] += delta;
+    double *v = el__count_at(r, metric, list);
+    if (v)
+        *v += delta;
 }
 /* Grow the scratch array to hold n entries. */
 int el__scratch(el_run *r, size_t n);

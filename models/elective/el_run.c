@@ -103,52 +103,90 @@ static bool decide_to_admit(el_run *r, uint32_t p)
 static void server_done(sim_engine *eng, void *ctx, uint64_t arg)
 {
     el_run *r = ctx;
-    el_server *sv = &r->servers[arg];
+    el_server *sv = &r->servers[(uint32_t)arg]; /* arg: server | patient << 32 (the hint) */
     sv->busy = false;
-    /* The outpatient server takes the stage's longest waiter next, most likely: start
-     * loading that record (a cache miss: it joined weeks ago) while this one is treated. */
-    const rtt_heap *next = &r->ls[sv->list].heap[EL_HEAP_NONADMITTED];
-    if (!sv->admitted && next->n)
-        __builtin_prefetch(&r->pat[rtt_heap_top(next)->patient]);
     if (sv->admitted || !decide_to_admit(r, sv->patient))
         el__treat(r, sv->patient, sv->site, sim_now(eng));
-    server_start(r, (int)arg);
+    server_start(r, (int)(uint32_t)arg);
 }
 
 /*
- * The prefetchers (sim_set_prefetcher): the engine announces the next event while the one
- * before it runs. A national run's lists do not fit in the caches, and an event's first
- * reads (its list's state, its patients, the head of its heap) are misses that each stall
- * it; announced, they load in the shadow of the event before. Only prefetches: nothing is
- * written, and the hints may be stale.
+ * The prefetchers (sim_set_prefetcher): the engine announces each event two events and one
+ * event before it runs. A national run's lists do not fit in the caches, and an event's
+ * reads (its list's state, its patients, the head of its heap, its histogram days) are
+ * misses that would each stall it; announced, they load in the shadow of the events
+ * before, the addresses that need no loads at two ahead, those read from what that
+ * brought in at one ahead. Only prefetches: nothing is written, and the hints may be
+ * stale.
  */
 static void prefetch_list(const el_lstate *ls)
 {
     const char *b = (const char *)ls;
-    __builtin_prefetch(b);                                /* referrals, WAITING array */
+    __builtin_prefetch(b);                                /* referrals */
     __builtin_prefetch(b + offsetof(el_lstate, hist));    /* incomplete pathways */
     __builtin_prefetch(&ls->heap[EL_HEAP_NONADMITTED]);   /* the outpatient stage's heap */
 }
 
-static void server_done_prefetch(const void *ctx, uint64_t arg)
+static void prefetch_count(const el_run *r, int metric, int list)
+{
+    const double *v = el__count_at(r, metric, list);
+    if (v)
+        __builtin_prefetch(v);
+}
+
+/* An attendance's end, arg = server | patient << 32: two events ahead the server, its list's
+ * state and the patient, with no loads; one ahead (those are in cache now) the head of
+ * the stage's heap and the next patient, the patient's day in the histogram of clock
+ * starts and in that of treated waits, and the counts it adds to. */
+static void server_done_prefetch(const void *ctx, uint64_t arg, unsigned ahead)
 {
     const el_run *r = ctx;
-    const el_server *sv = &r->servers[arg];
-    const el_lstate *ls = &r->ls[sv->list];
-    prefetch_list(ls);
-    __builtin_prefetch((const char *)ls + offsetof(el_lstate, wait_treated));
-    __builtin_prefetch(ls->sid);
-    __builtin_prefetch(&r->pat[sv->patient]);
+    uint32_t s = (uint32_t)arg, p = (uint32_t)(arg >> 32);
+    int l = (int)r->server_list[s];
+    const el_lstate *ls = &r->ls[l];
+    if (ahead > 1) {
+        __builtin_prefetch(&r->servers[s]);
+        prefetch_list(ls);
+        __builtin_prefetch((const char *)ls + offsetof(el_lstate, wait_treated));
+        __builtin_prefetch(ls->sid);
+        __builtin_prefetch(&r->pat[p]);
+        return;
+    }
+    const el_server *sv = &r->servers[s];
     if (sv->next_entry) {
         __builtin_prefetch(sv->next_entry);
         __builtin_prefetch(&r->pat[sv->next_patient]);
     }
+    double cs = r->pat[p].clock_start;
+    int64_t d = (int64_t)floor(cs) - ls->hist.day_lo;
+    if (d >= 0 && (size_t)d < ls->hist.n_days)
+        __builtin_prefetch(&ls->hist.count[d]);
+    size_t nb = r->cfg->hist_days * EL_TREATED_BINS_PER_DAY;
+    double b = floor((sim_now(r->eng) - cs) * EL_TREATED_BINS_PER_DAY);
+    if (ls->treated_hist && b >= 0 && b < (double)nb)
+        __builtin_prefetch(&ls->treated_hist[(size_t)b]);
+    prefetch_count(r, r->m.treatments, l);
+    prefetch_count(r, r->m.stops_non_admitted, l);
 }
 
-static void arrival_prefetch(const void *ctx, uint64_t arg)
+/* A referral to list arg: two ahead its state, one ahead the tail of the outpatient
+ * stage's heap, today's day in the histogram, the arrival generator and the count. */
+static void arrival_prefetch(const void *ctx, uint64_t arg, unsigned ahead)
 {
     const el_run *r = ctx;
-    prefetch_list(&r->ls[arg]);
+    const el_lstate *ls = &r->ls[arg];
+    if (ahead > 1) {
+        prefetch_list(ls);
+        return;
+    }
+    const rtt_heap *h = &ls->heap[EL_HEAP_NONADMITTED];
+    if (h->hi > 0)
+        __builtin_prefetch(&h->run[h->hi - 1]);
+    int64_t d = (int64_t)floor(sim_now(r->eng)) - ls->hist.day_lo;
+    if (d >= 0 && (size_t)d < ls->hist.n_days)
+        __builtin_prefetch(&ls->hist.count[d]);
+    __builtin_prefetch(ls->arrivals);
+    prefetch_count(r, r->m.referrals, (int)arg);
 }
 
 /* Days a week the simple capacity works: its per_week figures are spread over them. */
@@ -235,7 +273,7 @@ static void server_start(el_run *r, int s)
         mean /= f;
     }
     double d = sv->deterministic ? mean : gsl_ran_exponential(r->ls[sv->list].service, mean);
-    if (!sim_schedule_in(r->eng, d, server_done, r, (uint64_t)s)) {
+    if (!sim_schedule_in(r->eng, d, server_done, r, (uint64_t)s | (uint64_t)p << 32)) {
         r->status = SIM_ENOMEM;
         sim_stop(r->eng);
     }
@@ -660,6 +698,7 @@ static void run_fini(el_run *r)
         }
     free(r->ls);
     free(r->servers);
+    free(r->server_list);
     free(r->pat);
     free(r->accept);
     free(r->scratch);
@@ -790,6 +829,11 @@ int el_start(const void *config, sim_run *run, size_t self, void **state)
         rc = SIM_ENOMEM;
     if (!rc)
         rc = run_init(r);
+    if (!rc && !(r->server_list = malloc((r->n_servers ? r->n_servers : 1) *
+                                         sizeof *r->server_list)))
+        rc = SIM_ENOMEM;
+    for (size_t s = 0; !rc && s < r->n_servers; s++)
+        r->server_list[s] = (uint32_t)r->servers[s].list;
     for (size_t l = 0; !rc && l < cfg->n_lists; l++)
         rc = create_backlog(r, (int)l);
     if (!rc)

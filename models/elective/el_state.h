@@ -264,6 +264,7 @@ typedef struct el_run {
     el_lstate *ls;
     el_server *servers;
     size_t n_servers;
+    uint32_t *server_list;   /* [n_servers]: servers[s].list, compact (the prefetchers) */
     el_pool *pools;          /* [n_collabs] */
     el_tstate *ts;           /* [n_theatres] */
     el_session *sess;

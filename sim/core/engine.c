@@ -711,20 +711,32 @@ int sim_set_prefetcher(sim_engine *e, sim_handler fn, sim_prefetcher pf)
     return SIM_OK;
 }
 
-/* Announce the likely next event to its handler's prefetcher (sim_set_prefetcher). The
- * next event is the earlier of the root's children, unless the running handler schedules
- * one earlier still; its slot was prefetched a turn ago. */
+/* Announce the likely next two events to their handlers' prefetchers (sim_set_prefetcher).
+ * The next is the earlier of the root's children, unless the running handler schedules
+ * one earlier still; the one after it is the earlier of that child's sibling and its own
+ * children. */
+static inline void announce(const sim_engine *e, size_t c, unsigned ahead)
+{
+    const slot *ns = &e->slots[e->heap[c].key & SLOT_MASK];
+    for (size_t i = 0; i < e->n_pf; i++)
+        if (ns->fn == e->pf_fn[i]) {
+            e->pf[i](ns->ctx, ns->arg, ahead);
+            return;
+        }
+}
+
 static inline void announce_next(const sim_engine *e)
 {
     if (e->n < 3)
         return;
     size_t c = 1 + entry_less(&e->heap[2], &e->heap[1]);
-    const slot *ns = &e->slots[e->heap[c].key & SLOT_MASK];
-    for (size_t i = 0; i < e->n_pf; i++)
-        if (ns->fn == e->pf_fn[i]) {
-            e->pf[i](ns->ctx, ns->arg);
-            return;
-        }
+    size_t d = 3 - c, k = 2 * c + 1;
+    if (k < e->n && entry_less(&e->heap[k], &e->heap[d]))
+        d = k;
+    if (k + 1 < e->n && entry_less(&e->heap[k + 1], &e->heap[d]))
+        d = k + 1;
+    announce(e, d, 2);
+    announce(e, c, 1);
 }
 
 static int cmp_entries(const void *a, const void *b)

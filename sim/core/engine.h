@@ -98,17 +98,20 @@ sim_event_id sim_schedule_in(sim_engine *engine, double delay, sim_handler fn, v
                              uint64_t arg);
 
 /*
- * A prefetcher for the events of handler `fn`: the run loop calls `pf(ctx, arg)` with the
- * ctx and arg of the event that is most likely to run next (the earlier child of the
- * running event's entry), just before it runs the current one, so that the memory the next
- * event will read can be loading while this one runs. A hint: `pf` must not change any
- * state a model can see (it issues __builtin_prefetch and reads, nothing else), and it may
- * be called for an event that then runs later than next, or not at all (cancelled). At most
+ * A prefetcher for the events of handler `fn`. Before it runs an event, the run loop calls
+ * `pf(ctx, arg, 1)` with the ctx and arg of the event most likely to run next (the earlier
+ * child of the running event's entry) and `pf(ctx, arg, 2)` with those of the one most
+ * likely to run after it, so that the memory those events will read can be loading while
+ * this one runs: an event announced with ahead = 2 is announced again with ahead = 1 a
+ * turn later, when what was prefetched for it the first time (say, an entity's record) is
+ * in cache and can be read to prefetch what it points to. A hint: `pf` must not change any
+ * state a model can see (it reads and issues __builtin_prefetch, nothing else), and it may
+ * be called for an event that then runs later or not at all (cancelled). At most
  * SIM_PREFETCHERS handlers; setting one for a handler that has one replaces it, and a NULL
  * `pf` removes it. SIM_OK, or SIM_ENOMEM when all are in use. sim_engine_reset drops them.
  */
 enum { SIM_PREFETCHERS = 4 };
-typedef void (*sim_prefetcher)(const void *ctx, uint64_t arg);
+typedef void (*sim_prefetcher)(const void *ctx, uint64_t arg, unsigned ahead);
 int sim_set_prefetcher(sim_engine *engine, sim_handler fn, sim_prefetcher pf);
 
 /* Cancel a pending event. SIM_OK, or SIM_ESTATE if it already fired or was cancelled. */
