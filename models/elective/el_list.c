@@ -37,13 +37,13 @@ static bool after_warmup(const el_run *r)
     return sim_now(r->eng) >= r->cfg->warmup_days;
 }
 
-/* A patient joins the incomplete pathways of list l (histogram and size). */
-void el__join(el_run *r, uint32_t p, int l)
+/* A patient joins the incomplete pathways of list l (histogram and size) at time t. */
+void el__join(el_run *r, uint32_t p, int l, double t)
 {
     el_lstate *ls = &r->ls[l];
     r->pat[p].list = (uint32_t)l;
     rtt_hist_add(&ls->hist, r->pat[p].clock_start, +1);
-    sim_timeavg_set(&ls->size_avg, sim_now(r->eng), (double)ls->hist.total);
+    sim_timeavg_set(&ls->size_avg, t, (double)ls->hist.total);
 }
 
 static void list_leave(el_run *r, uint32_t p)
@@ -156,7 +156,7 @@ void el__transfer(el_run *r, uint32_t p, int to)
     list_leave(r, p);
     el__count(r, r->m.transfers_out, from, 1);
     el__count(r, r->m.transfers_in, to, 1);
-    el__join(r, p, to);
+    el__join(r, p, to, sim_now(r->eng));
     el__wait(r, p);
 }
 

@@ -71,6 +71,8 @@ static uint32_t patient_new(el_run *r)
 /* ---- simple capacity ------------------------------------------------------------------ */
 
 static void server_start(el_run *r, int s);
+static void catch_up(el_run *r, int l);
+static void undefer(el_run *r, int l);
 
 /*
  * The end of an outpatient attendance in a two-stage pathway: a decision to admit (with
@@ -104,6 +106,7 @@ static void server_done(sim_engine *eng, void *ctx, uint64_t arg)
 {
     el_run *r = ctx;
     el_server *sv = &r->servers[(uint32_t)arg]; /* arg: server | patient << 32 (the hint) */
+    catch_up(r, sv->list);
     sv->busy = false;
     if (sv->admitted || !decide_to_admit(r, sv->patient))
         el__treat(r, sv->patient, sv->site, sim_now(eng));
@@ -204,10 +207,22 @@ static bool working_day(const el_config *cfg, double d)
 static void server_resume(sim_engine *eng, void *ctx, uint64_t arg)
 {
     (void)eng;
+    /* No deferred referral can be pending: the server was idle (el_run.c, referral). */
     server_start(ctx, (int)arg);
 }
 
+static void server_try(el_run *r, int s);
+
+/* Start serving if the server is free and has a patient; a server left idle makes its
+ * list's deferred referral an event again (it would wake the server). */
 static void server_start(el_run *r, int s)
+{
+    server_try(r, s);
+    if (!r->servers[s].busy)
+        undefer(r, r->servers[s].list);
+}
+
+static void server_try(el_run *r, int s)
 {
     el_server *sv = &r->servers[s];
     if (sv->busy || sim_now(r->eng) < sv->resume_t)
@@ -365,14 +380,46 @@ static void init_patient(el_run *r, uint32_t p, int l, uint64_t key, double cloc
     pt->flags = admitted ? EL_F_ADMITTED : 0;
 }
 
-static void arrival(sim_engine *eng, void *ctx, uint64_t arg)
+static void arrival(sim_engine *eng, void *ctx, uint64_t arg);
+
+/*
+ * Deferred referrals. A referral that only joins a list's outpatient stage while every
+ * server of the list is busy changes nothing any other event reads but that list's own
+ * state: it wakes no server (all are busy), books nothing (only admitted P1 patients are
+ * booked at once) and touches no other list (no collaboration). So it need not be an
+ * event: the list keeps its time (ref_t) and the referral is made when something next
+ * reads or changes what a referral changes (the outpatient stage, the histogram and size
+ * average, the counts): catch_up at the list's attendances and theatre sessions, the daily
+ * tick, the snapshots and the end of the run, at its own time and in the same order with
+ * respect to everything else the list sees. (A booking reads none of it.) A server that goes idle turns the pending
+ * referral back into an event, since then it would wake the server. Results are those of
+ * a referral event each, apart from which free record slot a patient takes (slots are
+ * taken in another order across lists), which only breaks ties between equal keys (two
+ * patients cancelled from one session); tests/test_elective_deferred.c compares the two
+ * on scenarios without such ties. A national year has half as many events.
+ */
+static bool all_servers_busy(const el_run *r, const el_lstate *ls)
 {
-    el_run *r = ctx;
+    for (int k = 0; k < ls->n_servers; k++)
+        if (!r->servers[ls->first_server + k].busy)
+            return false;
+    return true;
+}
+
+static bool may_defer(const el_run *r, const el_lstate *ls)
+{
+    const el_specialty *sp = &r->cfg->specialties[ls->specialty];
+    return sp->two_stage && sp->collab < 0 && ls->outpatients && ls->n_servers > 0 &&
+           !(r->hooks && r->hooks->eager_referrals) && all_servers_busy(r, ls);
+}
+
+/* The referral of list l at time t (now, or a deferred one's time), then the next one's
+ * event or deferral. */
+static void referral(el_run *r, int l, double t)
+{
     const el_config *cfg = r->cfg;
-    int l = (int)arg;
     el_lstate *ls = &r->ls[l];
     const el_specialty *sp = &cfg->specialties[ls->specialty];
-    double now = sim_now(eng);
 
     uint64_t serial = ls->serial++;
     /* The referral's entity of the list's "elective/patient/LABEL" stream, on the shared
@@ -401,13 +448,57 @@ static void arrival(sim_engine *eng, void *ctx, uint64_t arg)
         uint32_t p = patient_new(r);
         if (p == EL_NONE)
             return;
-        init_patient(r, p, l, serial, now, admitted, prio, draw_home_site(r, l, u_site));
-        el__join(r, p, l);
+        init_patient(r, p, l, serial, t, admitted, prio, draw_home_site(r, l, u_site));
+        el__join(r, p, l, t);
         el__wait(r, p);
     }
-    double next = sim_next_arrival(&cfg->lists[l].referrals, &cfg->cal, now, ls->arrivals);
-    if (isfinite(next) && next <= cfg->horizon_days)
-        sim_schedule_at(eng, next, arrival, r, arg);
+    double next = sim_next_arrival(&cfg->lists[l].referrals, &cfg->cal, t, ls->arrivals);
+    if (!(isfinite(next) && next <= cfg->horizon_days))
+        return;
+    if (may_defer(r, ls))
+        ls->ref_t = next;
+    else
+        sim_schedule_at(r->eng, next, arrival, r, (uint64_t)l);
+}
+
+static void arrival(sim_engine *eng, void *ctx, uint64_t arg)
+{
+    referral(ctx, (int)arg, sim_now(eng));
+}
+
+/* Make list l's deferred referrals due before t (at t too if `inclusive`). */
+static void catch_up_list(el_run *r, int l, double t, bool inclusive)
+{
+    el_lstate *ls = &r->ls[l];
+    while (ls->ref_t < t || (inclusive && ls->ref_t == t)) {
+        double due = ls->ref_t;
+        ls->ref_t = INFINITY;
+        referral(r, l, due);
+        if (r->status)
+            return;
+    }
+}
+
+static void catch_up(el_run *r, int l)
+{
+    catch_up_list(r, l, sim_now(r->eng), false);
+}
+
+static void catch_up_all(el_run *r, bool inclusive)
+{
+    for (size_t l = 0; l < r->cfg->n_lists; l++)
+        catch_up_list(r, (int)l, sim_now(r->eng), inclusive);
+}
+
+/* A server of list l went idle: its deferred referral (if any) becomes an event again. */
+static void undefer(el_run *r, int l)
+{
+    el_lstate *ls = &r->ls[l];
+    if (ls->ref_t < INFINITY) {
+        double due = ls->ref_t;
+        ls->ref_t = INFINITY;
+        sim_schedule_at(r->eng, due, arrival, r, (uint64_t)l);
+    }
 }
 
 static int create_backlog(el_run *r, int l)
@@ -441,7 +532,7 @@ static int create_backlog(el_run *r, int l)
                 prio = EL_PRIORITIES - 1; /* the backlog's outpatient stage is routine */
             init_patient(r, p, l, key, start, adm, prio,
                          draw_home_site(r, l, u_site));
-            el__join(r, p, l);
+            el__join(r, p, l, 0.0);
             el__wait(r, p);
             if (r->status)
                 return r->status;
@@ -637,6 +728,7 @@ static void tick(sim_engine *eng, void *ctx, uint64_t arg)
     const el_config *cfg = r->cfg;
     int64_t day = (int64_t)arg;
     double now = sim_now(eng);
+    catch_up_all(r, false);
     collab_daily(r, day);
     for (size_t l = 0; l < cfg->n_lists; l++) {
         el__compact_waiting(r, (int)l);
@@ -655,6 +747,7 @@ static void tick(sim_engine *eng, void *ctx, uint64_t arg)
 void el_on_snapshot(void *state, size_t k)
 {
     el_run *r = state;
+    catch_up_all(r, false);
     el_snapshot(r, k);
     r->period = k + 1;
 }
@@ -662,6 +755,7 @@ void el_on_snapshot(void *state, size_t k)
 void el_on_warmup_end(void *state)
 {
     el_run *r = state;
+    catch_up_all(r, false);
     for (size_t l = 0; l < r->cfg->n_lists; l++)
         sim_timeavg_restart(&r->ls[l].size_avg, sim_now(r->eng));
 }
@@ -713,6 +807,7 @@ static int run_init(el_run *r)
     r->free_head = EL_NONE;
     r->wake_servers = wake_servers;
     r->book_urgent = thr_book_urgent;
+    r->catch_up = catch_up;
     /* Aligned to the cache line, as el_lstate's layout assumes. */
     size_t n_ls = cfg->n_lists ? cfg->n_lists : 1;
     r->ls = aligned_alloc(_Alignof(el_lstate), n_ls * sizeof *r->ls);
@@ -745,6 +840,7 @@ static int run_init(el_run *r)
         ls->first_site = (uint16_t)cfg->trusts[lc->trust].first_site;
         ls->n_sites = (uint8_t)cfg->trusts[lc->trust].n_sites;
         ls->outpatients = lc->non_admitted_per_week > 0;
+        ls->ref_t = INFINITY;
         ls->arrivals = stream(r, "referrals", lc->label);
         char patient_stream[512];
         snprintf(patient_stream, sizeof patient_stream, "elective/patient/%s", lc->label);
@@ -858,6 +954,10 @@ int el_finish(void *state, sim_record *out)
 {
     (void)out; /* r->rec is this view */
     el_run *r = state;
+    if (r->status)
+        return r->status;
+    /* Referrals at the horizon itself would have been events before the run stopped. */
+    catch_up_all(r, true);
     if (r->status)
         return r->status;
     el_write_outcomes(r);

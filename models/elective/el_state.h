@@ -158,6 +158,7 @@ typedef struct el_lstate {
     uint16_t first_site;     /* the trust's first site (copied) */
     uint8_t n_sites;         /* the trust's sites (copied) */
     bool outpatients;        /* non_admitted_per_week > 0 (copied) */
+    double ref_t;            /* a deferred referral's time, INFINITY if none (el_run.c) */
     /* line 1: incomplete pathways */
     _Alignas(64) rtt_hist hist;
     sim_timeavg size_avg;
@@ -239,6 +240,7 @@ typedef struct el_run_hooks {
     void (*on_cancelled)(void *ctx, uint64_t uid, double t, bool hospital_reason);
     void *ctx;
     uint64_t *events;        /* if set, receives the number of events run (benchmarks) */
+    bool eager_referrals;    /* every referral an event (none deferred: el_run.c) */
 } el_run_hooks;
 
 typedef struct el_run {
@@ -285,6 +287,7 @@ typedef struct el_run {
     /* Set by the runner (el_run.c), called by lower layers (see above). */
     void (*wake_servers)(struct el_run *r, int list);      /* idle servers of list (or pool) */
     bool (*book_urgent)(struct el_run *r, uint32_t p);     /* thr_book_urgent (el_theatre.c) */
+    void (*catch_up)(struct el_run *r, int list);          /* its deferred referrals due */
 } el_run;
 
 /* The generator at patient p's entity of its home list's stream `purpose` (EL_PS_...), with
