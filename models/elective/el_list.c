@@ -17,6 +17,25 @@ static void patient_free(el_run *r, uint32_t p)
     r->free_head = p;
 }
 
+void el__flush_counts(el_run *r)
+{
+    const int metric[EL_HOT_COUNTS] = {
+        [EL_HOT_REFERRALS] = r->m.referrals,
+        [EL_HOT_ADMITTED_REFERRALS] = r->m.admitted_referrals,
+        [EL_HOT_TREATMENTS] = r->m.treatments,
+        [EL_HOT_STOPS_ADMITTED] = r->m.stops_admitted,
+        [EL_HOT_STOPS_NON_ADMITTED] = r->m.stops_non_admitted,
+        [EL_HOT_DECISIONS_TO_ADMIT] = r->m.decisions_to_admit,
+        [EL_HOT_REMOVALS] = r->m.removals,
+    };
+    for (size_t l = 0; l < r->cfg->n_lists; l++) {
+        for (int k = 0; k < EL_HOT_COUNTS; k++)
+            if (r->hot[l].n[k])
+                el__count(r, metric[k], (int)l, (double)r->hot[l].n[k]);
+        r->hot[l] = (el_hot_counts){{0}};
+    }
+}
+
 int el__scratch(el_run *r, size_t n)
 {
     if (n <= r->cap_scratch)
@@ -104,8 +123,8 @@ void el__treat(el_run *r, uint32_t p, int site, double t)
     int l = (int)pt->list, home = (int)EL_UID_LIST(pt->uid);
     double wait = t - pt->clock_start;
     list_leave(r, p);
-    el__count(r, r->m.treatments, l, 1);
-    el__count(r, (pt->flags & EL_F_ADMITTED) ? r->m.stops_admitted : r->m.stops_non_admitted, l, 1);
+    el__count_hot(r, EL_HOT_TREATMENTS, l);
+    el__count_hot(r, (pt->flags & EL_F_ADMITTED) ? EL_HOT_STOPS_ADMITTED : EL_HOT_STOPS_NON_ADMITTED, l);
     if (after_warmup(r)) {
         el_lstate *ls = &r->ls[l];
         sim_tally_add(&ls->wait_treated, wait / 7.0);
@@ -143,7 +162,7 @@ void el__remove(el_run *r, uint32_t p)
     int l = (int)r->pat[p].list;
     el__unwait(r, p);
     list_leave(r, p);
-    el__count(r, r->m.removals, l, 1);
+    el__count_hot(r, EL_HOT_REMOVALS, l);
     if (after_warmup(r))
         r->ls[l].removed += 1;
     patient_free(r, p);

@@ -24,6 +24,15 @@ static inline void el__count(el_run *r, int metric, int list, double delta)
     if (v)
         *v += delta;
 }
+/* Count one of a hot flow (EL_HOT_...) of list `list`; el__flush_counts adds them to the
+ * series at the next snapshot. */
+static inline void el__count_hot(el_run *r, int k, int list)
+{
+    r->hot[list].n[k]++;
+}
+/* Add the hot counts since the last snapshot to the current period's series (dropped after
+ * the last snapshot, as el__count drops them) and start again from 0. */
+void el__flush_counts(el_run *r);
 /* Grow the scratch array to hold n entries. */
 int el__scratch(el_run *r, size_t n);
 /* A patient joins the incomplete pathways of list l (histogram and size) at time t (now,

@@ -97,7 +97,7 @@ static bool decide_to_admit(el_run *r, uint32_t p)
     pt->flags |= EL_F_ADMITTED;
     pt->priority = (uint8_t)draw_priority(urgent ? sp->urgent_priority_cum : sp->priority_cum,
                                           u_pri);
-    el__count(r, r->m.decisions_to_admit, (int)pt->list, 1);
+    el__count_hot(r, EL_HOT_DECISIONS_TO_ADMIT, (int)pt->list);
     el__wait(r, p);
     return true;
 }
@@ -128,13 +128,6 @@ static void prefetch_list(const el_lstate *ls)
     __builtin_prefetch(b);                                /* referrals */
     __builtin_prefetch(b + offsetof(el_lstate, hist));    /* incomplete pathways */
     __builtin_prefetch(&ls->heap[EL_HEAP_NONADMITTED]);   /* the outpatient stage's heap */
-}
-
-static void prefetch_count(const el_run *r, int metric, int list)
-{
-    const double *v = el__count_at(r, metric, list);
-    if (v)
-        __builtin_prefetch(v);
 }
 
 /* An attendance's end, arg = server | patient << 32: two events ahead the server, its list's
@@ -168,8 +161,7 @@ static void server_done_prefetch(const void *ctx, uint64_t arg, unsigned ahead)
     double b = floor((sim_now(r->eng) - cs) * EL_TREATED_BINS_PER_DAY);
     if (ls->treated_hist && b >= 0 && b < (double)nb)
         __builtin_prefetch(&ls->treated_hist[(size_t)b]);
-    prefetch_count(r, r->m.treatments, l);
-    prefetch_count(r, r->m.stops_non_admitted, l);
+    __builtin_prefetch(&r->hot[l]);
 }
 
 /* A referral to list arg: two ahead its state, one ahead the tail of the outpatient
@@ -189,7 +181,7 @@ static void arrival_prefetch(const void *ctx, uint64_t arg, unsigned ahead)
     if (d >= 0 && (size_t)d < ls->hist.n_days)
         __builtin_prefetch(&ls->hist.count[d]);
     __builtin_prefetch(ls->arrivals);
-    prefetch_count(r, r->m.referrals, (int)arg);
+    __builtin_prefetch(&r->hot[arg]);
 }
 
 /* Days a week the simple capacity works: its per_week figures are spread over them. */
@@ -441,9 +433,9 @@ static void referral(el_run *r, int l, double t)
         sim_rng_seek(g, r->seed, r->rep, ls->urgency_sid, serial);
         prio = gsl_rng_uniform(g) < sp->urgent_referrals ? 0 : EL_PRIORITIES - 1;
     }
-    el__count(r, r->m.referrals, l, 1);
+    el__count_hot(r, EL_HOT_REFERRALS, l);
     if (admitted)
-        el__count(r, r->m.admitted_referrals, l, 1);
+        el__count_hot(r, EL_HOT_ADMITTED_REFERRALS, l);
     if (admitted || ls->outpatients) {
         uint32_t p = patient_new(r);
         if (p == EL_NONE)
@@ -748,6 +740,7 @@ void el_on_snapshot(void *state, size_t k)
 {
     el_run *r = state;
     catch_up_all(r, false);
+    el__flush_counts(r);
     el_snapshot(r, k);
     r->period = k + 1;
 }
@@ -793,6 +786,7 @@ static void run_fini(el_run *r)
     free(r->ls);
     free(r->servers);
     free(r->server_list);
+    free(r->hot);
     free(r->pat);
     free(r->accept);
     free(r->scratch);
@@ -928,6 +922,8 @@ int el_start(const void *config, sim_run *run, size_t self, void **state)
     if (!rc && !(r->server_list = malloc((r->n_servers ? r->n_servers : 1) *
                                          sizeof *r->server_list)))
         rc = SIM_ENOMEM;
+    if (!rc && !(r->hot = calloc(cfg->n_lists ? cfg->n_lists : 1, sizeof *r->hot)))
+        rc = SIM_ENOMEM;
     for (size_t s = 0; !rc && s < r->n_servers; s++)
         r->server_list[s] = (uint32_t)r->servers[s].list;
     for (size_t l = 0; !rc && l < cfg->n_lists; l++)
@@ -958,6 +954,7 @@ int el_finish(void *state, sim_record *out)
         return r->status;
     /* Referrals at the horizon itself would have been events before the run stopped. */
     catch_up_all(r, true);
+    el__flush_counts(r);
     if (r->status)
         return r->status;
     el_write_outcomes(r);

@@ -223,6 +223,19 @@ typedef struct el_tstate {
     uint64_t *sid;           /* [n_specialties]: stream ids for session draws */
 } el_tstate;
 
+/* The flows counted at most events (a referral, an attendance, a treatment, a removal),
+ * kept per list in one compact record between snapshots (el_run.hot) and added to the
+ * series at each snapshot (el__flush_counts): a national run has 1,260 lists, and a count
+ * into the results record is a cache line per metric and list. */
+enum { EL_HOT_REFERRALS, EL_HOT_ADMITTED_REFERRALS, EL_HOT_TREATMENTS, EL_HOT_STOPS_ADMITTED,
+       EL_HOT_STOPS_NON_ADMITTED, EL_HOT_DECISIONS_TO_ADMIT, EL_HOT_REMOVALS, EL_HOT_COUNTS };
+
+typedef struct el_hot_counts {
+    uint32_t n[8];           /* [EL_HOT_...]: counts since the last snapshot */
+} el_hot_counts;
+
+_Static_assert(EL_HOT_COUNTS <= 8, "the hot counts fill half a cache line");
+
 typedef struct el_metric_ids {
     int size, within18, over52, over65, over78, over104, median, p92;
     int referrals, admitted_referrals, treatments, removals, transfers_in, transfers_out;
@@ -267,6 +280,7 @@ typedef struct el_run {
     el_server *servers;
     size_t n_servers;
     uint32_t *server_list;   /* [n_servers]: servers[s].list, compact (the prefetchers) */
+    el_hot_counts *hot;      /* [n_lists]: flows since the last snapshot (EL_HOT_...) */
     el_pool *pools;          /* [n_collabs] */
     el_tstate *ts;           /* [n_theatres] */
     el_session *sess;
