@@ -344,7 +344,7 @@ static void test_edge_cases(void **state)
 /*
  * Without growth the sampler inverts the cumulative rate: each arrival takes exactly one
  * exponential draw E, and the expected count between the previous arrival and this one is E.
- * A twin stream replays the draws; thinning (candidates and acceptance draws) would fail.
+ * A twin stream replays the draws; a sampler with rejected candidates would fail.
  */
 static void test_constant_rate_one_draw(void **state)
 {

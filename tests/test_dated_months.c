@@ -188,7 +188,7 @@ static void test_rate_profile(void **state)
         sum += in_mar;
     }
     assert_true(fabs(sum / runs - 155) < 4 * sqrt(155.0 / runs));
-    /* With growth (sampled by thinning): April still has none, May has some. */
+    /* With growth (the closed form inside each piece): April still has none, May has some. */
     sim_rate_profile q;
     assert_int_equal(sim_rate_profile_from_node(sim_node_get(root, "grown"), &q, &err), SIM_OK);
     assert_int_equal(sim_node_check_unused(root, &err), SIM_OK); /* by_month was read */

@@ -267,15 +267,16 @@ void el__compact_waiting(el_run *r, int l)
 /*
  * The selection rule (el_config.h, el_selection) for list l's admitted pathways (heaps
  * P1..P4) or its outpatient stage (the non-admitted heap), or for a pool's admitted pathways
- * at one of its sites. Random picks are uniform over the WAITING patients, rejected until one
- * is of the stage (and routine, and for a pool accepts the site), and for weeks_waited kept
+ * at one of its sites. Random picks are uniform over the stage's WAITING patients (its
+ * routine priorities; uniform valid entries of the lists' heaps of the stage), rejected
+ * for a pool until one accepts the site, and for weeks_waited kept
  * with chance wait / longest wait, which picks in proportion to weeks waited exactly
  * (fading: kept with chance 2^(-wait / half-life)). A stage that is a tiny part of its lists
  * falls back to the longest waiter after 4096 rejections (documented).
  *
  * The rule over a source of patients: `heap[h]` the stage's heaps (by priority for admitted
- * pathways, heap[EL_HEAP_NONADMITTED] for the outpatient stage), the lists whose dense
- * WAITING arrays hold its patients, and for a pool the pool site q whose acceptance a random
+ * pathways, heap[EL_HEAP_NONADMITTED] for the outpatient stage), the lists whose own heaps
+ * hold its patients, and for a pool the pool site q whose acceptance a random
  * pick must have (-1: none); `g` draws the rule's random numbers.
  */
 static uint32_t take_rule(el_run *r, gsl_rng *g, const el_selection *sel, bool admitted,
