@@ -114,9 +114,20 @@ static void test_removals_by_month_both_stages(void **state)
     elt_close(&f);
 }
 
+/* A run from Sunday 30 April, so that its first month end comes after one tick, with the
+ * admitted stage's April factor `adm` and the outpatient stage's 0. */
+static void open_one_tick(elt *f, const char *adm)
+{
+    char by_month[64];
+    snprintf(by_month, sizeof by_month, ", by_month: {2023-04: %s}", adm);
+    elt_start = (sim_date){2023, 4, 30};
+    elt_open(f, yaml_with(by_month, ", by_month: {2023-04: 0}"), 1, 0, false);
+    elt_start = (sim_date){2023, 4, 3};
+}
+
 /*
- * A day's candidates are drawn without replacement. The run starts on Sunday 30 April, so
- * its first month end comes after one tick. The admitted stage's hazard is 100% a month
+ * A day's candidates are drawn without replacement, here all of them in one pass
+ * (selection sampling). The admitted stage's hazard is 100% a month
  * (daily candidate probability 1) and the outpatient stage's 0: the tick draws all 20,000
  * patients as candidates and removes exactly the admitted ones (about 10,000). A draw with
  * replacement would spend draws on outpatient-stage patients drawn already and leave about
@@ -127,10 +138,7 @@ static void test_removals_without_replacement(void **state)
 {
     (void)state;
     elt f;
-    elt_start = (sim_date){2023, 4, 30};
-    elt_open(&f, yaml_with(", by_month: {2023-04: 10}", ", by_month: {2023-04: 0}"), 1, 0,
-             false);
-    elt_start = (sim_date){2023, 4, 3};
+    open_one_tick(&f, "10");
     int g = elt_group(&f, "A/ent");
     int m_size = elt_metric(&f, "waiting_list_size");
     int m_adm = elt_metric(&f, "admitted_waiting_p4");
@@ -159,10 +167,7 @@ static void test_removals_without_replacement_few(void **state)
 {
     (void)state;
     elt f;
-    elt_start = (sim_date){2023, 4, 30};
-    elt_open(&f, yaml_with(", by_month: {2023-04: 9.988775}", ", by_month: {2023-04: 0}"), 1, 0,
-             false);
-    elt_start = (sim_date){2023, 4, 3};
+    open_one_tick(&f, "9.988775");
     int g = elt_group(&f, "A/ent");
     int m_adm = elt_metric(&f, "admitted_waiting_p4");
     double left[REPS];
