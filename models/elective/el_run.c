@@ -162,6 +162,13 @@ static void server_done_prefetch(const void *ctx, uint64_t arg, unsigned ahead)
     if (ls->treated_hist && b >= 0 && b < (double)nb)
         __builtin_prefetch(&ls->treated_hist[(size_t)b]);
     __builtin_prefetch(&r->hot[l]);
+    /* A deferred referral is likely due before it (el_run.c, referral): the tail of the
+     * stage's heap, where it goes. */
+    if (ls->ref_t < INFINITY) {
+        const rtt_heap *h = &ls->heap[EL_HEAP_NONADMITTED];
+        if (h->hi > 0)
+            __builtin_prefetch(&h->run[h->hi - 1]);
+    }
 }
 
 /* A referral to list arg: two ahead its state, one ahead the tail of the outpatient
