@@ -731,6 +731,11 @@ static void tick(sim_engine *eng, void *ctx, uint64_t arg)
     collab_daily(r, day);
     for (size_t l = 0; l < cfg->n_lists; l++) {
         el__compact_waiting(r, (int)l);
+        if (r->hooks && r->hooks->on_tick) {
+            rtt_heap *heaps[EL_HEAPS];
+            r->hooks->on_tick(r->hooks->ctx, (int)l, r->ls[l].n_waiting,
+                              el__waiting_heaps(r, (int)l, heaps));
+        }
         daily_removals(r, (int)l, now);
         daily_review(r, (int)l, now);
     }

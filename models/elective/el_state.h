@@ -252,6 +252,9 @@ typedef struct el_run_hooks {
     void (*on_treated)(void *ctx, int list, uint64_t uid, double wait_days, double t);
     void (*on_cancelled)(void *ctx, uint64_t uid, double t, bool hospital_reason);
     void *ctx;
+    /* At each daily tick, after its heaps were compacted: list l's WAITING patients and
+     * the entries of the heaps that hold them (valid and stale). */
+    void (*on_tick)(void *ctx, int list, size_t waiting, size_t entries);
     uint64_t *events;        /* if set, receives the number of events run (benchmarks) */
     bool eager_referrals;    /* every referral an event (none deferred: el_run.c) */
 } el_run_hooks;
