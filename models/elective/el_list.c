@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "core/bigmem.h"
 #include "core/error.h"
 #include "el_list.h"
 
@@ -130,9 +131,10 @@ void el__treat(el_run *r, uint32_t p, int site, double t)
         sim_tally_add(&ls->wait_treated, wait / 7.0);
         size_t nb = cfg->hist_days * EL_TREATED_BINS_PER_DAY;
         bool adm = (pt->flags & EL_F_ADMITTED) != 0;
-        if ((!ls->treated_hist && !(ls->treated_hist = calloc(nb, sizeof *ls->treated_hist))) ||
+        if ((!ls->treated_hist &&
+             !(ls->treated_hist = sim_big_calloc(nb * sizeof *ls->treated_hist))) ||
             (adm && !ls->treated_hist_admitted &&
-             !(ls->treated_hist_admitted = calloc(nb, sizeof *ls->treated_hist_admitted)))) {
+             !(ls->treated_hist_admitted = sim_big_calloc(nb * sizeof *ls->treated_hist_admitted)))) {
             r->status = SIM_ENOMEM;
             sim_stop(r->eng);
         } else {

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "core/arrivals.h"
+#include "core/bigmem.h"
 #include "core/error.h"
 #include "core/rng.h"
 #include "el_collab.h"
@@ -45,23 +46,24 @@ static uint32_t patient_new(el_run *r)
     }
     if (r->n_pat == r->cap_pat) {
         size_t cap = r->cap_pat ? r->cap_pat + r->cap_pat / 2 : 1024;
-        el_patient *np = realloc(r->pat, cap * sizeof *np);
+        el_patient *np = sim_big_realloc(r->pat, r->cap_pat * sizeof *np, cap * sizeof *np);
         if (!np) {
             r->status = SIM_ENOMEM;
             sim_stop(r->eng);
             return EL_NONE;
         }
         r->pat = np;
+        r->cap_pat = cap;
         if (r->accept) {
-            uint64_t *na = realloc(r->accept, cap * sizeof *na);
+            uint64_t *na = sim_big_realloc(r->accept, r->cap_accept * sizeof *na, cap * sizeof *na);
             if (!na) {
                 r->status = SIM_ENOMEM;
                 sim_stop(r->eng);
                 return EL_NONE;
             }
             r->accept = na;
+            r->cap_accept = cap;
         }
-        r->cap_pat = cap;
     }
     uint32_t p = (uint32_t)r->n_pat++;
     r->pat[p].stamp = 0;
@@ -790,17 +792,18 @@ static void run_fini(el_run *r)
             gsl_rng_free(ls->removals);
             gsl_rng_free(ls->service);
             gsl_rng_free(ls->select);
-            free(ls->treated_hist);
-            free(ls->treated_hist_admitted);
+            size_t nb = cfg->hist_days * EL_TREATED_BINS_PER_DAY;
+            sim_big_free(ls->treated_hist, nb * sizeof *ls->treated_hist);
+            sim_big_free(ls->treated_hist_admitted, nb * sizeof *ls->treated_hist_admitted);
             free(ls->capped_minutes);
             free(ls->planned_minutes);
         }
-    free(r->ls);
+    sim_big_free(r->ls, (cfg->n_lists ? cfg->n_lists : 1) * sizeof *r->ls);
     free(r->servers);
     free(r->server_list);
     free(r->hot);
-    free(r->pat);
-    free(r->accept);
+    sim_big_free(r->pat, r->cap_pat * sizeof *r->pat);
+    sim_big_free(r->accept, r->cap_accept * sizeof *r->accept);
     free(r->scratch);
     free((void *)r->metric);
     gsl_rng_free(r->prng);
@@ -814,11 +817,10 @@ static int run_init(el_run *r)
     r->wake_servers = wake_servers;
     r->book_urgent = thr_book_urgent;
     r->catch_up = catch_up;
-    /* Aligned to the cache line, as el_lstate's layout assumes. */
+    /* Aligned to the cache line, as el_lstate's layout assumes (core/bigmem.h). */
+    _Static_assert(_Alignof(el_lstate) <= 64, "a block is aligned to 64 bytes");
     size_t n_ls = cfg->n_lists ? cfg->n_lists : 1;
-    r->ls = aligned_alloc(_Alignof(el_lstate), n_ls * sizeof *r->ls);
-    if (r->ls)
-        memset(r->ls, 0, n_ls * sizeof *r->ls);
+    r->ls = sim_big_calloc(n_ls * sizeof *r->ls);
     r->prng = stream(r, "patient-draws", NULL);
     r->session_rng = stream(r, "session-draws", NULL);
     if (!r->eng || !r->ls || !r->prng || !r->session_rng)
@@ -831,12 +833,16 @@ static int run_init(el_run *r)
     }
     r->servers = calloc(n_servers ? n_servers : 1, sizeof *r->servers);
     size_t reserve = (size_t)cfg->backlog_total + cfg->backlog_total / 4 + 1024;
-    r->pat = malloc(reserve * sizeof *r->pat);
+    /* Patient records are read at random: on huge pages (core/bigmem.h). */
+    if ((r->pat = sim_big_alloc(reserve * sizeof *r->pat)))
+        r->cap_pat = reserve;
     if (!r->servers || !r->pat)
         return SIM_ENOMEM;
-    if (cfg->n_collabs && !(r->accept = malloc(reserve * sizeof *r->accept)))
-        return SIM_ENOMEM;
-    r->cap_pat = reserve;
+    if (cfg->n_collabs) {
+        if (!(r->accept = sim_big_alloc(reserve * sizeof *r->accept)))
+            return SIM_ENOMEM;
+        r->cap_accept = reserve;
+    }
     for (size_t l = 0; l < cfg->n_lists; l++) {
         const el_list *lc = &cfg->lists[l];
         el_lstate *ls = &r->ls[l];
@@ -872,9 +878,6 @@ static int run_init(el_run *r)
             !ls->capped_minutes || !ls->planned_minutes)
             return SIM_ENOMEM;
         if (rtt_hist_init(&ls->hist, cfg->hist_day_lo, cfg->hist_days))
-            return SIM_ENOMEM;
-        size_t b = (size_t)lc->backlog.total;
-        if (rtt_heap_reserve(&ls->heap[EL_PRIORITIES - 1], b + 16))
             return SIM_ENOMEM;
         sim_timeavg_init(&ls->size_avg, 0, 0);
         sim_tally_init(&ls->wait_treated);

@@ -273,10 +273,10 @@ typedef struct el_run {
     int status;              /* first error (SIM_ENOMEM) met inside a handler */
 
     el_patient *pat;
-    uint64_t *accept;        /* [cap_pat] pooled sites accepted (bit q = pool site q), kept
+    uint64_t *accept;        /* [cap_accept] pooled sites accepted (bit q = pool site q), kept
                               * apart from pat (and only with collaborations) so that the
                               * patient record stays small: 32 bytes */
-    size_t n_pat, cap_pat;
+    size_t n_pat, cap_pat, cap_accept; /* cap_accept: cap_pat, or 0 without accept */
     uint32_t free_head;
 
     el_lstate *ls;

@@ -1,8 +1,8 @@
 #include "rtt_heap.h"
 
-#include <stdlib.h>
 #include <string.h>
 
+#include "core/bigmem.h"
 #include "core/error.h"
 
 #define LINE 64
@@ -19,10 +19,21 @@ void rtt_heap_init(rtt_heap *h)
     memset(h, 0, sizeof *h);
 }
 
+/* The bytes of the heap part's block and of the run (their capacities, sim_big_capacity). */
+static size_t block_bytes(const rtt_heap *h)
+{
+    return ((size_t)h->cap + LEAD) * sizeof(rtt_entry);
+}
+
+static size_t run_bytes(const rtt_heap *h)
+{
+    return (size_t)h->run_cap * sizeof(rtt_entry);
+}
+
 void rtt_heap_fini(rtt_heap *h)
 {
-    free(h->block);
-    free(h->run);
+    sim_big_free(h->block, block_bytes(h));
+    sim_big_free(h->run, run_bytes(h));
     rtt_heap_init(h);
 }
 
@@ -33,16 +44,15 @@ static int heap_reserve(rtt_heap *h, size_t cap)
         return SIM_OK;
     if (cap > RTT_HEAP_MAX)
         return SIM_ENOMEM;
-    /* Round up so that the block size is a multiple of the line, as aligned_alloc needs. */
-    size_t bytes = (cap + LEAD) * sizeof(rtt_entry);
-    bytes = (bytes + LINE - 1) / LINE * LINE;
-    void *block = aligned_alloc(LINE, bytes);
+    /* Large blocks are on huge pages (core/bigmem.h): a heap is read at random. */
+    size_t bytes = sim_big_capacity((cap + LEAD) * sizeof(rtt_entry));
+    void *block = sim_big_alloc(bytes);
     if (!block)
         return SIM_ENOMEM;
     rtt_entry *e = (rtt_entry *)block + LEAD;
     if (h->nh)
         memcpy(e, h->e, h->nh * sizeof *e);
-    free(h->block);
+    sim_big_free(h->block, block_bytes(h));
     h->block = block;
     h->e = e;
     size_t room = bytes / sizeof(rtt_entry) - LEAD;
@@ -62,17 +72,14 @@ static int run_reserve(rtt_heap *h, size_t cap)
         return SIM_OK;
     if (cap > RTT_HEAP_MAX)
         return SIM_ENOMEM;
-    rtt_entry *run = realloc(h->run, cap * sizeof *run);
+    size_t bytes = sim_big_capacity(cap * sizeof(rtt_entry));
+    rtt_entry *run = sim_big_realloc(h->run, run_bytes(h), bytes);
     if (!run)
         return SIM_ENOMEM;
     h->run = run;
-    h->run_cap = (uint32_t)cap;
+    size_t room = bytes / sizeof(rtt_entry);
+    h->run_cap = (uint32_t)(room < RTT_HEAP_MAX ? room : RTT_HEAP_MAX);
     return SIM_OK;
-}
-
-int rtt_heap_reserve(rtt_heap *h, size_t cap)
-{
-    return run_reserve(h, cap);
 }
 
 static void sift_down(rtt_heap *h, size_t i)
@@ -217,13 +224,13 @@ int rtt_heap_settle(rtt_heap *h)
     /* Entries equal in (key, patient) differ only in stamp, and at most one is valid, so
      * their order does not matter. The heap part's storage is the scratch when it is large
      * enough (it was at least half full). */
-    rtt_entry *tmp = h->cap >= h->hi ? h->e : malloc(h->hi * sizeof *tmp);
+    rtt_entry *tmp = h->cap >= h->hi ? h->e : sim_big_alloc(h->hi * sizeof *tmp);
     if (!tmp)
         return SIM_ENOMEM;
     sort_entries(h->run, tmp, h->hi);
     if (tmp != h->e)
-        free(tmp);
-    free(h->block);
+        sim_big_free(tmp, h->hi * sizeof *tmp);
+    sim_big_free(h->block, block_bytes(h));
     h->block = NULL;
     h->e = NULL;
     h->nh = h->cap = 0;

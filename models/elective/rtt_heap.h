@@ -58,10 +58,6 @@ static inline bool rtt_entry_less(const rtt_entry *a, const rtt_entry *b)
 void rtt_heap_init(rtt_heap *h);
 void rtt_heap_fini(rtt_heap *h);
 
-/* Make room for `cap` entries in all (in the run). SIM_OK, or SIM_ENOMEM (also above
- * RTT_HEAP_MAX). */
-int rtt_heap_reserve(rtt_heap *h, size_t cap);
-
 /* Insert an entry. SIM_OK, or SIM_ENOMEM (also when the heap holds RTT_HEAP_MAX). */
 int rtt_heap_push(rtt_heap *h, double key, uint32_t patient, uint32_t stamp);
 

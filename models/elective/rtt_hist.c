@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "core/bigmem.h"
 #include "core/error.h"
 
 int rtt_hist_init(rtt_hist *h, int64_t day_lo, size_t n_days)
@@ -10,13 +11,13 @@ int rtt_hist_init(rtt_hist *h, int64_t day_lo, size_t n_days)
     h->day_lo = day_lo;
     h->n_days = n_days;
     h->total = 0;
-    h->count = calloc(n_days ? n_days : 1, sizeof *h->count);
+    h->count = sim_big_calloc((n_days ? n_days : 1) * sizeof *h->count);
     return h->count ? SIM_OK : SIM_ENOMEM;
 }
 
 void rtt_hist_fini(rtt_hist *h)
 {
-    free(h->count);
+    sim_big_free(h->count, (h->n_days ? h->n_days : 1) * sizeof *h->count);
     h->count = NULL;
     h->n_days = 0;
     h->total = 0;
