@@ -131,20 +131,16 @@ void el__treat(el_run *r, uint32_t p, int site, double t)
         sim_tally_add(&ls->wait_treated, wait / 7.0);
         size_t nb = cfg->hist_days * EL_TREATED_BINS_PER_DAY;
         bool adm = (pt->flags & EL_F_ADMITTED) != 0;
-        if ((!ls->treated_hist &&
-             !(ls->treated_hist = sim_big_calloc(nb * sizeof *ls->treated_hist))) ||
-            (adm && !ls->treated_hist_admitted &&
-             !(ls->treated_hist_admitted = sim_big_calloc(nb * sizeof *ls->treated_hist_admitted)))) {
+        if (!ls->treated_hist &&
+            !(ls->treated_hist = sim_big_calloc(2 * nb * sizeof *ls->treated_hist))) {
             r->status = SIM_ENOMEM;
             sim_stop(r->eng);
         } else {
             double b = floor(wait * EL_TREATED_BINS_PER_DAY);
             size_t bin = b < 0 ? 0 : b >= (double)nb ? nb - 1 : (size_t)b;
-            ls->treated_hist[bin]++;
-            if (adm) {
-                ls->treated_hist_admitted[bin]++;
+            ls->treated_hist[2 * bin + adm]++;
+            if (adm)
                 ls->treated_admitted += 1;
-            }
         }
         ls->treated += 1;
         if (cfg->sites[site].trust != cfg->sites[pt->home_site].trust) {

@@ -179,15 +179,20 @@ void el_snapshot(el_run *r, size_t k)
 }
 
 /* The q-quantile (weeks) of a treated-wait histogram of n bins, linear within a bin. */
-static double treated_quantile(const uint32_t *h, size_t n, double total, double q)
+/* Which pathways' waits a quantile of treated_hist is of (el_state.h: two counts a bin). */
+enum { WAITS_NON_ADMITTED = 1, WAITS_ADMITTED = 2, WAITS_ALL = 3 };
+
+static double treated_quantile(const uint32_t *h, size_t n, int which, double total, double q)
 {
     if (!h || total <= 0)
         return NAN;
     double target = q * total, cum = 0;
     for (size_t b = 0; b < n; b++) {
-        if (h[b] && cum + h[b] >= target)
-            return ((double)b + (target - cum) / h[b]) / EL_TREATED_BINS_PER_DAY / 7.0;
-        cum += h[b];
+        uint32_t c = (which & WAITS_NON_ADMITTED ? h[2 * b] : 0) +
+                     (which & WAITS_ADMITTED ? h[2 * b + 1] : 0);
+        if (c && cum + c >= target)
+            return ((double)b + (target - cum) / c) / EL_TREATED_BINS_PER_DAY / 7.0;
+        cum += c;
     }
     return (double)n / EL_TREATED_BINS_PER_DAY / 7.0;
 }
@@ -207,23 +212,15 @@ void el_write_outcomes(el_run *r)
                        ls->wait_treated.n ? sim_tally_mean(&ls->wait_treated) : NAN);
         size_t nb = cfg->hist_days * EL_TREATED_BINS_PER_DAY;
         double nt = (double)ls->wait_treated.n;
+        const uint32_t *h = ls->treated_hist;
         sim_record_set(r->rec, r->m.median_wait_treated, 0, l,
-                       treated_quantile(ls->treated_hist, nb, nt, 0.5));
+                       treated_quantile(h, nb, WAITS_ALL, nt, 0.5));
         sim_record_set(r->rec, r->m.p92_wait_treated, 0, l,
-                       treated_quantile(ls->treated_hist, nb, nt, 0.92));
+                       treated_quantile(h, nb, WAITS_ALL, nt, 0.92));
         sim_record_set(r->rec, r->m.median_wait_admitted, 0, l,
-                       treated_quantile(ls->treated_hist_admitted, nb, ls->treated_admitted, 0.5));
-        /* Non-admitted: all minus admitted, bin by bin, turned into the all-stage histogram
-         * in place and back (no second copy). */
-        double nn = nt - ls->treated_admitted;
-        if (ls->treated_hist && ls->treated_hist_admitted)
-            for (size_t b = 0; b < nb; b++)
-                ls->treated_hist[b] -= ls->treated_hist_admitted[b];
+                       treated_quantile(h, nb, WAITS_ADMITTED, ls->treated_admitted, 0.5));
         sim_record_set(r->rec, r->m.median_wait_non_admitted, 0, l,
-                       treated_quantile(ls->treated_hist, nb, nn, 0.5));
-        if (ls->treated_hist && ls->treated_hist_admitted)
-            for (size_t b = 0; b < nb; b++)
-                ls->treated_hist[b] += ls->treated_hist_admitted[b];
+                       treated_quantile(h, nb, WAITS_NON_ADMITTED, nt - ls->treated_admitted, 0.5));
         sim_record_set(r->rec, r->m.mean_size, 0, l,
                        end > cfg->warmup_days ? sim_timeavg_mean(&ls->size_avg, end) : NAN);
         sim_record_set(r->rec, r->m.treated_total, 0, l, ls->treated);

@@ -162,7 +162,7 @@ static void server_done_prefetch(const void *ctx, uint64_t arg, unsigned ahead)
     size_t nb = r->cfg->hist_days * EL_TREATED_BINS_PER_DAY;
     double b = floor((sim_now(r->eng) - cs) * EL_TREATED_BINS_PER_DAY);
     if (ls->treated_hist && b >= 0 && b < (double)nb)
-        __builtin_prefetch(&ls->treated_hist[(size_t)b]);
+        __builtin_prefetch(&ls->treated_hist[2 * (size_t)b]);
     __builtin_prefetch(&r->hot[l]);
     /* A deferred referral is likely due before it (el_run.c, referral): the tail of the
      * stage's heap, where it goes. */
@@ -795,8 +795,7 @@ static void run_fini(el_run *r)
             gsl_rng_free(ls->service);
             gsl_rng_free(ls->select);
             size_t nb = cfg->hist_days * EL_TREATED_BINS_PER_DAY;
-            sim_big_free(ls->treated_hist, nb * sizeof *ls->treated_hist);
-            sim_big_free(ls->treated_hist_admitted, nb * sizeof *ls->treated_hist_admitted);
+            sim_big_free(ls->treated_hist, 2 * nb * sizeof *ls->treated_hist);
             free(ls->capped_minutes);
             free(ls->planned_minutes);
         }

@@ -166,17 +166,18 @@ typedef struct el_lstate {
     /* line 2: treatments */
     sim_tally wait_treated;
     uint32_t *treated_hist;  /* waits of patients treated after the warm-up, in quarter days
-                              * (allocated at the first; EL_TREATED_BINS_PER_DAY) */
-    uint32_t *treated_hist_admitted; /* the same for admitted pathways only */
+                              * (EL_TREATED_BINS_PER_DAY), two counts a bin side by side, so
+                              * that a treatment writes one line: [2 bin] non-admitted
+                              * pathways, [2 bin + 1] admitted (allocated at the first) */
     double treated;
-    /* line 3: the admitted stage */
     double treated_admitted;
+    /* line 3: the admitted stage */
     double admitted_start_sum; /* sum of clock starts of WAITING admitted patients */
     size_t admitted_waiting;
     size_t n_prio[EL_PRIORITIES]; /* WAITING admitted patients by priority */
     gsl_rng *select;         /* the selection rule's draws (el_selection) */
     /* line 4: the per-patient streams (a decision to admit, a booking) */
-    uint64_t sid[EL_PS_N];   /* stream ids of the per-patient streams, by label */
+    _Alignas(64) uint64_t sid[EL_PS_N];   /* stream ids of the per-patient streams, by label */
     /* lines 5-9: the heaps; the outpatient stage's (EL_HEAP_NONADMITTED) fills line 8 */
     rtt_heap heap[EL_HEAPS];
     gsl_rng *removals, *service;
@@ -186,7 +187,7 @@ typedef struct el_lstate {
 } el_lstate;
 
 _Static_assert(offsetof(el_lstate, hist) == 64 && offsetof(el_lstate, wait_treated) == 128 &&
-                   offsetof(el_lstate, treated_admitted) == 192 && offsetof(el_lstate, sid) == 256 &&
+                   offsetof(el_lstate, admitted_start_sum) == 192 && offsetof(el_lstate, sid) == 256 &&
                    offsetof(el_lstate, heap[EL_HEAP_NONADMITTED]) == 512,
                "the hot fields of a list's state fill its first lines, as laid out above");
 
