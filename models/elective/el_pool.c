@@ -64,6 +64,9 @@ void el_pools_fini(el_run *r)
 el_pool *el_pool_for(el_run *r, int list, int site, int *q)
 {
     const el_config *cfg = r->cfg;
+    /* Without collaborations, nothing to read (el_list is a line of its own per list). */
+    if (cfg->n_collabs == 0)
+        return NULL;
     const el_list *lc = &cfg->lists[list];
     int ci = cfg->specialties[lc->specialty].collab;
     if (ci < 0)
@@ -112,6 +115,8 @@ void el_pool_enqueue(el_run *r, uint32_t p)
     int q0;
     /* Any pool site will do to ask whether the list is pooled now. */
     const el_config *cfg = r->cfg;
+    if (cfg->n_collabs == 0)
+        return;
     int ci = cfg->specialties[cfg->lists[pt->list].specialty].collab;
     if (ci < 0 || cfg->collabs[ci].policy != EL_POOLED || cfg->collabs[ci].n_pool_sites == 0)
         return;
