@@ -359,8 +359,6 @@ static int draw_priority_by_wait(const double cum[EL_PRIORITIES], double u, doub
 static uint16_t draw_home_site(const el_run *r, int l, double u)
 {
     const el_lstate *ls = &r->ls[l];
-    if (ls->n_sites == 2) /* the common case, without a read of el_list */
-        return (uint16_t)(ls->first_site + (u < ls->home_cum0 ? 0 : 1));
     const double *cum = r->cfg->lists[l].home_site_cum;
     for (int k = 0; k < ls->n_sites - 1; k++)
         if (u < cum[k])
@@ -852,7 +850,6 @@ static int run_init(el_run *r)
         ls->specialty = lc->specialty;
         ls->first_site = (uint16_t)cfg->trusts[lc->trust].first_site;
         ls->n_sites = (uint8_t)cfg->trusts[lc->trust].n_sites;
-        ls->home_cum0 = lc->home_site_cum[0];
         ls->outpatients = lc->non_admitted_per_week > 0;
         ls->ref_t = INFINITY;
         ls->arrivals = stream(r, "referrals", lc->label);

@@ -150,8 +150,7 @@ typedef struct el_lstate {
     /* line 0: referrals */
     _Alignas(64) uint64_t serial;
     uint64_t patient_sid;    /* stream id of "elective/patient/LABEL" (a referral's draws) */
-    double home_cum0;        /* with two sites, the first's share of home patients (copied
-                              * from el_list.home_site_cum) */
+    uint64_t urgency_sid;    /* stream id of "elective/urgency/LABEL" (urgent_referrals) */
     gsl_rng *arrivals;
     size_t n_waiting;        /* WAITING patients */
     int first_server, n_servers;
@@ -183,7 +182,6 @@ typedef struct el_lstate {
     gsl_rng *removals, *service;
     double removed, moved, distance_km;
     double *capped_minutes, *planned_minutes; /* per snapshot period */
-    uint64_t urgency_sid;    /* stream id of "elective/urgency/LABEL" (urgent_referrals) */
 } el_lstate;
 
 _Static_assert(offsetof(el_lstate, hist) == 64 && offsetof(el_lstate, wait_treated) == 128 &&

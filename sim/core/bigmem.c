@@ -107,8 +107,7 @@ static void *map_aligned(size_t bytes)
     char *a = (char *)round_up((uintptr_t)m, SLAB);
     if (a > m)
         munmap(m, (size_t)(a - m));
-    if (m + SLAB > a)
-        munmap(a + bytes, (size_t)(m + SLAB - a));
+    munmap(a + bytes, (size_t)(m + SLAB - a)); /* the tail, never empty: a < m + SLAB */
 #ifdef MADV_HUGEPAGE
     (void)madvise(a, bytes, MADV_HUGEPAGE);
 #endif
