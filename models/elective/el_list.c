@@ -54,7 +54,7 @@ int el__scratch(el_run *r, size_t n)
 
 static bool after_warmup(const el_run *r)
 {
-    return sim_now(r->eng) >= r->cfg->warmup_days;
+    return el__now(r) >= r->cfg->warmup_days;
 }
 
 /* A patient joins the incomplete pathways of list l (histogram and size) at time t. */
@@ -70,7 +70,7 @@ static void list_leave(el_run *r, uint32_t p)
 {
     el_lstate *ls = &r->ls[r->pat[p].list];
     rtt_hist_add(&ls->hist, r->pat[p].clock_start, -1);
-    sim_timeavg_set(&ls->size_avg, sim_now(r->eng), (double)ls->hist.total);
+    sim_timeavg_set(&ls->size_avg, el__now(r), (double)ls->hist.total);
 }
 
 void el__wait(el_run *r, uint32_t p)
@@ -173,7 +173,7 @@ void el__transfer(el_run *r, uint32_t p, int to)
     list_leave(r, p);
     el__count(r, r->m.transfers_out, from, 1);
     el__count(r, r->m.transfers_in, to, 1);
-    el__join(r, p, to, sim_now(r->eng));
+    el__join(r, p, to, el__now(r));
     el__wait(r, p);
 }
 
@@ -281,7 +281,7 @@ static uint32_t take_rule(el_run *r, gsl_rng *g, const el_selection *sel, bool a
                           bool non_p1_ok, rtt_heap *const *heap, const int *lists, int n_lists,
                           int q)
 {
-    double now = sim_now(r->eng);
+    double now = el__now(r);
     int h0 = EL_HEAP_NONADMITTED, h1 = EL_HEAP_NONADMITTED + 1;
     size_t n_stage = 0;
     if (!admitted)

@@ -73,8 +73,6 @@ static uint32_t patient_new(el_run *r)
 /* ---- simple capacity ------------------------------------------------------------------ */
 
 static void server_start(el_run *r, int s);
-static void catch_up(el_run *r, int l);
-static void undefer(el_run *r, int l);
 
 /*
  * The end of an outpatient attendance in a two-stage pathway: a decision to admit (with
@@ -104,15 +102,22 @@ static bool decide_to_admit(el_run *r, uint32_t p)
     return true;
 }
 
-static void server_done(sim_engine *eng, void *ctx, uint64_t arg)
+/* The end of server s's attendance, now on the model's clock. */
+static void attendance_end(el_run *r, int s)
 {
-    el_run *r = ctx;
-    el_server *sv = &r->servers[(uint32_t)arg]; /* arg: server | patient << 32 (the hint) */
-    catch_up(r, sv->list);
+    el_server *sv = &r->servers[s];
     sv->busy = false;
     if (sv->admitted || !decide_to_admit(r, sv->patient))
-        el__treat(r, sv->patient, sv->site, sim_now(eng));
-    server_start(r, (int)(uint32_t)arg);
+        el__treat(r, sv->patient, sv->site, el__now(r));
+    server_start(r, s);
+}
+
+/* An attendance's end as an event (a server that is not lazy, so its list has nothing
+ * deferred), arg: server | patient << 32 (the patient is a hint for the prefetcher). */
+static void server_done(sim_engine *eng, void *ctx, uint64_t arg)
+{
+    (void)eng;
+    attendance_end(ctx, (int)(uint32_t)arg);
 }
 
 /*
@@ -208,38 +213,44 @@ static bool working_day(const el_config *cfg, double d)
 static void server_resume(sim_engine *eng, void *ctx, uint64_t arg)
 {
     (void)eng;
-    /* No deferred referral can be pending: the server was idle (el_run.c, referral). */
     server_start(ctx, (int)arg);
 }
 
-static void server_try(el_run *r, int s);
 
-/* Start serving if the server is free and has a patient; a server left idle makes its
- * list's deferred referral an event again (it would wake the server). */
-static void server_start(el_run *r, int s)
+static void set_due(el_run *r, el_server *sv, double t)
 {
-    server_try(r, s);
-    if (!r->servers[s].busy)
-        undefer(r, r->servers[s].list);
+    sv->due_t = t;
+    sv->due_seq = r->due_seq++;
 }
 
-static void server_try(el_run *r, int s)
+/* Server s rests until t: a deferred time of its list if it is lazy, else an event. */
+static void server_rest(el_run *r, int s, double t)
 {
     el_server *sv = &r->servers[s];
-    if (sv->busy || sim_now(r->eng) < sv->resume_t)
+    sv->resume_t = t;
+    if (sv->lazy)
+        set_due(r, sv, t);
+    else if (!sim_schedule_at(r->eng, t, server_resume, r, (uint64_t)s)) {
+        r->status = SIM_ENOMEM;
+        sim_stop(r->eng);
+    }
+}
+
+/* Start serving if the server is free, at work and has a patient. */
+static void server_start(el_run *r, int s)
+{
+    el_server *sv = &r->servers[s];
+    double now = el__now(r);
+    if (sv->busy || now < sv->resume_t)
         return;
-    if (sv->weekdays_only && !working_day(r->cfg, floor(sim_now(r->eng)))) {
+    if (sv->weekdays_only && !working_day(r->cfg, floor(now))) {
         /* Rest until the next working day begins: a working day has the capacity of a
          * seventh of the week's in one fifth (so a full week without holidays has its
          * per_week figure). */
-        double d = floor(sim_now(r->eng)) + 1;
+        double d = floor(now) + 1;
         while (!working_day(r->cfg, d))
             d += 1;
-        sv->resume_t = d;
-        if (!sim_schedule_at(r->eng, sv->resume_t, server_resume, r, (uint64_t)s)) {
-            r->status = SIM_ENOMEM;
-            sim_stop(r->eng);
-        }
+        server_rest(r, s, d);
         return;
     }
     uint32_t p;
@@ -267,7 +278,7 @@ static void server_try(el_run *r, int s)
     double mean = sv->mean_days;
     if (sv->capacity_months) {
         const el_list *lc = &r->cfg->lists[sv->list];
-        sim_date d = sim_calendar_date(&r->cfg->cal, sim_now(r->eng));
+        sim_date d = sim_calendar_date(&r->cfg->cal, now);
         double f = sv->admitted ? sim_dated_month_factor(&lc->treatments_by_month, d.year,
                                                          d.month, lc->treatments_month[d.month - 1])
                                 : sim_dated_month_factor(&lc->non_admitted_by_month, d.year,
@@ -280,15 +291,16 @@ static void server_try(el_run *r, int s)
             sv->resume_t = (double)(sim_date_to_days(next) - r->cfg->cal.start_day);
             sv->busy = false;
             el__wait(r, p);
-            if (!sim_schedule_at(r->eng, sv->resume_t, server_resume, r, (uint64_t)s)) {
-                r->status = SIM_ENOMEM;
-                sim_stop(r->eng);
-            }
+            server_rest(r, s, sv->resume_t);
             return;
         }
         mean /= f;
     }
     double d = sv->deterministic ? mean : gsl_ran_exponential(r->ls[sv->list].service, mean);
+    if (sv->lazy) {
+        set_due(r, sv, now + d);
+        return;
+    }
     if (!sim_schedule_in(r->eng, d, server_done, r, (uint64_t)s | (uint64_t)p << 32)) {
         r->status = SIM_ENOMEM;
         sim_stop(r->eng);
@@ -384,38 +396,42 @@ static void init_patient(el_run *r, uint32_t p, int l, uint64_t key, double cloc
 static void arrival(sim_engine *eng, void *ctx, uint64_t arg);
 
 /*
- * Deferred referrals. A referral that only joins a list's outpatient stage while every
- * server of the list is busy changes nothing any other event reads but that list's own
- * state: it wakes no server (all are busy), books nothing (only admitted P1 patients are
- * booked at once) and touches no other list (no collaboration). So it need not be an
- * event: the list keeps its time (ref_t) and the referral is made when something next
- * reads or changes what a referral changes (the outpatient stage, the histogram and size
- * average, the counts): catch_up at the list's attendances and theatre sessions, the daily
- * tick, the snapshots and the end of the run, at its own time and in the same order with
- * respect to everything else the list sees. (A booking reads none of it.) A server that goes idle turns the pending
- * referral back into an event, since then it would wake the server. Results are those of
- * a referral event each, apart from which free record slot a patient takes (slots are
- * taken in another order across lists), which only breaks ties between equal keys (two
- * patients cancelled from one session); tests/test_elective_deferred.c compares the two
- * on scenarios without such ties. A national year has half as many events.
+ * Deferred events. Most of what happens to a list of a two-stage specialty without a
+ * collaboration touches that list alone: a referral joins its outpatient stage; an
+ * attendance ends in a clock stop or a decision to admit (a P1 decision books one of the
+ * list's own sessions) and its server takes the list's next patient; a server rests until a
+ * working day. Such a list is lazy (el_server.lazy): these events are not events of the
+ * engine but times the list keeps, its referral's (ref_t) and each server's (due_t), and
+ * they are made, in order of time, when something else next reads or changes the list: its
+ * theatre sessions, the daily tick, a snapshot, the warm-up's end and the end of the run
+ * (catch_up, strictly before the reader's time), with the model's clock (el__now) at each
+ * one's own time. Whatever reads the list therefore sees it as it would have been with an
+ * event each; an idle server is woken by a referral made so as it would have been by the
+ * referral's event. The lists that are not lazy have an event each.
+ *
+ * A national year then runs about a million events rather than 21 million, and a list's
+ * attendances of a day are made one after another with its state, heap and histograms in
+ * cache. Results are those of an event each, apart from which free record slot a patient
+ * takes (slots are taken in another order across lists), which only breaks ties between
+ * equal keys (two patients cancelled from one session), and the order of events at one
+ * instant; tests/test_elective_deferred.c compares the two on scenarios without such ties.
  */
-static bool all_servers_busy(const el_run *r, const el_lstate *ls)
-{
-    for (int k = 0; k < ls->n_servers; k++)
-        if (!r->servers[ls->first_server + k].busy)
-            return false;
-    return true;
-}
-
-static bool may_defer(const el_run *r, const el_lstate *ls)
+static bool lazy_list(const el_run *r, const el_lstate *ls)
 {
     const el_specialty *sp = &r->cfg->specialties[ls->specialty];
     return sp->two_stage && sp->collab < 0 && ls->outpatients && ls->n_servers > 0 &&
-           !(r->hooks && r->hooks->eager_referrals) && all_servers_busy(r, ls);
+           !(r->hooks && r->hooks->eager);
+}
+
+/* Set once (run_init): the servers of a lazy list are lazy, and a list with servers has
+ * them from the first. */
+static bool is_lazy(const el_run *r, const el_lstate *ls)
+{
+    return ls->n_servers > 0 && r->servers[ls->first_server].lazy;
 }
 
 /* The referral of list l at time t (now, or a deferred one's time), then the next one's
- * event or deferral. */
+ * event or deferred time. */
 static void referral(el_run *r, int l, double t)
 {
     const el_config *cfg = r->cfg;
@@ -456,7 +472,7 @@ static void referral(el_run *r, int l, double t)
     double next = sim_next_arrival(&cfg->lists[l].referrals, &cfg->cal, t, ls->arrivals);
     if (!(isfinite(next) && next <= cfg->horizon_days))
         return;
-    if (may_defer(r, ls))
+    if (is_lazy(r, ls))
         ls->ref_t = next;
     else
         sim_schedule_at(r->eng, next, arrival, r, (uint64_t)l);
@@ -467,14 +483,38 @@ static void arrival(sim_engine *eng, void *ctx, uint64_t arg)
     referral(ctx, (int)arg, sim_now(eng));
 }
 
-/* Make list l's deferred referrals due before t (at t too if `inclusive`). */
+/* Make list l's deferred events due before t (at t too if `inclusive`), in order of time
+ * (at equal times a referral first, then the servers' in the order they were set, as the
+ * engine would have run them). */
 static void catch_up_list(el_run *r, int l, double t, bool inclusive)
 {
     el_lstate *ls = &r->ls[l];
-    while (ls->ref_t < t || (inclusive && ls->ref_t == t)) {
+    for (;;) {
         double due = ls->ref_t;
-        ls->ref_t = INFINITY;
-        referral(r, l, due);
+        int s = -1;
+        for (int k = 0; k < ls->n_servers; k++) {
+            const el_server *sv = &r->servers[ls->first_server + k];
+            if (sv->due_t < due ||
+                (sv->due_t == due && s >= 0 && sv->due_seq < r->servers[s].due_seq)) {
+                s = ls->first_server + k;
+                due = sv->due_t;
+            }
+        }
+        if (!(due < t || (inclusive && due == t)))
+            break;
+        r->catching_up = true;
+        r->deferred_t = due;
+        if (s < 0) {
+            ls->ref_t = INFINITY;
+            referral(r, l, due);
+        } else {
+            r->servers[s].due_t = INFINITY;
+            if (r->servers[s].busy)
+                attendance_end(r, s);
+            else
+                server_start(r, s); /* the end of its rest */
+        }
+        r->catching_up = false;
         if (r->status)
             return;
     }
@@ -489,17 +529,6 @@ static void catch_up_all(el_run *r, bool inclusive)
 {
     for (size_t l = 0; l < r->cfg->n_lists; l++)
         catch_up_list(r, (int)l, sim_now(r->eng), inclusive);
-}
-
-/* A server of list l went idle: its deferred referral (if any) becomes an event again. */
-static void undefer(el_run *r, int l)
-{
-    el_lstate *ls = &r->ls[l];
-    if (ls->ref_t < INFINITY) {
-        double due = ls->ref_t;
-        ls->ref_t = INFINITY;
-        sim_schedule_at(r->eng, due, arrival, r, (uint64_t)l);
-    }
 }
 
 static int create_backlog(el_run *r, int l)
@@ -906,6 +935,11 @@ static int run_init(el_run *r)
             sv->urgent_first = cfg->specialties[lc->specialty].urgent_referrals > 0;
         }
         ls->n_servers = (int)r->n_servers - ls->first_server;
+        bool lazy = lazy_list(r, ls);
+        for (int k = 0; k < ls->n_servers; k++) {
+            r->servers[ls->first_server + k].lazy = lazy;
+            r->servers[ls->first_server + k].due_t = INFINITY;
+        }
     }
     int rc = el_pools_init(r);
     if (!rc)
@@ -949,7 +983,11 @@ int el_start(const void *config, sim_run *run, size_t self, void **state)
         if (!lc->has_referrals)
             continue;
         double t = sim_next_arrival(&lc->referrals, &cfg->cal, 0.0, r->ls[l].arrivals);
-        if (isfinite(t) && t <= cfg->horizon_days && !sim_schedule_at(r->eng, t, arrival, r, l))
+        if (!(isfinite(t) && t <= cfg->horizon_days))
+            continue;
+        if (is_lazy(r, &r->ls[l]))
+            r->ls[l].ref_t = t;
+        else if (!sim_schedule_at(r->eng, t, arrival, r, l))
             rc = SIM_ENOMEM;
     }
     if (!rc && TICK_OFFSET <= cfg->horizon_days && !sim_schedule_at(r->eng, TICK_OFFSET, tick, r, 0))

@@ -129,9 +129,14 @@ typedef struct el_server {
     bool weekdays_only;      /* copied from the list's configuration, as are the next two */
     bool capacity_months;
     bool urgent_first;       /* outpatient stage with urgent referrals: their heap first */
+    bool lazy;               /* its list's events are deferred (el_run.c, catch_up_list) */
     uint32_t patient;
     double mean_days;
     double resume_t;         /* idle until then (a month with no capacity); 0: at once */
+    double due_t;            /* a lazy server's deferred event: the end of its attendance
+                              * (busy) or of its rest (idle); INFINITY if none */
+    uint64_t due_seq;        /* when due_t was set (el_run.due_seq): equal times in that
+                              * order, as the engine orders its events */
     const el_selection *rule; /* the outpatient stage's selection rule, or NULL */
     /* Who is likely next when this service ends (the stage's heap top when it began): a
      * hint for the prefetcher of server_done (el_run.c), never read for anything else. */
@@ -257,7 +262,8 @@ typedef struct el_run_hooks {
      * the entries of the heaps that hold them (valid and stale). */
     void (*on_tick)(void *ctx, int list, size_t waiting, size_t entries);
     uint64_t *events;        /* if set, receives the number of events run (benchmarks) */
-    bool eager_referrals;    /* every referral an event (none deferred: el_run.c) */
+    bool eager;              /* every referral and attendance an event of its own (nothing
+                              * deferred: el_run.c, catch_up_list) */
 } el_run_hooks;
 
 typedef struct el_run {
@@ -301,12 +307,21 @@ typedef struct el_run {
     size_t cap_scratch;
     uint32_t removal_draw;   /* daily_removals' calls so far: marks a day's candidates */
     bool loading;            /* creating the backlog: servers start at the first tick */
+    bool catching_up;        /* making a list's deferred events (el_run.c, catch_up_list), */
+    double deferred_t;       /* ... the one at this time */
+    uint64_t due_seq;        /* lazy servers' deferred events set so far */
 
     /* Set by the runner (el_run.c), called by lower layers (see above). */
     void (*wake_servers)(struct el_run *r, int list);      /* idle servers of list (or pool) */
     bool (*book_urgent)(struct el_run *r, uint32_t p);     /* thr_book_urgent (el_theatre.c) */
     void (*catch_up)(struct el_run *r, int list);          /* its deferred referrals due */
 } el_run;
+
+/* The model's clock: the engine's, or the time of the deferred event being made. */
+static inline double el__now(const el_run *r)
+{
+    return r->catching_up ? r->deferred_t : sim_now(r->eng);
+}
 
 /* The generator at patient p's entity of its home list's stream `purpose` (EL_PS_...), with
  * `extra` (< 2^16, e.g. the booking attempt) in the entity's top bits. */

@@ -294,8 +294,19 @@ static bool compatible(el_run *r, const el_session *o, uint32_t p)
 /*
  * Among theatre ts's pending sessions of specialty spec starting in (now, deadline] that
  * patient p may go to: update *best, the earliest one the case fits, and *earliest, the
- * earliest with a free slot (first found wins a tie: the pending order).
+ * earliest with a free slot. Of sessions that start together the first in the plan wins:
+ * the first theatre (theatres are searched in order), then the first of the day's sessions
+ * of the theatre's specialty (draw_key). Not the first in the pending array, whose order
+ * changes as other lists' sessions run: a decision to admit that a lazy list makes later
+ * in the engine's time (el_run.c, catch_up_list) must find the session it would have found
+ * as an event.
  */
+static bool sooner(const el_session *o, const el_session *than)
+{
+    return o->start < than->start || (o->start == than->start && o->theatre == than->theatre &&
+                                      o->draw_key < than->draw_key);
+}
+
 static void find_slot(el_run *r, const el_tstate *ts, double now, double deadline, int spec,
                       uint32_t p, uint32_t *best, uint32_t *earliest)
 {
@@ -307,9 +318,9 @@ static void find_slot(el_run *r, const el_tstate *ts, double now, double deadlin
         const el_session *o = &r->sess[j];
         if (!compatible(r, o, p))
             continue;
-        if (fits(r, o, p) && (*best == EL_NONE || o->start < r->sess[*best].start))
+        if (fits(r, o, p) && (*best == EL_NONE || sooner(o, &r->sess[*best])))
             *best = j;
-        if (o->n < EL_MAX_CASES && (*earliest == EL_NONE || o->start < r->sess[*earliest].start))
+        if (o->n < EL_MAX_CASES && (*earliest == EL_NONE || sooner(o, &r->sess[*earliest])))
             *earliest = j;
     }
 }
@@ -318,7 +329,7 @@ bool thr_book_urgent(el_run *r, uint32_t p)
 {
     const el_config *cfg = r->cfg;
     const el_patient *pt = &r->pat[p];
-    double now = sim_now(r->eng), deadline = now + 3.0;
+    double now = el__now(r), deadline = now + 3.0;
     int spec = r->ls[pt->list].specialty;
     int ci = cfg->specialties[spec].collab;
     bool pooled = ci >= 0 && cfg->collabs[ci].policy == EL_POOLED && r->pools[ci].active;
