@@ -208,11 +208,14 @@ typedef struct el_session {
     int n, capacity;         /* cases booked, slots planned */
     double fill_minutes;     /* by minutes (> 0): mean minutes the booked cases may fill */
     double booked_minutes;   /* their mean minutes with turnarounds */
+    uint64_t draw_key;       /* entity of the (theatre, specialty) stream: day, rank; in
+                              * the first line, with what a P1 booking's search reads */
     uint32_t cases[EL_MAX_CASES];
     uint32_t next_free;
     uint32_t pending_pos;    /* index in its theatre's pending sessions while pending */
-    uint64_t draw_key;       /* entity of the (theatre, specialty) stream: day, rank */
 } el_session;
+
+_Static_assert(offsetof(el_session, draw_key) < 64, "a slot search reads one line a session");
 
 /* A theatre's pending session, with the two fields a search for a slot filters on, so that
  * the search reads one compact array and opens only the sessions that pass (a P1 booking

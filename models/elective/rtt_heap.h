@@ -81,6 +81,13 @@ static inline const rtt_entry *rtt_heap_at(const rtt_heap *h, size_t i)
 /* Remove the smallest entry. */
 void rtt_heap_pop(rtt_heap *h);
 
+/* The sorted run's entry k places after its head, or NULL: likely to be taken k pops from
+ * now (a hint for prefetching; the heap part may hold smaller keys). */
+static inline const rtt_entry *rtt_heap_run_ahead(const rtt_heap *h, uint32_t k)
+{
+    return h->hi - h->lo > k ? &h->run[h->lo + k] : NULL;
+}
+
 /* Move every entry into the sorted run (after a bulk load). SIM_OK or SIM_ENOMEM. */
 int rtt_heap_settle(rtt_heap *h);
 
