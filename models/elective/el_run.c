@@ -654,6 +654,48 @@ static void remove_candidate(el_run *r, const el_specialty *sp, uint32_t p, doub
     el__remove(r, p);
 }
 
+/*
+ * The day's removal candidates are random entries of a list's heaps and random records:
+ * each a miss or two. Two copies of the removal stream, run ahead of it, draw the same
+ * indices earlier, the first (further ahead) to load the entry, the second the record the
+ * entry names. Only hints: the copies draw nothing the run uses. They keep step while
+ * each draw is one index (no thinning draw between: `thin` off, as in the national run).
+ */
+enum { REMOVALS_ENTRY_AHEAD = 8, REMOVALS_RECORD_AHEAD = 4 };
+
+static const rtt_entry *entry_at(rtt_heap *const *heaps, size_t i)
+{
+    int k = 0;
+    while (k < EL_WAITING_HEAPS - 1 && i >= heaps[k]->n)
+        i -= heaps[k++]->n;
+    return rtt_heap_at(heaps[k], i);
+}
+
+static void removals_ahead_step(el_run *r, rtt_heap *const *heaps, size_t entries)
+{
+    if (!r->ahead_on)
+        return;
+    __builtin_prefetch(entry_at(heaps, gsl_rng_uniform_int(r->entry_ahead, entries)));
+    __builtin_prefetch(&r->pat[entry_at(heaps, gsl_rng_uniform_int(r->record_ahead,
+                                                                   entries))->patient]);
+}
+
+static void removals_ahead_start(el_run *r, const gsl_rng *g, rtt_heap *const *heaps,
+                                 size_t entries, bool thin)
+{
+    r->ahead_on = !thin && r->entry_ahead && r->record_ahead;
+    if (!r->ahead_on)
+        return;
+    gsl_rng_memcpy(r->entry_ahead, g);
+    gsl_rng_memcpy(r->record_ahead, g);
+    for (int d = 0; d < REMOVALS_ENTRY_AHEAD; d++) {
+        size_t i = gsl_rng_uniform_int(r->entry_ahead, entries);
+        __builtin_prefetch(entry_at(heaps, i));
+        if (d < REMOVALS_RECORD_AHEAD)
+            (void)gsl_rng_uniform_int(r->record_ahead, entries);
+    }
+}
+
 static void daily_removals(el_run *r, int l, double now)
 {
     const el_specialty *sp = &r->cfg->specialties[r->cfg->lists[l].specialty];
@@ -719,7 +761,9 @@ static void daily_removals(el_run *r, int l, double now)
      * candidate today (marked in pos). */
     if (++r->removal_draw == 0)
         reset_removal_marks(r);
+    removals_ahead_start(r, ls->removals, heaps, entries, thin);
     for (unsigned j = 0; j < k;) {
+        removals_ahead_step(r, heaps, entries);
         uint32_t p = el__sample_waiting(r, ls->removals, heaps, EL_WAITING_HEAPS, entries);
         if (p == EL_NONE || r->pat[p].pos == r->removal_draw)
             continue;
@@ -836,6 +880,8 @@ static void run_fini(el_run *r)
     free((void *)r->metric);
     gsl_rng_free(r->prng);
     gsl_rng_free(r->session_rng);
+    gsl_rng_free(r->entry_ahead);
+    gsl_rng_free(r->record_ahead);
 }
 
 static int run_init(el_run *r)
@@ -851,6 +897,9 @@ static int run_init(el_run *r)
     r->ls = sim_big_calloc(n_ls * sizeof *r->ls);
     r->prng = stream(r, "patient-draws", NULL);
     r->session_rng = stream(r, "session-draws", NULL);
+    /* Copies of a list's removal stream for removals_ahead_*: any stream of the type. */
+    r->entry_ahead = stream(r, "removal-ahead", NULL);
+    r->record_ahead = stream(r, "removal-ahead", NULL);
     if (!r->eng || !r->ls || !r->prng || !r->session_rng)
         return SIM_ENOMEM;
     size_t n_servers = 0;
