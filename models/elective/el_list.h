@@ -36,7 +36,7 @@ void el__flush_counts(el_run *r);
 /* Grow the scratch array to hold n entries. */
 int el__scratch(el_run *r, size_t n);
 /* A patient joins the incomplete pathways of list l (histogram and size) at time t (now,
- * or a deferred referral's time: el_run.c). */
+ * or a deferred referral's time: el_run.c, catch_up_list). */
 void el__join(el_run *r, uint32_t p, int l, double t);
 /* Put a patient on its list's heaps as WAITING and wake servers that could treat it (or,
  * P1 with theatres, book it within 72 hours): el_run.wake_servers, el_run.book_urgent. */

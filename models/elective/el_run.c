@@ -3,7 +3,9 @@
  *
  * Events: one pending referral per list (time-varying Poisson, sim_next_arrival), one daily
  * tick at 06:00 (collaboration, removals, priority review, theatre booking), one event per
- * theatre session and per simple-capacity service, and the month-end snapshots. Removals
+ * theatre session and per simple-capacity service, and the month-end snapshots; a lazy
+ * list's referrals and services are not events but made when the list is next read
+ * ("Deferred events", below). Removals
  * other than treatment are drawn once a day per list: K ~ Binomial(N, q_max) candidates
  * chosen uniformly without replacement, each kept with q(patient) / q_max, where q is the
  * daily probability that gives the monthly hazard (1 - q)^(days per month) = 1 - h. So a

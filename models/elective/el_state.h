@@ -319,7 +319,7 @@ typedef struct el_run {
     /* Set by the runner (el_run.c), called by lower layers (see above). */
     void (*wake_servers)(struct el_run *r, int list);      /* idle servers of list (or pool) */
     bool (*book_urgent)(struct el_run *r, uint32_t p);     /* thr_book_urgent (el_theatre.c) */
-    void (*catch_up)(struct el_run *r, int list);          /* its deferred referrals due */
+    void (*catch_up)(struct el_run *r, int list);          /* its deferred events due */
 } el_run;
 
 /* The model's clock: the engine's, or the time of the deferred event being made. */

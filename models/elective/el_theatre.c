@@ -442,7 +442,7 @@ static void run_session(sim_engine *eng, void *ctx, uint64_t arg)
 {
     el_run *r = ctx;
     const el_config *cfg = r->cfg;
-    r->catch_up(r, r->sess[arg].list); /* its deferred referrals first (el_run.c) */
+    r->catch_up(r, r->sess[arg].list); /* its deferred events first (el_run.c) */
     el_session s = r->sess[arg]; /* a copy: rebooking may add to other sessions */
     const el_theatre *th = &cfg->theatres[s.theatre];
     const sim_dist *dist = case_dist(cfg, th, s.specialty);
