@@ -411,12 +411,13 @@ static void arrival(sim_engine *eng, void *ctx, uint64_t arg);
  * event each; an idle server is woken by a referral made so as it would have been by the
  * referral's event. The lists that are not lazy have an event each.
  *
- * A national year then runs about a million events rather than 21 million, and a list's
+ * A national year then runs 2 million events rather than 21 million, and a list's
  * attendances of a day are made one after another with its state, heap and histograms in
  * cache. Results are those of an event each, apart from which free record slot a patient
  * takes (slots are taken in another order across lists), which only breaks ties between
- * equal keys (two patients cancelled from one session), and the order of events at one
- * instant; tests/test_elective_deferred.c compares the two on scenarios without such ties.
+ * equal keys (two patients cancelled from one session), and a deferred event at the very
+ * instant of an engine event of the list (the engine's goes first);
+ * tests/test_elective_deferred.c compares the two on scenarios without such ties.
  */
 static bool lazy_list(const el_run *r, const el_lstate *ls)
 {
@@ -425,8 +426,7 @@ static bool lazy_list(const el_run *r, const el_lstate *ls)
            !(r->hooks && r->hooks->eager);
 }
 
-/* Set once (run_init): the servers of a lazy list are lazy, and a list with servers has
- * them from the first. */
+/* Whether list l is lazy (set once, in run_init, on all its servers; a lazy list has one). */
 static bool is_lazy(const el_run *r, const el_lstate *ls)
 {
     return ls->n_servers > 0 && r->servers[ls->first_server].lazy;
