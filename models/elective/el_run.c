@@ -171,13 +171,6 @@ static void server_done_prefetch(const void *ctx, uint64_t arg, unsigned ahead)
     if (ls->treated_hist && b >= 0 && b < (double)nb)
         __builtin_prefetch(&ls->treated_hist[2 * (size_t)b]);
     __builtin_prefetch(&r->hot[l]);
-    /* A deferred referral is likely due before it (el_run.c, referral): the tail of the
-     * stage's heap, where it goes. */
-    if (ls->ref_t < INFINITY) {
-        const rtt_heap *h = &ls->heap[EL_HEAP_NONADMITTED];
-        if (h->hi > 0)
-            __builtin_prefetch(&h->run[h->hi - 1]);
-    }
 }
 
 /* A referral to list arg: two ahead its state, one ahead the tail of the outpatient
@@ -271,7 +264,7 @@ static void server_start(el_run *r, int s)
     r->pat[p].state = EL_IN_SERVICE;
     sv->busy = true;
     sv->patient = p;
-    if (!sv->admitted) {
+    if (!sv->admitted && !sv->lazy) { /* a hint for server_done_prefetch */
         const rtt_heap *h = &r->ls[sv->list].heap[EL_HEAP_NONADMITTED];
         sv->next_entry = h->n ? rtt_heap_top(h) : NULL;
         sv->next_patient = h->n ? sv->next_entry->patient : p;
@@ -675,19 +668,18 @@ static const rtt_entry *entry_at(rtt_heap *const *heaps, size_t i)
 
 static void removals_ahead_step(el_run *r, rtt_heap *const *heaps, size_t entries)
 {
-    if (!r->ahead_on)
-        return;
     __builtin_prefetch(entry_at(heaps, gsl_rng_uniform_int(r->entry_ahead, entries)));
     __builtin_prefetch(&r->pat[entry_at(heaps, gsl_rng_uniform_int(r->record_ahead,
                                                                    entries))->patient]);
 }
 
-static void removals_ahead_start(el_run *r, const gsl_rng *g, rtt_heap *const *heaps,
+/* Whether the copies run (not with thinning draws between, nor if they could not be
+ * allocated). */
+static bool removals_ahead_start(el_run *r, const gsl_rng *g, rtt_heap *const *heaps,
                                  size_t entries, bool thin)
 {
-    r->ahead_on = !thin && r->entry_ahead && r->record_ahead;
-    if (!r->ahead_on)
-        return;
+    if (thin || !r->entry_ahead || !r->record_ahead)
+        return false;
     gsl_rng_memcpy(r->entry_ahead, g);
     gsl_rng_memcpy(r->record_ahead, g);
     for (int d = 0; d < REMOVALS_ENTRY_AHEAD; d++) {
@@ -696,6 +688,7 @@ static void removals_ahead_start(el_run *r, const gsl_rng *g, rtt_heap *const *h
         if (d < REMOVALS_RECORD_AHEAD)
             (void)gsl_rng_uniform_int(r->record_ahead, entries);
     }
+    return true;
 }
 
 static void daily_removals(el_run *r, int l, double now)
@@ -763,9 +756,10 @@ static void daily_removals(el_run *r, int l, double now)
      * candidate today (marked in pos). */
     if (++r->removal_draw == 0)
         reset_removal_marks(r);
-    removals_ahead_start(r, ls->removals, heaps, entries, thin);
+    bool ahead = removals_ahead_start(r, ls->removals, heaps, entries, thin);
     for (unsigned j = 0; j < k;) {
-        removals_ahead_step(r, heaps, entries);
+        if (ahead)
+            removals_ahead_step(r, heaps, entries);
         uint32_t p = el__sample_waiting(r, ls->removals, heaps, EL_WAITING_HEAPS, entries);
         if (p == EL_NONE || r->pat[p].pos == r->removal_draw)
             continue;

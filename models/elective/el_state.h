@@ -306,7 +306,6 @@ typedef struct el_run {
     gsl_rng *prng;           /* repositioned for each per-patient draw (el__patient_rng) */
     gsl_rng *session_rng;    /* repositioned for each session's draws */
     gsl_rng *entry_ahead, *record_ahead; /* removal draws run ahead (el_run.c, hints only) */
-    bool ahead_on;
     size_t period;           /* snapshot index that the current month's flows go to */
     uint32_t *scratch;
     size_t cap_scratch;
