@@ -234,14 +234,18 @@ const rtt_entry *el__peek_valid(el_run *r, rtt_heap *h, uint8_t state)
 static const int waiting_heaps[EL_WAITING_HEAPS] = {0, 1, 2, 3, EL_HEAP_NONADMITTED,
                                                     EL_HEAP_OP_URGENT};
 
-uint32_t el__sample_waiting(el_run *r, gsl_rng *g, rtt_heap *const *heaps, int n_heaps,
-                            size_t entries)
+const rtt_entry *el__entry_at(rtt_heap *const *heaps, int n_heaps, size_t i)
 {
-    size_t i = gsl_rng_uniform_int(g, entries);
     int k = 0;
     while (k < n_heaps - 1 && i >= heaps[k]->n)
         i -= heaps[k++]->n;
-    const rtt_entry *e = rtt_heap_at(heaps[k], i);
+    return rtt_heap_at(heaps[k], i);
+}
+
+uint32_t el__sample_waiting(el_run *r, gsl_rng *g, rtt_heap *const *heaps, int n_heaps,
+                            size_t entries)
+{
+    const rtt_entry *e = el__entry_at(heaps, n_heaps, gsl_rng_uniform_int(g, entries));
     return entry_valid(r, e, EL_WAITING) ? e->patient : EL_NONE;
 }
 

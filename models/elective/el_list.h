@@ -64,6 +64,8 @@ const rtt_entry *el__peek_valid(el_run *r, rtt_heap *h, uint8_t state);
 /* The longest WAITING patient of h, taken off the heaps (el__unwait); EL_NONE if there is
  * none. */
 uint32_t el__take_waiting(el_run *r, rtt_heap *h);
+/* The i-th entry of heaps[0 .. n_heaps) taken as one array (i below their entries). */
+const rtt_entry *el__entry_at(rtt_heap *const *heaps, int n_heaps, size_t i);
 /* A random WAITING patient: a uniform entry of heaps[0 .. n_heaps), which hold `entries`
  * in all; its patient if the entry is valid (WAITING, stamp matching), else EL_NONE, and
  * the caller draws again (el_state.h, "Waiting lists"). */

@@ -658,19 +658,12 @@ static void remove_candidate(el_run *r, const el_specialty *sp, uint32_t p, doub
  */
 enum { REMOVALS_ENTRY_AHEAD = 8, REMOVALS_RECORD_AHEAD = 4 };
 
-static const rtt_entry *entry_at(rtt_heap *const *heaps, size_t i)
-{
-    int k = 0;
-    while (k < EL_WAITING_HEAPS - 1 && i >= heaps[k]->n)
-        i -= heaps[k++]->n;
-    return rtt_heap_at(heaps[k], i);
-}
-
 static void removals_ahead_step(el_run *r, rtt_heap *const *heaps, size_t entries)
 {
-    __builtin_prefetch(entry_at(heaps, gsl_rng_uniform_int(r->entry_ahead, entries)));
-    __builtin_prefetch(&r->pat[entry_at(heaps, gsl_rng_uniform_int(r->record_ahead,
-                                                                   entries))->patient]);
+    size_t e = gsl_rng_uniform_int(r->entry_ahead, entries);
+    size_t p = gsl_rng_uniform_int(r->record_ahead, entries);
+    __builtin_prefetch(el__entry_at(heaps, EL_WAITING_HEAPS, e));
+    __builtin_prefetch(&r->pat[el__entry_at(heaps, EL_WAITING_HEAPS, p)->patient]);
 }
 
 /* Whether the copies run (not with thinning draws between, nor if they could not be
@@ -684,7 +677,7 @@ static bool removals_ahead_start(el_run *r, const gsl_rng *g, rtt_heap *const *h
     gsl_rng_memcpy(r->record_ahead, g);
     for (int d = 0; d < REMOVALS_ENTRY_AHEAD; d++) {
         size_t i = gsl_rng_uniform_int(r->entry_ahead, entries);
-        __builtin_prefetch(entry_at(heaps, i));
+        __builtin_prefetch(el__entry_at(heaps, EL_WAITING_HEAPS, i));
         if (d < REMOVALS_RECORD_AHEAD)
             (void)gsl_rng_uniform_int(r->record_ahead, entries);
     }
