@@ -107,6 +107,53 @@ static void test_next64(void **state)
     gsl_rng_free(b);
 }
 
+/*
+ * The inline draws give GSL's values bit for bit, from every offset in a block (each kind
+ * of draw mixed with single 32-bit draws, so pairs start at odd offsets and cross blocks),
+ * including uniform_int's rejection (n just above 2^31 rejects about half the outputs)
+ * and, on another kind of generator, by calling GSL.
+ */
+static void test_inline_draws(void **state)
+{
+    (void)state;
+    gsl_rng *a = sim_rng_alloc(7, 1, "test/inline");
+    gsl_rng *b = sim_rng_alloc(7, 1, "test/inline");
+    assert_non_null(a);
+    assert_non_null(b);
+    const unsigned long ns[] = {1, 2, 3, 7, 1000, 2147483649UL, 4294967295UL};
+    int rejected = 0;
+    for (int k = 0; k < 20000; k++) {
+        switch (k % 5) {
+        case 0: assert_true(sim_rng_uniform(a) == gsl_rng_uniform(b)); break;
+        case 1: assert_true(sim_rng_uniform_pos(a) == gsl_rng_uniform_pos(b)); break;
+        case 2: assert_true(sim_rng_exponential(a, 2.5) == gsl_ran_exponential(b, 2.5)); break;
+        case 3: {
+            unsigned long n = ns[(k / 5) % 7];
+            gsl_rng *c = gsl_rng_clone(b);
+            unsigned long v = gsl_rng_uniform_int(b, n);
+            assert_true(sim_rng_uniform_int(a, n) == v);
+            /* A rejection when the first output of the clone does not give v. */
+            rejected += gsl_rng_get(c) / (0xffffffffUL / n) != v;
+            gsl_rng_free(c);
+            break;
+        }
+        default: assert_true(sim_rng_next32(a) == gsl_rng_get(b)); break;
+        }
+    }
+    assert_true(rejected > 100);
+    assert_true(sim_rng_next64(a) == sim_rng_next64(b)); /* still in step */
+    gsl_rng *m = gsl_rng_alloc(gsl_rng_mt19937), *n = gsl_rng_alloc(gsl_rng_mt19937);
+    for (int k = 0; k < 100; k++) {
+        assert_true(sim_rng_uniform(m) == gsl_rng_uniform(n));
+        assert_true(sim_rng_exponential(m, 1.0) == gsl_ran_exponential(n, 1.0));
+        assert_true(sim_rng_uniform_int(m, 10) == gsl_rng_uniform_int(n, 10));
+    }
+    gsl_rng_free(m);
+    gsl_rng_free(n);
+    gsl_rng_free(a);
+    gsl_rng_free(b);
+}
+
 static void test_stream_id(void **state)
 {
     (void)state;
@@ -302,6 +349,7 @@ int main(void)
         cmocka_unit_test(test_known_answer),
         cmocka_unit_test(test_wrapper_layout),
         cmocka_unit_test(test_next64),
+        cmocka_unit_test(test_inline_draws),
         cmocka_unit_test(test_stream_id),
         cmocka_unit_test(test_same_and_different),
         cmocka_unit_test(test_replication_independence),

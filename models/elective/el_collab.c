@@ -138,7 +138,7 @@ static void mutual_aid(el_run *r, int ci)
                 }
                 if (best >= 0) {
                     pt->flags |= EL_F_AID_OFFERED;
-                    if (gsl_rng_uniform(el__patient_rng(r, EL_PS_AID, p, 0)) < c->acceptance) {
+                    if (sim_rng_uniform(el__patient_rng(r, EL_PS_AID, p, 0)) < c->acceptance) {
                         el__transfer(r, p, best);
                         moved++;
                         keep = false;

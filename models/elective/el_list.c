@@ -245,7 +245,7 @@ const rtt_entry *el__entry_at(rtt_heap *const *heaps, int n_heaps, size_t i)
 uint32_t el__sample_waiting(el_run *r, gsl_rng *g, rtt_heap *const *heaps, int n_heaps,
                             size_t entries)
 {
-    const rtt_entry *e = el__entry_at(heaps, n_heaps, gsl_rng_uniform_int(g, entries));
+    const rtt_entry *e = el__entry_at(heaps, n_heaps, sim_rng_uniform_int(g, entries));
     return entry_valid(r, e, EL_WAITING) ? e->patient : EL_NONE;
 }
 
@@ -333,9 +333,9 @@ static uint32_t take_rule(el_run *r, gsl_rng *g, const el_selection *sel, bool a
     for (int k = 0; k < sel->n_push && !pushed; k++) {
         const el_push *ps = &sel->push[k];
         pushed = now >= ps->from_t && now < ps->until_t && wmax > ps->over_days &&
-                 (ps->share >= 1.0 || gsl_rng_uniform(g) < ps->share);
+                 (ps->share >= 1.0 || sim_rng_uniform(g) < ps->share);
     }
-    if (!pushed && !(sel->in_turn >= 1.0) && gsl_rng_uniform(g) >= sel->in_turn) {
+    if (!pushed && !(sel->in_turn >= 1.0) && sim_rng_uniform(g) >= sel->in_turn) {
         bool weighted = sel->rest == EL_REST_WEEKS && wmax > 0;
         bool fading = sel->rest == EL_REST_FADING;
         /* The lists' own heaps of the stage (routine priorities, or the outpatient stage
@@ -362,10 +362,10 @@ static uint32_t take_rule(el_run *r, gsl_rng *g, const el_selection *sel, bool a
             const el_patient *pt = &r->pat[p];
             if (q >= 0 && !(el_pool_mask(r, p) >> q & 1))
                 continue;
-            if (weighted && gsl_rng_uniform(g) * wmax >= now - pt->clock_start)
+            if (weighted && sim_rng_uniform(g) * wmax >= now - pt->clock_start)
                 continue;
             /* Weight 2^(-wait / half-life), at most 1: kept with exactly that chance. */
-            if (fading && gsl_rng_uniform(g) >= exp(-sel->fade_per_day * (now - pt->clock_start)))
+            if (fading && sim_rng_uniform(g) >= exp(-sel->fade_per_day * (now - pt->clock_start)))
                 continue;
             el__unwait(r, p);
             return p;

@@ -92,7 +92,7 @@ uint64_t el_pool_mask(el_run *r, uint32_t p)
     gsl_rng *g = el__patient_rng(r, EL_PS_ACCEPT, p, 0);
     for (size_t q = 0; q < c->n_pool_sites; q++) {
         int s = c->pool_sites[q];
-        double u = gsl_rng_uniform(g);
+        double u = sim_rng_uniform(g);
         bool ok;
         if (cfg->sites[s].trust == home_trust) {
             ok = true;

@@ -91,7 +91,7 @@ static bool decide_to_admit(el_run *r, uint32_t p)
     if (!sp->two_stage || (pt->flags & EL_F_ADMITTED))
         return false;
     gsl_rng *g = el__patient_rng(r, EL_PS_DTA, p, 0);
-    double u = gsl_rng_uniform(g), u_pri = gsl_rng_uniform(g);
+    double u = sim_rng_uniform(g), u_pri = sim_rng_uniform(g);
     if (u >= sp->decision_to_admit)
         return false;
     /* An urgent referral (priority 0 at the outpatient stage) takes an urgent priority. */
@@ -291,7 +291,7 @@ static void server_start(el_run *r, int s)
         }
         mean /= f;
     }
-    double d = sv->deterministic ? mean : gsl_ran_exponential(r->ls[sv->list].service, mean);
+    double d = sv->deterministic ? mean : sim_rng_exponential(r->ls[sv->list].service, mean);
     if (sv->lazy) {
         set_due(r, sv, now + d);
         return;
@@ -439,9 +439,9 @@ static void referral(el_run *r, int l, double t)
      * one more cache line a referral). */
     gsl_rng *g = r->prng;
     sim_rng_seek(g, r->seed, r->rep, ls->patient_sid, serial);
-    double u_adm = gsl_rng_uniform(g);
-    double u_pri = gsl_rng_uniform(g);
-    double u_site = gsl_rng_uniform(g);
+    double u_adm = sim_rng_uniform(g);
+    double u_pri = sim_rng_uniform(g);
+    double u_site = sim_rng_uniform(g);
     /* Two stages: every referral starts in the outpatient stage. */
     bool admitted = !sp->two_stage && u_adm < sp->admitted_share;
     /* Urgency from the referral's own entity of "elective/urgency/LABEL": a scenario without
@@ -451,7 +451,7 @@ static void referral(el_run *r, int l, double t)
         prio = draw_priority(sp->priority_cum, u_pri);
     } else if (sp->urgent_referrals > 0) {
         sim_rng_seek(g, r->seed, r->rep, ls->urgency_sid, serial);
-        prio = gsl_rng_uniform(g) < sp->urgent_referrals ? 0 : EL_PRIORITIES - 1;
+        prio = sim_rng_uniform(g) < sp->urgent_referrals ? 0 : EL_PRIORITIES - 1;
     }
     el__count_hot(r, EL_HOT_REFERRALS, l);
     if (admitted)
@@ -539,10 +539,10 @@ static int create_backlog(el_run *r, int l)
         for (long k = 0; k < b->count[band]; k++, j++) {
             uint64_t key = EL_UID_BACKLOG | j;
             sim_rng_seek(g, r->seed, r->rep, r->ls[l].sid[EL_PS_BACKLOG], key);
-            double u_t = gsl_rng_uniform_pos(g);
-            double u_pri = gsl_rng_uniform(g);
-            double u_adm = gsl_rng_uniform(g);
-            double u_site = gsl_rng_uniform(g);
+            double u_t = sim_rng_uniform_pos(g);
+            double u_pri = sim_rng_uniform(g);
+            double u_adm = sim_rng_uniform(g);
+            double u_site = sim_rng_uniform(g);
             uint32_t p = patient_new(r);
             if (p == EL_NONE)
                 return SIM_ENOMEM;
@@ -643,7 +643,7 @@ static void remove_candidate(el_run *r, const el_specialty *sp, uint32_t p, doub
 {
     if (thin) {
         double h = patient_hazard(sp, &r->pat[p], now, f_adm, f_op);
-        if (gsl_rng_uniform(r->ls[r->pat[p].list].removals) * qmax >= daily_prob(h))
+        if (sim_rng_uniform(r->ls[r->pat[p].list].removals) * qmax >= daily_prob(h))
             return;
     }
     el__remove(r, p);
@@ -660,8 +660,8 @@ enum { REMOVALS_ENTRY_AHEAD = 8, REMOVALS_RECORD_AHEAD = 4 };
 
 static void removals_ahead_step(el_run *r, rtt_heap *const *heaps, size_t entries)
 {
-    size_t e = gsl_rng_uniform_int(r->entry_ahead, entries);
-    size_t p = gsl_rng_uniform_int(r->record_ahead, entries);
+    size_t e = sim_rng_uniform_int(r->entry_ahead, entries);
+    size_t p = sim_rng_uniform_int(r->record_ahead, entries);
     __builtin_prefetch(el__entry_at(heaps, EL_WAITING_HEAPS, e));
     __builtin_prefetch(&r->pat[el__entry_at(heaps, EL_WAITING_HEAPS, p)->patient]);
 }
@@ -676,10 +676,10 @@ static bool removals_ahead_start(el_run *r, const gsl_rng *g, rtt_heap *const *h
     gsl_rng_memcpy(r->entry_ahead, g);
     gsl_rng_memcpy(r->record_ahead, g);
     for (int d = 0; d < REMOVALS_ENTRY_AHEAD; d++) {
-        size_t i = gsl_rng_uniform_int(r->entry_ahead, entries);
+        size_t i = sim_rng_uniform_int(r->entry_ahead, entries);
         __builtin_prefetch(el__entry_at(heaps, EL_WAITING_HEAPS, i));
         if (d < REMOVALS_RECORD_AHEAD)
-            (void)gsl_rng_uniform_int(r->record_ahead, entries);
+            (void)sim_rng_uniform_int(r->record_ahead, entries);
     }
     return true;
 }
@@ -738,7 +738,7 @@ static void daily_removals(el_run *r, int l, double now)
                 const el_patient *pt = &r->pat[e->patient];
                 if (pt->state != EL_WAITING || pt->stamp != e->stamp)
                     continue;
-                if ((double)(n - seen++) * gsl_rng_uniform(ls->removals) >= (double)(k - chosen))
+                if ((double)(n - seen++) * sim_rng_uniform(ls->removals) >= (double)(k - chosen))
                     continue;
                 chosen++;
                 remove_candidate(r, sp, e->patient, now, thin, qmax, f_adm, f_op);

@@ -218,7 +218,7 @@ static const el_procedure *procedure_of(el_run *r, uint32_t p, int sp)
         return NULL;
     el_patient *pt = &r->pat[p];
     if (!pt->procedure) {
-        double u = gsl_rng_uniform(el__patient_rng(r, EL_PS_PROCEDURE, p, 0));
+        double u = sim_rng_uniform(el__patient_rng(r, EL_PS_PROCEDURE, p, 0));
         int k = 0;
         while (k < spec->n_procedures - 1 && u >= spec->procedures[k].cum)
             k++;
@@ -419,7 +419,7 @@ static bool bed_for_case(el_run *r, const el_session *s, uint32_t p)
         return true;                                   /* a day case */
     el_patient *pt = &r->pat[p];
     gsl_rng *g = el__patient_rng(r, EL_PS_BED, p, pt->attempts);
-    double u_ip = gsl_rng_uniform(g), u_bed = gsl_rng_uniform(g);
+    double u_ip = sim_rng_uniform(g), u_bed = sim_rng_uniform(g);
     double stay = sim_dist_sample(pr ? &pr->stay : &sp->inpatient_stay, g);
     if (!pr && u_ip >= sp->inpatient_share)
         return true;                                   /* a day case */
@@ -458,7 +458,7 @@ static void run_session(sim_engine *eng, void *ctx, uint64_t arg)
     for (int i = 0; i < s.n; i++) {
         uint32_t p = s.cases[i];
         el_patient *pt = &r->pat[p];
-        double u = gsl_rng_uniform(el__patient_rng(r, EL_PS_CANCEL, p, pt->attempts));
+        double u = sim_rng_uniform(el__patient_rng(r, EL_PS_CANCEL, p, pt->attempts));
         if (u < th->cancel_patient + th->cancel_hospital && r->hooks && r->hooks->on_cancelled)
             r->hooks->on_cancelled(r->hooks->ctx, pt->uid, s.start, u >= th->cancel_patient);
         if (u < th->cancel_patient) {

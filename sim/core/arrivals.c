@@ -276,13 +276,13 @@ static double next_arrival_piecewise(const sim_rate_profile *p, const sim_calend
     if (p->hour_run[0] == 168 && p->flat_months) {
         double c = month_rate * p->hour_of_week[0];
         if (g == 0)
-            return t + gsl_ran_exponential(r, 1.0 / c);
+            return t + sim_rng_exponential(r, 1.0 / c);
         /* A growing (or declining) constant: one exponential, one exp and one log1p. A
          * decline has a finite total from t on, and an e beyond it has no arrival. */
-        double z = g * gsl_ran_exponential(r, 1.0) / (c * exp(g * t));
+        double z = g * sim_rng_exponential(r, 1.0) / (c * exp(g * t));
         return z > -1 ? t + log1p(z) / g : INFINITY;
     }
-    double e = gsl_ran_exponential(r, 1.0);
+    double e = sim_rng_exponential(r, 1.0);
     double now = t;
     int64_t k = hour_index(t);
     int64_t month_end = INT64_MAX; /* first hour of the next month (if months differ) */

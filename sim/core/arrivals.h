@@ -88,7 +88,7 @@ static inline double sim_next_arrival(const sim_rate_profile *p, const sim_calen
                                       double t, gsl_rng *r)
 {
     if (p->flat_mean > 0 && p->flat_rate == p->rate_per_day)
-        return t + gsl_ran_exponential(r, p->flat_mean);
+        return t + sim_rng_exponential(r, p->flat_mean);
     return sim__next_arrival_varying(p, cal, t, r);
 }
 

@@ -8,6 +8,8 @@
  */
 #include "dist.h"
 
+#include "rng.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,7 +198,7 @@ int sim_dist_copy(sim_dist *dst, const sim_dist *src)
 static double triangular_sample(const sim_dist *d, gsl_rng *r)
 {
     double lo = d->a, mode = d->b, hi = d->c;
-    double u = gsl_rng_uniform(r);
+    double u = sim_rng_uniform(r);
     double split = (mode - lo) / (hi - lo);
     if (u < split)
         return lo + sqrt(u * (hi - lo) * (mode - lo));
@@ -207,7 +209,7 @@ double sim_dist_sample(const sim_dist *d, gsl_rng *r)
 {
     switch (d->kind) {
     case SIM_DIST_CONSTANT: return d->a;
-    case SIM_DIST_EXPONENTIAL: return gsl_ran_exponential(r, d->a);
+    case SIM_DIST_EXPONENTIAL: return sim_rng_exponential(r, d->a);
     case SIM_DIST_LOGNORMAL: return gsl_ran_lognormal(r, d->a, d->b);
     case SIM_DIST_GAMMA: return gsl_ran_gamma(r, d->a, d->b);
     case SIM_DIST_TRIANGULAR: return triangular_sample(d, r);

@@ -23,6 +23,7 @@
 #define SIM_RNG_H
 
 #include <gsl/gsl_rng.h>
+#include <math.h>
 #include <stdint.h>
 
 /*
@@ -84,6 +85,62 @@ static inline uint64_t sim_rng_next64(gsl_rng *r)
         return (uint64_t)s->buf[n] << 32 | s->buf[n + 1];
     }
     return sim__rng_next64_refill(r);
+}
+
+/* The next 32-bit output of r (of type sim_rng_philox), as gsl_rng_get (internal refill). */
+uint32_t sim__rng_next32_refill(gsl_rng *r);
+
+static inline uint32_t sim_rng_next32(gsl_rng *r)
+{
+    sim__philox_state *s = (sim__philox_state *)r->state;
+    if (s->next < 8)
+        return s->buf[s->next++];
+    return sim__rng_next32_refill(r);
+}
+
+/*
+ * Inline forms of GSL's draws, with the same values from any position of any generator:
+ * for a sim_rng_philox generator they read its buffer directly (no call into GSL and
+ * through the type's function pointer per draw, about 30 instructions each), for any other
+ * they call GSL. Bit for bit (tests/test_rng.c checks them against GSL's):
+ *
+ *   sim_rng_uniform(r)        = gsl_rng_uniform(r)
+ *   sim_rng_uniform_pos(r)    = gsl_rng_uniform_pos(r)     (draws again on 0)
+ *   sim_rng_exponential(r, m) = gsl_ran_exponential(r, m)  (-m log1p(-u), GSL 2.x)
+ *   sim_rng_uniform_int(r, n) = gsl_rng_uniform_int(r, n)  (0 < n < 2^32; GSL's rejection
+ *                               of 32-bit outputs k with k / floor((2^32 - 1) / n) >= n)
+ */
+static inline double sim_rng_uniform(gsl_rng *r)
+{
+    if (r->type != sim_rng_philox)
+        return gsl_rng_uniform(r);
+    uint64_t b = sim_rng_next64(r);
+    return sim_rng_u01((uint32_t)(b >> 32), (uint32_t)b);
+}
+
+static inline double sim_rng_uniform_pos(gsl_rng *r)
+{
+    double x;
+    do
+        x = sim_rng_uniform(r);
+    while (x == 0);
+    return x;
+}
+
+static inline double sim_rng_exponential(gsl_rng *r, double mean)
+{
+    return -mean * log1p(-sim_rng_uniform(r));
+}
+
+static inline unsigned long sim_rng_uniform_int(gsl_rng *r, unsigned long n)
+{
+    if (r->type != sim_rng_philox || n == 0 || n > 0xffffffffUL)
+        return gsl_rng_uniform_int(r, n); /* GSL reports n out of range */
+    unsigned long scale = 0xffffffffUL / n, k;
+    do
+        k = sim_rng_next32(r) / scale;
+    while (k >= n);
+    return k;
 }
 
 /*
