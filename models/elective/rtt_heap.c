@@ -202,7 +202,7 @@ static void sort_entries(rtt_entry *a, rtt_entry *tmp, size_t n)
              * set-up. */
             while (i < mid && j < hi) {
                 const rtt_entry *x = &src[i], *y = &src[j];
-                bool take_j = (y->key < x->key) | ((y->key == x->key) & (y->patient < x->patient));
+                bool take_j = less(y, x);
                 dst[k++] = *(take_j ? y : x);
                 j += take_j;
                 i += !take_j;

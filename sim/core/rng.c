@@ -43,11 +43,6 @@ static inline uint32_t next32(philox_state *s)
     return s->buf[s->next++];
 }
 
-uint32_t sim__rng_next32_refill(gsl_rng *r)
-{
-    return next32(r->state);
-}
-
 static unsigned long philox_get(void *vstate)
 {
     return next32(vstate);

@@ -87,15 +87,14 @@ static inline uint64_t sim_rng_next64(gsl_rng *r)
     return sim__rng_next64_refill(r);
 }
 
-/* The next 32-bit output of r (of type sim_rng_philox), as gsl_rng_get (internal refill). */
-uint32_t sim__rng_next32_refill(gsl_rng *r);
-
+/* The next 32-bit output of r (of type sim_rng_philox): gsl_rng_get's, which computes the
+ * next block when this one is used up. */
 static inline uint32_t sim_rng_next32(gsl_rng *r)
 {
     sim__philox_state *s = (sim__philox_state *)r->state;
     if (s->next < 8)
         return s->buf[s->next++];
-    return sim__rng_next32_refill(r);
+    return (uint32_t)gsl_rng_get(r);
 }
 
 /*
