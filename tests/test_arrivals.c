@@ -19,6 +19,7 @@
 #include "core/arrivals.h"
 #include "core/calendar.h"
 #include "core/error.h"
+#include "core/log1p_ratio.h"
 #include "core/rng.h"
 #include "scenario/yaml.h"
 
@@ -45,6 +46,42 @@ static void check_chisq(const char *what, double x2, int df)
     double p = gsl_cdf_chisq_Q(x2, df);
     if (p < 0.001 || p > 0.999)
         fail_msg("%s: chi-square %g on %d df, p = %g", what, x2, df, p);
+}
+
+/* Ulps between a double and a long double reference, in units of the double's last place. */
+static double ulps(double x, long double ref)
+{
+    return (double)(fabsl((long double)x - ref) / (long double)(nextafter(fabs(x), INFINITY) - fabs(x)));
+}
+
+/* log1p(z) / z by the series near 0 and log1p beyond, both within 2 ulp of log1pl(z) / z,
+ * across the cut and at the small z the arrival sampler gives it. */
+static void test_log1p_ratio(void **state)
+{
+    (void)state;
+    assert_true(sim_log1p_ratio(0.0) == 1.0);
+    double worst_series = 0, worst_log1p = 0;
+    for (int i = -60000; i <= 60000; i++) {
+        /* z from about -1e-1 to 1e-1, denser near 0: sign x 10^(-1 - 14 |i| / 60000)... */
+        double mag = pow(10.0, -1.0 - 14.0 * (60000 - abs(i)) / 60000.0);
+        double z = i < 0 ? -mag : mag;
+        long double ref = log1pl((long double)z) / (long double)z;
+        double u = ulps(sim_log1p_ratio(z), ref);
+        if (fabs(z) < SIM_LOG1P_RATIO_SERIES)
+            worst_series = fmax(worst_series, u);
+        else
+            worst_log1p = fmax(worst_log1p, u);
+    }
+    /* Just inside and just outside the cut. */
+    for (int s = -1; s <= 1; s += 2)
+        for (int k = -3; k <= 3; k++) {
+            double z = s * (SIM_LOG1P_RATIO_SERIES + k * 0x1p-60);
+            worst_series = fmax(worst_series,
+                                ulps(sim_log1p_ratio(z), log1pl((long double)z) / (long double)z));
+        }
+    printf("log1p_ratio: worst %.2f ulp (series), %.2f ulp (log1p)\n", worst_series, worst_log1p);
+    assert_true(worst_series <= 2.0);
+    assert_true(worst_log1p <= 2.0);
 }
 
 /* Night zero, morning peak, weekends lower; starts on a Saturday to test the alignment. */
@@ -620,6 +657,7 @@ static void test_hour_runs(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_log1p_ratio),
         cmocka_unit_test(test_hour_of_week_profile),
         cmocka_unit_test(test_weekday_helper),
         cmocka_unit_test(test_monthly_factors),

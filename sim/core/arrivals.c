@@ -13,7 +13,8 @@
  * Inside a piece the rate is c exp(g s) (g the growth's log rate per day), whose integral
  * and its inverse are closed forms, so growth needs no thinning: one exponential draw per
  * arrival whatever the profile. A constant rate is t plus an exponential gap, with no
- * calendar work at all; a constant with growth adds one exp and one log1p. (Until December
+ * calendar work at all; a constant with growth adds one exp and log1p(z) / z, by a short
+ * series where z is small, as it is at any growth a plan would assume (log1p_ratio.h). (Until December
  * 2026 growth was sampled by thinning, Lewis and Shedler 1979, against a bound per window
  * of at most a week: the same process, other draws, and about five times the instructions
  * an arrival at national scale.)
@@ -25,6 +26,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "log1p_ratio.h"
 
 #define DAYS_PER_YEAR 365.25
 
@@ -263,7 +265,8 @@ static int month_of_day_uncached(int64_t days, int64_t *first_day, int64_t *next
  * Inversion of the cumulative rate, piece by piece: a piece is a run of equal hour factors
  * cut at month starts, where the rate is c x exp(g s), so the expected count from a to b is
  * c (b - a) without growth and c exp(g a) expm1(g (b - a)) / g with it, and the time at
- * which it reaches e is a + e / c or a + log1p(g e / (c exp(g a))) / g. Hours are tracked
+ * which it reaches e is a + e / c or a + log1p(g e / (c exp(g a))) / g, computed as a + q x
+ * log1p(g q) / (g q) with q = e / (c exp(g a)) (log1p_ratio.h). Hours are tracked
  * as an integer from t's hour on, so piece boundaries are exactly the hours that
  * hour_index assigns.
  */
@@ -279,8 +282,8 @@ static double next_arrival_piecewise(const sim_rate_profile *p, const sim_calend
             return t + sim_rng_exponential(r, 1.0 / c);
         /* A growing (or declining) constant: one exponential, one exp and one log1p. A
          * decline has a finite total from t on, and an e beyond it has no arrival. */
-        double z = g * sim_rng_exponential(r, 1.0) / (c * exp(g * t));
-        return z > -1 ? t + log1p(z) / g : INFINITY;
+        double q = sim_rng_exponential(r, 1.0) / (c * exp(g * t)), z = g * q;
+        return z > -1 ? t + q * sim_log1p_ratio(z) : INFINITY;
     }
     double e = sim_rng_exponential(r, 1.0);
     double now = t;
@@ -310,7 +313,8 @@ static double next_arrival_piecewise(const sim_rate_profile *p, const sim_calend
             double grown = g == 0 ? 1.0 : exp(g * now);
             double expected = g == 0 ? rate * (end - now) : rate * grown * expm1(g * (end - now)) / g;
             if (e < expected) {
-                double x = g == 0 ? now + e / rate : now + log1p(g * e / (rate * grown)) / g;
+                double q = e / (rate * grown);
+                double x = g == 0 ? now + e / rate : now + q * sim_log1p_ratio(g * q);
                 /* Rounding must not carry the arrival into the next piece. */
                 return x < end ? x : nextafter(end, 0.0);
             }
