@@ -88,10 +88,12 @@ static void test_pooling_identical_lists(void **state)
     sim_summarise(sep->wait_a, REPS, &s);
     assert_true(tu_within("separate M/M/1 wait", s.mean, w_sep, s.half_width, 1.5));
     sim_summarise(both, REPS, &s);
-    /* Twenty replications give a half-width near 5% of the wait; the half-width itself
-     * varies by about 16% between seeds (its sd on 19 df is about 1 / sqrt(38)), so the
-     * bound is three of those sds above 5%, not fitted to one stream of draws. */
-    assert_true(s.half_width < 0.075 * w_pool);
+    /* Twenty replications give a half-width near 5% of the wait. The half-width itself
+     * varies between seeds by more than normal theory's 16% (1 / sqrt(38) on 19 df): the
+     * waits of a queue at 80% load are skewed. Over twelve base seeds (1-12) it was 5.3% of
+     * the wait on average with an sd of 1.1%, so the bound is three of those sds above the
+     * mean, not fitted to one stream of draws. */
+    assert_true(s.half_width < 0.086 * w_pool);
     assert_true(tu_within("pooled M/M/2 wait", s.mean, w_pool, s.half_width, 1.5));
     /* Paired under common random numbers: pooling is better, with confidence. */
     sim_summarise(diff, REPS, &s);
