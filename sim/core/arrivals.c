@@ -14,10 +14,10 @@
  * and its inverse are closed forms, so growth needs no thinning: one exponential draw per
  * arrival whatever the profile. A constant rate is t plus an exponential gap, with no
  * calendar work at all; a constant with growth adds one exp and log1p(z) / z, by a short
- * series where z is small, as it is at any growth a plan would assume (log1p_ratio.h). (Until December
- * 2026 growth was sampled by thinning, Lewis and Shedler 1979, against a bound per window
- * of at most a week: the same process, other draws, and about five times the instructions
- * an arrival at national scale.)
+ * series where z is small, as it is at any growth a plan would assume (log1p_ratio.h).
+ * (Until December 2026 growth was sampled by thinning, Lewis and Shedler 1979, against a
+ * bound per window of at most a week: the same process, other draws, and about five times
+ * the instructions an arrival at national scale.)
  */
 #include "arrivals.h"
 
@@ -280,8 +280,8 @@ static double next_arrival_piecewise(const sim_rate_profile *p, const sim_calend
         double c = month_rate * p->hour_of_week[0];
         if (g == 0)
             return t + sim_rng_exponential(r, 1.0 / c);
-        /* A growing (or declining) constant: one exponential, one exp and one log1p. A
-         * decline has a finite total from t on, and an e beyond it has no arrival. */
+        /* A growing (or declining) constant: one exponential, one exp and the log1p ratio.
+         * A decline has a finite total from t on, and an e beyond it has no arrival. */
         double q = sim_rng_exponential(r, 1.0) / (c * exp(g * t)), z = g * q;
         return z > -1 ? t + q * sim_log1p_ratio(z) : INFINITY;
     }

@@ -24,7 +24,8 @@
 static inline double sim_log1p_ratio(double z)
 {
     if (fabs(z) < SIM_LOG1P_RATIO_SERIES)
-        return 1.0 + z * (-1.0 / 2 + z * (1.0 / 3 + z * (-1.0 / 4 + z * (1.0 / 5 + z * (-1.0 / 6)))));
+        return 1.0 +
+               z * (-1.0 / 2 + z * (1.0 / 3 + z * (-1.0 / 4 + z * (1.0 / 5 + z * (-1.0 / 6)))));
     return log1p(z) / z;
 }
 
