@@ -464,7 +464,7 @@ static void referral(el_run *r, int l, double t)
         el__join(r, p, l, t);
         el__wait(r, p);
     }
-    double next = sim_next_arrival(&cfg->lists[l].referrals, &cfg->cal, t, ls->arrivals);
+    double next = sim_next_arrival_ziggurat(&cfg->lists[l].referrals, &cfg->cal, t, ls->arrivals);
     if (!(isfinite(next) && next <= cfg->horizon_days))
         return;
     if (is_lazy(r, ls))
@@ -1020,7 +1020,7 @@ int el_start(const void *config, sim_run *run, size_t self, void **state)
         const el_list *lc = &cfg->lists[l];
         if (!lc->has_referrals)
             continue;
-        double t = sim_next_arrival(&lc->referrals, &cfg->cal, 0.0, r->ls[l].arrivals);
+        double t = sim_next_arrival_ziggurat(&lc->referrals, &cfg->cal, 0.0, r->ls[l].arrivals);
         if (!(isfinite(t) && t <= cfg->horizon_days))
             continue;
         if (is_lazy(r, &r->ls[l]))

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "exp_sampler.h"
 #include "log1p_ratio.h"
 
 #define DAYS_PER_YEAR 365.25
@@ -270,8 +271,14 @@ static int month_of_day_uncached(int64_t days, int64_t *first_day, int64_t *next
  * as an integer from t's hour on, so piece boundaries are exactly the hours that
  * hour_index assigns.
  */
-static double next_arrival_piecewise(const sim_rate_profile *p, const sim_calendar *cal,
-                                     double t, gsl_rng *r)
+/* An exponential with mean `mean`: GSL's inversion, or the ziggurat (exp_sampler.h). */
+static inline double gap(gsl_rng *r, double mean, bool ziggurat)
+{
+    return ziggurat ? sim_exp_sample(r, mean) : sim_rng_exponential(r, mean);
+}
+
+static inline double next_arrival_piecewise(const sim_rate_profile *p, const sim_calendar *cal,
+                                            double t, gsl_rng *r, bool ziggurat)
 {
     double g = p->log_growth;
     /* Factors that are all equal are all 1 up to the rounding of normalise. */
@@ -279,13 +286,13 @@ static double next_arrival_piecewise(const sim_rate_profile *p, const sim_calend
     if (p->hour_run[0] == 168 && p->flat_months) {
         double c = month_rate * p->hour_of_week[0];
         if (g == 0)
-            return t + sim_rng_exponential(r, 1.0 / c);
+            return t + gap(r, 1.0 / c, ziggurat);
         /* A growing (or declining) constant: one exponential, one exp and the log1p ratio.
          * A decline has a finite total from t on, and an e beyond it has no arrival. */
-        double q = sim_rng_exponential(r, 1.0) / (c * exp(g * t)), z = g * q;
+        double q = gap(r, 1.0, ziggurat) / (c * exp(g * t)), z = g * q;
         return z > -1 ? t + q * sim_log1p_ratio(z) : INFINITY;
     }
-    double e = sim_rng_exponential(r, 1.0);
+    double e = gap(r, 1.0, ziggurat);
     double now = t;
     int64_t k = hour_index(t);
     int64_t month_end = INT64_MAX; /* first hour of the next month (if months differ) */
@@ -332,5 +339,13 @@ double sim__next_arrival_varying(const sim_rate_profile *p, const sim_calendar *
 {
     if (!(p->rate_per_day > 0))
         return INFINITY;
-    return next_arrival_piecewise(p, cal, t, r);
+    return next_arrival_piecewise(p, cal, t, r, false);
+}
+
+double sim__next_arrival_varying_ziggurat(const sim_rate_profile *p, const sim_calendar *cal,
+                                          double t, gsl_rng *r)
+{
+    if (!(p->rate_per_day > 0))
+        return INFINITY;
+    return next_arrival_piecewise(p, cal, t, r, true);
 }

@@ -92,17 +92,21 @@ static inline double sim_next_arrival(const sim_rate_profile *p, const sim_calen
     return sim__next_arrival_varying(p, cal, t, r);
 }
 
+/* sim_next_arrival_ziggurat apart from a constant rate (internal). */
+double sim__next_arrival_varying_ziggurat(const sim_rate_profile *p, const sim_calendar *cal,
+                                          double t, gsl_rng *r);
+
 /*
- * sim_next_arrival with a constant rate's gap drawn by the ziggurat (exp_sampler.h) instead
- * of GSL's -mean ln u: other draws, so only for models that chose it (the queue model); r
- * must be of type sim_rng_philox. Rates that vary are sampled as by sim_next_arrival.
+ * sim_next_arrival with the exponential it inverts drawn by the ziggurat (exp_sampler.h)
+ * instead of GSL's -mean ln u: the same process, other draws, so only for models that chose
+ * it (the queue model, the elective model's referrals); r must be of type sim_rng_philox.
  */
 static inline double sim_next_arrival_ziggurat(const sim_rate_profile *p,
                                                const sim_calendar *cal, double t, gsl_rng *r)
 {
     if (p->flat_mean > 0 && p->flat_rate == p->rate_per_day)
         return t + sim_exp_sample(r, p->flat_mean);
-    return sim__next_arrival_varying(p, cal, t, r);
+    return sim__next_arrival_varying_ziggurat(p, cal, t, r);
 }
 
 /*

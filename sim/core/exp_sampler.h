@@ -20,8 +20,9 @@
  * uniform (tests/test_exp_sampler.c checks moments, the CDF, P(X > 10) and the tail beyond r).
  *
  * Draws are not those of gsl_ran_exponential (-mean ln u): a model that changes sampler
- * changes its results. The queue model uses it (docs/performance.md); other models keep
- * GSL's. Only for generators of type sim_rng_philox.
+ * changes its results. The queue model's arrivals and the elective model's referrals use it
+ * (sim_next_arrival_ziggurat, docs/performance.md); other draws keep GSL's. Only for
+ * generators of type sim_rng_philox.
  */
 #ifndef SIM_EXP_SAMPLER_H
 #define SIM_EXP_SAMPLER_H
