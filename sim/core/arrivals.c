@@ -262,6 +262,12 @@ static int month_of_day_uncached(int64_t days, int64_t *first_day, int64_t *next
     return (int)(mp < 10 ? mp + 3 : mp - 9);
 }
 
+/* An exponential with mean `mean`: GSL's inversion, or the ziggurat (exp_sampler.h). */
+static inline double gap(gsl_rng *r, double mean, bool ziggurat)
+{
+    return ziggurat ? sim_exp_sample(r, mean) : sim_rng_exponential(r, mean);
+}
+
 /*
  * Inversion of the cumulative rate, piece by piece: a piece is a run of equal hour factors
  * cut at month starts, where the rate is c x exp(g s), so the expected count from a to b is
@@ -271,14 +277,8 @@ static int month_of_day_uncached(int64_t days, int64_t *first_day, int64_t *next
  * as an integer from t's hour on, so piece boundaries are exactly the hours that
  * hour_index assigns.
  */
-/* An exponential with mean `mean`: GSL's inversion, or the ziggurat (exp_sampler.h). */
-static inline double gap(gsl_rng *r, double mean, bool ziggurat)
-{
-    return ziggurat ? sim_exp_sample(r, mean) : sim_rng_exponential(r, mean);
-}
-
-static inline double next_arrival_piecewise(const sim_rate_profile *p, const sim_calendar *cal,
-                                            double t, gsl_rng *r, bool ziggurat)
+static double next_arrival_piecewise(const sim_rate_profile *p, const sim_calendar *cal,
+                                     double t, gsl_rng *r, bool ziggurat)
 {
     double g = p->log_growth;
     /* Factors that are all equal are all 1 up to the rounding of normalise. */
@@ -320,8 +320,11 @@ static inline double next_arrival_piecewise(const sim_rate_profile *p, const sim
             double grown = g == 0 ? 1.0 : exp(g * now);
             double expected = g == 0 ? rate * (end - now) : rate * grown * expm1(g * (end - now)) / g;
             if (e < expected) {
-                double q = e / (rate * grown);
-                double x = g == 0 ? now + e / rate : now + q * sim_log1p_ratio(g * q);
+                double x = now + e / rate;
+                if (g != 0) {
+                    double q = e / (rate * grown);
+                    x = now + q * sim_log1p_ratio(g * q);
+                }
                 /* Rounding must not carry the arrival into the next piece. */
                 return x < end ? x : nextafter(end, 0.0);
             }
@@ -335,17 +338,9 @@ static inline double next_arrival_piecewise(const sim_rate_profile *p, const sim
 }
 
 double sim__next_arrival_varying(const sim_rate_profile *p, const sim_calendar *cal, double t,
-                                 gsl_rng *r)
+                                 gsl_rng *r, bool ziggurat)
 {
     if (!(p->rate_per_day > 0))
         return INFINITY;
-    return next_arrival_piecewise(p, cal, t, r, false);
-}
-
-double sim__next_arrival_varying_ziggurat(const sim_rate_profile *p, const sim_calendar *cal,
-                                          double t, gsl_rng *r)
-{
-    if (!(p->rate_per_day > 0))
-        return INFINITY;
-    return next_arrival_piecewise(p, cal, t, r, true);
+    return next_arrival_piecewise(p, cal, t, r, ziggurat);
 }

@@ -21,6 +21,8 @@
 #ifndef SIM_ARRIVALS_H
 #define SIM_ARRIVALS_H
 
+#include <stdbool.h>
+
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
@@ -76,9 +78,10 @@ double sim_rate_integral(const sim_rate_profile *p, const sim_calendar *cal, dou
 static inline double sim_next_arrival(const sim_rate_profile *p, const sim_calendar *cal,
                                       double t, gsl_rng *r);
 
-/* sim_next_arrival apart from a constant rate (internal: the inline function's slow path). */
+/* sim_next_arrival (and, with `ziggurat`, sim_next_arrival_ziggurat) apart from a constant
+ * rate (internal: the inline functions' slow path). */
 double sim__next_arrival_varying(const sim_rate_profile *p, const sim_calendar *cal, double t,
-                                 gsl_rng *r);
+                                 gsl_rng *r, bool ziggurat);
 
 /*
  * Inline, so that a constant rate (a queue at a steady load) costs one exponential gap and
@@ -89,12 +92,8 @@ static inline double sim_next_arrival(const sim_rate_profile *p, const sim_calen
 {
     if (p->flat_mean > 0 && p->flat_rate == p->rate_per_day)
         return t + sim_rng_exponential(r, p->flat_mean);
-    return sim__next_arrival_varying(p, cal, t, r);
+    return sim__next_arrival_varying(p, cal, t, r, false);
 }
-
-/* sim_next_arrival_ziggurat apart from a constant rate (internal). */
-double sim__next_arrival_varying_ziggurat(const sim_rate_profile *p, const sim_calendar *cal,
-                                          double t, gsl_rng *r);
 
 /*
  * sim_next_arrival with the exponential it inverts drawn by the ziggurat (exp_sampler.h)
@@ -106,7 +105,7 @@ static inline double sim_next_arrival_ziggurat(const sim_rate_profile *p,
 {
     if (p->flat_mean > 0 && p->flat_rate == p->rate_per_day)
         return t + sim_exp_sample(r, p->flat_mean);
-    return sim__next_arrival_varying_ziggurat(p, cal, t, r);
+    return sim__next_arrival_varying(p, cal, t, r, true);
 }
 
 /*
